@@ -1,0 +1,186 @@
+//! Account domain operations (server only).
+use chrono::Utc;
+use http::HeaderMap;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, entity::prelude::*};
+
+pub mod credentials;
+pub mod entity;
+pub mod password;
+
+use super::{CurrentUser, IssuedToken, Role, normalize_email, validate_password};
+use crate::error::{AppError, AppResult};
+use crate::feed::ssr::{Credential, DomainEvent};
+use crate::ssr::Ctx;
+use entity::user;
+
+/// The `CurrentUser` view of a user row, with their station assignments.
+pub async fn load(conn: &impl ConnectionTrait, user_id: i32) -> AppResult<Option<CurrentUser>> {
+    let Some(u) = user::Entity::find_by_id(user_id).one(conn).await? else {
+        return Ok(None);
+    };
+    let stations = crate::station::ssr::assigned_to(conn, u.id).await?;
+    Ok(Some(CurrentUser {
+        id: u.id,
+        role: Role::parse(&u.role).unwrap_or(Role::Rider),
+        email: u.email,
+        display_name: u.display_name,
+        stations,
+    }))
+}
+
+pub async fn find_by_email(
+    conn: &impl ConnectionTrait,
+    email: &str,
+) -> AppResult<Option<user::Model>> {
+    let Ok(email) = normalize_email(email) else {
+        return Ok(None);
+    };
+    Ok(user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(conn)
+        .await?)
+}
+
+/// Creates an account. The password is stored only as an argon2id hash.
+pub async fn register(
+    conn: &impl ConnectionTrait,
+    email: &str,
+    display_name: &str,
+    password: &str,
+    role: Role,
+) -> AppResult<CurrentUser> {
+    let email = normalize_email(email)?;
+    validate_password(password)?;
+    let display_name = match display_name.trim() {
+        "" => email.split('@').next().unwrap_or_default().to_string(),
+        name if name.chars().count() > 100 => {
+            return Err(AppError::validation(
+                "A display name is at most 100 characters.",
+            ));
+        }
+        name => name.to_string(),
+    };
+    let password_hash = password::hash(password.to_string()).await?;
+    let inserted = user::ActiveModel {
+        email: Set(email),
+        display_name: Set(display_name),
+        password_hash: Set(password_hash),
+        role: Set(role.as_str().into()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await;
+    match inserted {
+        Ok(u) => load(conn, u.id).await?.ok_or(AppError::Internal),
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            Err(AppError::EmailTaken)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Checks credentials and starts a fresh session. Unknown email and wrong password are the
+/// same error, and cost the same time.
+pub async fn login(ctx: &Ctx, email: &str, password: &str) -> AppResult<(CurrentUser, String)> {
+    let found = find_by_email(&ctx.db, email).await?;
+    let ok = password::verify(
+        password.to_string(),
+        found.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await?;
+    let user = match (ok, found) {
+        (true, Some(u)) => u,
+        _ => return Err(AppError::InvalidCredentials),
+    };
+    let secret = credentials::create_session(&ctx.db, user.id, ctx.rules.session_ttl).await?;
+    let current = load(&ctx.db, user.id).await?.ok_or(AppError::Internal)?;
+    Ok((current, secret))
+}
+
+/// Ends the session behind `secret` and closes the sockets opened with it.
+pub async fn logout(ctx: &Ctx, secret: &str) -> AppResult<()> {
+    if let Some(id) = credentials::delete_session(&ctx.db, secret).await? {
+        ctx.bus.publish(vec![DomainEvent::CredentialRevoked {
+            credential: Credential::Session(id),
+        }]);
+    }
+    Ok(())
+}
+
+/// Who is calling: a session cookie, else a bearer token, else `query_token`.
+pub async fn authenticate(
+    conn: &impl ConnectionTrait,
+    headers: &HeaderMap,
+    query_token: Option<&str>,
+) -> AppResult<Option<(CurrentUser, Credential)>> {
+    let found = if let Some(secret) = credentials::cookie(headers, credentials::SESSION_COOKIE) {
+        credentials::session_user(conn, &secret).await?
+    } else {
+        None
+    };
+    let found = match found {
+        Some(f) => Some(f),
+        None => match credentials::bearer(headers).or_else(|| query_token.map(str::to_string)) {
+            Some(token) => credentials::token_user(conn, &token).await?,
+            None => None,
+        },
+    };
+    match found {
+        Some((user_id, credential)) => Ok(load(conn, user_id).await?.map(|u| (u, credential))),
+        None => Ok(None),
+    }
+}
+
+/// The caller of the current server fn, if logged in.
+pub async fn current_user(ctx: &Ctx) -> AppResult<Option<CurrentUser>> {
+    let Some(parts) = leptos::prelude::use_context::<http::request::Parts>() else {
+        return Ok(None);
+    };
+    Ok(authenticate(&ctx.db, &parts.headers, None)
+        .await?
+        .map(|(u, _)| u))
+}
+
+pub async fn require_user(ctx: &Ctx) -> AppResult<CurrentUser> {
+    current_user(ctx).await?.ok_or(AppError::Unauthenticated)
+}
+
+pub async fn require_admin(ctx: &Ctx) -> AppResult<CurrentUser> {
+    let user = require_user(ctx).await?;
+    if user.is_admin() {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+pub async fn issue_token(ctx: &Ctx, user: &CurrentUser, label: &str) -> AppResult<IssuedToken> {
+    let label = match label.trim() {
+        "" => "API token".to_string(),
+        l if l.chars().count() > 100 => {
+            return Err(AppError::validation(
+                "A token label is at most 100 characters.",
+            ));
+        }
+        l => l.to_string(),
+    };
+    let (id, token) = credentials::create_token(&ctx.db, user.id, &label).await?;
+    Ok(IssuedToken { id, label, token })
+}
+
+/// Revokes one of the user's tokens and closes the sockets that used it.
+pub async fn revoke_token(ctx: &Ctx, user: &CurrentUser, token_id: i32) -> AppResult<()> {
+    if !credentials::delete_token(&ctx.db, user.id, token_id).await? {
+        return Err(AppError::not_found("Token"));
+    }
+    ctx.bus.publish(vec![DomainEvent::CredentialRevoked {
+        credential: Credential::Token(token_id),
+    }]);
+    Ok(())
+}

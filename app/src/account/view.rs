@@ -1,0 +1,72 @@
+//! Login and registration pages: `ActionForm`s that work with and without JavaScript.
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::layout::AuthActions;
+
+#[component]
+fn FormError(message: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <Show when=move || message.get().is_some()>
+            <p class="form-error" role="alert">{move || message.get()}</p>
+        </Show>
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let login = expect_context::<AuthActions>().login;
+    let error = Signal::derive(move || {
+        login
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    });
+    view! {
+        <section class="card narrow">
+            <h1>"Log in"</h1>
+            <ActionForm action=login attr:class="stack">
+                <label for="login-email">"Email"</label>
+                <input id="login-email" type="email" name="email" required autocomplete="username"/>
+                <label for="login-password">"Password"</label>
+                <input id="login-password" type="password" name="password" required autocomplete="current-password"/>
+                <button type="submit" disabled=move || login.pending().get()>
+                    {move || if login.pending().get() { "Logging in…" } else { "Log in" }}
+                </button>
+            </ActionForm>
+            <FormError message=error/>
+            <p>"New here? " <A href="/register">"Create an account"</A></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let register = expect_context::<AuthActions>().register;
+    let error = Signal::derive(move || {
+        register
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    });
+    view! {
+        <section class="card narrow">
+            <h1>"Create an account"</h1>
+            <ActionForm action=register attr:class="stack">
+                <label for="reg-email">"Email"</label>
+                <input id="reg-email" type="email" name="email" required autocomplete="email"/>
+                <label for="reg-name">"Display name"</label>
+                <input id="reg-name" type="text" name="display_name" maxlength="100" autocomplete="nickname"/>
+                <label for="reg-password">"Password (8 to 128 characters)"</label>
+                <input id="reg-password" type="password" name="password" required minlength="8" maxlength="128" autocomplete="new-password"/>
+                <button type="submit" disabled=move || register.pending().get()>
+                    {move || if register.pending().get() { "Creating…" } else { "Create account" }}
+                </button>
+            </ActionForm>
+            <FormError message=error/>
+            <p>"Already registered? " <A href="/login">"Log in"</A></p>
+        </section>
+    }
+}

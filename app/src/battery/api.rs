@@ -1,0 +1,25 @@
+//! Battery server fns.
+use leptos::prelude::*;
+
+use super::BatteryView;
+use crate::error::AppError;
+
+/// `POST /api/add_battery` (`station_id`, `serial`, `model`, `charge_percent`): staff of the
+/// station or admin.
+#[server(prefix = "/api", endpoint = "add_battery")]
+pub async fn add_battery(
+    station_id: i32,
+    serial: String,
+    model: String,
+    charge_percent: i16,
+) -> Result<BatteryView, AppError> {
+    let ctx = crate::ssr::ctx()?;
+    let actor = crate::account::ssr::require_user(&ctx).await?;
+    let new = super::ssr::NewBattery {
+        station_id,
+        serial,
+        model,
+        charge_percent,
+    };
+    super::ssr::add(&ctx, &actor, new).await
+}

@@ -1,0 +1,168 @@
+//! Battery persistence and domain operations (server only).
+use chrono::Utc;
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, QueryOrder, TransactionTrait, entity::prelude::*,
+};
+
+use super::{BatteryState, BatteryView};
+use crate::account::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::feed::ssr::DomainEvent;
+use crate::feed::{FeedMessage, InventoryAction, timestamp};
+use crate::ssr::Ctx;
+use crate::station;
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "batteries")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub station_id: i32,
+        pub serial: String,
+        pub model: String,
+        pub charge_percent: i16,
+        pub state: String,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub fn view(m: entity::Model) -> BatteryView {
+    BatteryView {
+        id: m.id,
+        station_id: m.station_id,
+        state: BatteryState::parse(&m.state).unwrap_or(BatteryState::Maintenance),
+        serial: m.serial,
+        model: m.model,
+        charge_percent: m.charge_percent,
+    }
+}
+
+/// The batteries physically at a station (not collected or retired), best charged first.
+pub async fn at_station(
+    conn: &impl ConnectionTrait,
+    station_id: i32,
+) -> AppResult<Vec<BatteryView>> {
+    let gone = [
+        BatteryState::Collected.as_str(),
+        BatteryState::Retired.as_str(),
+    ];
+    Ok(entity::Entity::find()
+        .filter(entity::Column::StationId.eq(station_id))
+        .filter(entity::Column::State.is_not_in(gone))
+        .order_by_desc(entity::Column::ChargePercent)
+        .order_by_asc(entity::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(view)
+        .collect())
+}
+
+pub struct NewBattery {
+    pub station_id: i32,
+    pub serial: String,
+    pub model: String,
+    pub charge_percent: i16,
+}
+
+/// Validates user input for a new battery.
+fn validate(new: &NewBattery) -> AppResult<()> {
+    let serial = new.serial.trim();
+    if serial.is_empty()
+        || serial.len() > 64
+        || !serial
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(AppError::validation(
+            "A serial is 1 to 64 letters, digits, '-' or '_'.",
+        ));
+    }
+    let model = new.model.trim();
+    if model.is_empty() || model.len() > 120 {
+        return Err(AppError::validation(
+            "A battery model is 1 to 120 characters.",
+        ));
+    }
+    if !(0..=100).contains(&new.charge_percent) {
+        return Err(AppError::validation(
+            "Charge is a percentage from 0 to 100.",
+        ));
+    }
+    Ok(())
+}
+
+/// Adds a battery to a station: `available` when charged enough to book, else `charging`.
+/// Announces `battery_added` and `inventory_update(add)`.
+pub async fn add(ctx: &Ctx, actor: &CurrentUser, new: NewBattery) -> AppResult<BatteryView> {
+    station::ssr::authorize_manage(actor, new.station_id)?;
+    validate(&new)?;
+    let state = if new.charge_percent >= ctx.rules.min_charge_percent {
+        BatteryState::Available
+    } else {
+        BatteryState::Charging
+    };
+    let now = Utc::now();
+    let txn = ctx.db.begin().await?;
+    let inserted = entity::ActiveModel {
+        station_id: Set(new.station_id),
+        serial: Set(new.serial.trim().to_string()),
+        model: Set(new.model.trim().to_string()),
+        charge_percent: Set(new.charge_percent),
+        state: Set(state.as_str().into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    let model = match inserted {
+        Ok(m) => m,
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            return Err(AppError::DuplicateSerial);
+        }
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_))
+            ) =>
+        {
+            return Err(AppError::not_found("Station"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let summary = station::ssr::summary_of(&txn, new.station_id).await?;
+    let c = summary.counts;
+    let ts = timestamp(now);
+    let events = vec![
+        DomainEvent::station(
+            summary.id,
+            FeedMessage::BatteryAdded {
+                station_id: summary.id,
+                station_name: summary.name.clone(),
+                battery_id: model.id,
+                available_batteries: c.available,
+                total_batteries: c.total,
+                booked_batteries: Some(c.booked),
+                timestamp: ts.clone(),
+            },
+        ),
+        DomainEvent::inventory(&summary, InventoryAction::Add, ts),
+    ];
+    ctx.commit(txn, events).await?;
+    Ok(view(model))
+}

@@ -1,0 +1,48 @@
+//! Booking server fns.
+use leptos::prelude::*;
+
+use super::BookingView;
+use crate::error::AppError;
+
+/// `POST /api/book_battery` (`station_id`): books one charged battery there.
+#[server(prefix = "/api", endpoint = "book_battery")]
+pub async fn book_battery(station_id: i32) -> Result<BookingView, AppError> {
+    let ctx = crate::ssr::ctx()?;
+    let rider = crate::account::ssr::require_user(&ctx).await?;
+    super::ssr::book(&ctx, &rider, station_id).await
+}
+
+/// `POST /api/my_bookings`: the caller's bookings, newest first.
+#[server(prefix = "/api", endpoint = "my_bookings")]
+pub async fn my_bookings() -> Result<Vec<BookingView>, AppError> {
+    let ctx = crate::ssr::ctx()?;
+    let rider = crate::account::ssr::require_user(&ctx).await?;
+    super::ssr::for_rider(&ctx.db, rider.id).await
+}
+
+/// `POST /api/mark_ready` (`booking_id`): staff of the station or admin.
+#[server(prefix = "/api", endpoint = "mark_ready")]
+pub async fn mark_ready(booking_id: i32) -> Result<BookingView, AppError> {
+    let ctx = crate::ssr::ctx()?;
+    let actor = crate::account::ssr::require_user(&ctx).await?;
+    super::ssr::mark_ready(&ctx, &actor, booking_id).await
+}
+
+/// `POST /api/collect_booking` (`booking_id`, `code`): staff of the station, admin, or the rider.
+#[server(prefix = "/api", endpoint = "collect_booking")]
+pub async fn collect_booking(booking_id: i32, code: String) -> Result<BookingView, AppError> {
+    let ctx = crate::ssr::ctx()?;
+    let actor = crate::account::ssr::require_user(&ctx).await?;
+    super::ssr::collect(&ctx, &actor, booking_id, &code).await
+}
+
+/// `POST /api/cancel_booking` (`booking_id`, `reason` optional): the rider, station staff or admin.
+#[server(prefix = "/api", endpoint = "cancel_booking")]
+pub async fn cancel_booking(
+    booking_id: i32,
+    #[server(default)] reason: String,
+) -> Result<BookingView, AppError> {
+    let ctx = crate::ssr::ctx()?;
+    let actor = crate::account::ssr::require_user(&ctx).await?;
+    super::ssr::cancel(&ctx, &actor, booking_id, &reason).await
+}

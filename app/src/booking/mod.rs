@@ -1,0 +1,63 @@
+//! Bookings: a rider holds one charged battery at a station until they collect it.
+use serde::{Deserialize, Serialize};
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+/// confirmed → ready → collected; or cancelled / expired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingStatus {
+    Confirmed,
+    Ready,
+    Collected,
+    Cancelled,
+    Expired,
+}
+
+impl BookingStatus {
+    pub const ALL: [BookingStatus; 5] = [
+        Self::Confirmed,
+        Self::Ready,
+        Self::Collected,
+        Self::Cancelled,
+        Self::Expired,
+    ];
+    pub const ACTIVE: [BookingStatus; 2] = [Self::Confirmed, Self::Ready];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Confirmed => "confirmed",
+            Self::Ready => "ready",
+            Self::Collected => "collected",
+            Self::Cancelled => "cancelled",
+            Self::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    pub fn is_active(self) -> bool {
+        Self::ACTIVE.contains(&self)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingView {
+    pub id: i32,
+    pub rider_id: i32,
+    pub station_id: i32,
+    pub station_name: String,
+    pub battery_id: i32,
+    pub battery_info: String,
+    pub status: BookingStatus,
+    /// Shown to staff at collection; only the rider and the station's staff see it.
+    pub collection_code: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub ready_at: Option<String>,
+    pub collected_at: Option<String>,
+}

@@ -1,0 +1,498 @@
+//! Booking domain operations (server only). Every one runs in one transaction whose first
+//! statement is a conditional write, so it is atomic on PostgreSQL and never hits SQLITE_BUSY
+//! on an upgraded read lock; events go out only after commit.
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DatabaseTransaction, QueryOrder, TransactionTrait,
+    entity::prelude::*,
+};
+
+pub mod entity;
+
+use super::{BookingStatus, BookingView};
+use crate::account::CurrentUser;
+use crate::battery::{BatteryState, ssr::entity as bat};
+use crate::error::{AppError, AppResult};
+use crate::feed::ssr::{DomainEvent, mask_email};
+use crate::feed::{FeedMessage, InventoryAction, timestamp};
+use crate::notification::Level;
+use crate::notification::ssr::{NewNotification, notify, store};
+use crate::ssr::Ctx;
+use crate::station::{self, StationStatus, ssr::entity as st};
+
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/// A short code the rider shows staff; no 0/O or 1/I to misread.
+fn collection_code() -> String {
+    (0..6)
+        .map(|_| CODE_ALPHABET[rand::random_range(0..CODE_ALPHABET.len())] as char)
+        .collect()
+}
+
+fn active() -> [&'static str; 2] {
+    BookingStatus::ACTIVE.map(BookingStatus::as_str)
+}
+
+async fn view(conn: &impl ConnectionTrait, b: entity::Model) -> AppResult<BookingView> {
+    let station_name = st::Entity::find_by_id(b.station_id)
+        .one(conn)
+        .await?
+        .map(|s| s.name)
+        .unwrap_or_default();
+    let battery_info = bat::Entity::find_by_id(b.battery_id)
+        .one(conn)
+        .await?
+        .map(|m| m.model)
+        .unwrap_or_default();
+    Ok(BookingView {
+        id: b.id,
+        rider_id: b.rider_id,
+        station_id: b.station_id,
+        station_name,
+        battery_id: b.battery_id,
+        battery_info,
+        status: BookingStatus::parse(&b.status).unwrap_or(BookingStatus::Cancelled),
+        collection_code: b.collection_code,
+        created_at: timestamp(b.created_at),
+        expires_at: timestamp(b.expires_at),
+        ready_at: b.ready_at.map(timestamp),
+        collected_at: b.collected_at.map(timestamp),
+    })
+}
+
+/// Claims the best-charged available battery of an online station, or nothing.
+///
+/// On PostgreSQL two bookings can pick the same row; the loser's conditional update then
+/// matches nothing although other batteries are free, so it tries again with a fresh pick.
+async fn claim_battery(
+    txn: &DatabaseTransaction,
+    station_id: i32,
+    min_charge: i16,
+) -> AppResult<Option<bat::Model>> {
+    for _ in 0..8 {
+        let online = Query::select()
+            .expr(Expr::val(1))
+            .from(st::Entity)
+            .and_where(Expr::col((st::Entity, st::Column::Id)).eq(station_id))
+            .and_where(
+                Expr::col((st::Entity, st::Column::Status)).eq(StationStatus::Online.as_str()),
+            )
+            .to_owned();
+        let pick = Query::select()
+            .column(bat::Column::Id)
+            .from(bat::Entity)
+            .and_where(Expr::col(bat::Column::StationId).eq(station_id))
+            .and_where(Expr::col(bat::Column::State).eq(BatteryState::Available.as_str()))
+            .and_where(Expr::col(bat::Column::ChargePercent).gte(min_charge))
+            .and_where(Expr::exists(online))
+            .order_by(bat::Column::ChargePercent, Order::Desc)
+            .order_by(bat::Column::Id, Order::Asc)
+            .limit(1)
+            .to_owned();
+        let claimed = bat::Entity::update_many()
+            .col_expr(
+                bat::Column::State,
+                Expr::value(BatteryState::Booked.as_str()),
+            )
+            .col_expr(bat::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(bat::Column::Id.in_subquery(pick))
+            .filter(bat::Column::State.eq(BatteryState::Available.as_str()))
+            .exec_with_returning(txn)
+            .await?;
+        if let Some(b) = claimed.into_iter().next() {
+            return Ok(Some(b));
+        }
+        let still_free = bat::Entity::find()
+            .filter(bat::Column::StationId.eq(station_id))
+            .filter(bat::Column::State.eq(BatteryState::Available.as_str()))
+            .filter(bat::Column::ChargePercent.gte(min_charge))
+            .one(txn)
+            .await?;
+        if still_free.is_none() {
+            return Ok(None);
+        }
+    }
+    Ok(None)
+}
+
+/// Books one charged battery at `station_id` for `rider`, atomically.
+/// Announces `battery_booked`, `inventory_update(book)`, and `booking_confirmed` to the rider.
+pub async fn book(ctx: &Ctx, rider: &CurrentUser, station_id: i32) -> AppResult<BookingView> {
+    let now = Utc::now();
+    let txn = ctx.db.begin().await?;
+    let Some(battery) = claim_battery(&txn, station_id, ctx.rules.min_charge_percent).await? else {
+        let station = station::ssr::find(&txn, station_id).await?;
+        return Err(match StationStatus::parse(&station.status) {
+            Some(StationStatus::Online) => AppError::NoneAvailable,
+            _ => AppError::StationNotOnline(station.status),
+        });
+    };
+    let inserted = entity::ActiveModel {
+        rider_id: Set(rider.id),
+        battery_id: Set(battery.id),
+        station_id: Set(station_id),
+        status: Set(BookingStatus::Confirmed.as_str().into()),
+        collection_code: Set(collection_code()),
+        cancel_reason: Set(String::new()),
+        created_at: Set(now),
+        expires_at: Set(now + ctx.rules.hold),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    let booking = match inserted {
+        Ok(b) => b,
+        // The partial unique index on active bookings per rider; dropping `txn` releases the battery.
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            return Err(AppError::ActiveBookingExists);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let summary = station::ssr::summary_of(&txn, station_id).await?;
+    let text = format!("Battery booked successfully at {}", summary.name);
+    store(
+        &txn,
+        NewNotification {
+            user_id: rider.id,
+            kind: "booking_confirmed",
+            title: "Booking confirmed",
+            message: &text,
+            level: Level::Success,
+            at: now,
+        },
+    )
+    .await?;
+    let ts = timestamp(now);
+    let c = summary.counts;
+    let booked = |user: String| FeedMessage::BatteryBooked {
+        station_id,
+        station_name: summary.name.clone(),
+        battery_id: battery.id,
+        available_batteries: c.available,
+        booked_batteries: c.booked,
+        total_batteries: Some(c.total),
+        user,
+        timestamp: ts.clone(),
+    };
+    let events = vec![
+        DomainEvent::Station {
+            station_id,
+            message: booked(mask_email(&rider.email)),
+            privileged: Some(booked(rider.email.clone())),
+        },
+        DomainEvent::inventory(&summary, InventoryAction::Book, ts.clone()),
+        DomainEvent::user(
+            rider.id,
+            FeedMessage::BookingConfirmed {
+                booking_id: booking.id,
+                station_name: summary.name.clone(),
+                battery_info: battery.model.clone(),
+                message: text,
+                timestamp: ts,
+                station_id: Some(station_id),
+                collection_code: Some(booking.collection_code.clone()),
+                expires_at: Some(timestamp(booking.expires_at)),
+            },
+        ),
+    ];
+    let view = view(&txn, booking).await?;
+    ctx.commit(txn, events).await?;
+    Ok(view)
+}
+
+async fn find(conn: &impl ConnectionTrait, booking_id: i32) -> AppResult<entity::Model> {
+    entity::Entity::find_by_id(booking_id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("Booking"))
+}
+
+/// Moves an active booking to `to` (only from `from`); the caller has authorised. A booking
+/// that moved on meanwhile gives `BookingClosed` with its current status.
+async fn transition(
+    txn: &DatabaseTransaction,
+    booking_id: i32,
+    from: &[&str],
+    to: BookingStatus,
+    extra: Vec<(entity::Column, sea_orm::sea_query::SimpleExpr)>,
+) -> AppResult<entity::Model> {
+    let mut update = entity::Entity::update_many()
+        .col_expr(entity::Column::Status, Expr::value(to.as_str()))
+        .filter(entity::Column::Id.eq(booking_id))
+        .filter(entity::Column::Status.is_in(from.iter().copied()));
+    for (col, expr) in extra {
+        update = update.col_expr(col, expr);
+    }
+    let changed = update.exec(txn).await?;
+    let booking = find(txn, booking_id).await?;
+    if changed.rows_affected == 0 {
+        return Err(AppError::BookingClosed(booking.status));
+    }
+    Ok(booking)
+}
+
+async fn set_battery_state(
+    txn: &DatabaseTransaction,
+    battery_id: i32,
+    state: BatteryState,
+) -> AppResult<()> {
+    bat::Entity::update_many()
+        .col_expr(bat::Column::State, Expr::value(state.as_str()))
+        .col_expr(bat::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(bat::Column::Id.eq(battery_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Staff: the battery is at the counter. Announces `booking_ready` to the rider.
+pub async fn mark_ready(ctx: &Ctx, actor: &CurrentUser, booking_id: i32) -> AppResult<BookingView> {
+    let existing = find(&ctx.db, booking_id).await?;
+    station::ssr::authorize_manage(actor, existing.station_id)?;
+    let now = Utc::now();
+    let txn = ctx.db.begin().await?;
+    let booking = transition(
+        &txn,
+        booking_id,
+        &["confirmed"],
+        BookingStatus::Ready,
+        vec![(entity::Column::ReadyAt, Expr::value(now))],
+    )
+    .await?;
+    let view = view(&txn, booking).await?;
+    let text = format!(
+        "Your battery is ready for collection at {}",
+        view.station_name
+    );
+    store(
+        &txn,
+        NewNotification {
+            user_id: view.rider_id,
+            kind: "booking_ready",
+            title: "Battery ready",
+            message: &text,
+            level: Level::Success,
+            at: now,
+        },
+    )
+    .await?;
+    let event = DomainEvent::user(
+        view.rider_id,
+        FeedMessage::BookingReady {
+            booking_id,
+            station_name: view.station_name.clone(),
+            message: text,
+            timestamp: timestamp(now),
+            station_id: Some(view.station_id),
+        },
+    );
+    ctx.commit(txn, vec![event]).await?;
+    Ok(view)
+}
+
+/// Hands the battery over: staff of the station (or the rider at a self-service station) with
+/// the booking's collection code. Announces `battery_collected` and `inventory_update(collect)`.
+pub async fn collect(
+    ctx: &Ctx,
+    actor: &CurrentUser,
+    booking_id: i32,
+    code: &str,
+) -> AppResult<BookingView> {
+    let existing = find(&ctx.db, booking_id).await?;
+    if !actor.can_manage(existing.station_id) && existing.rider_id != actor.id {
+        return Err(AppError::NotYours);
+    }
+    if !code.trim().eq_ignore_ascii_case(&existing.collection_code) {
+        return Err(AppError::WrongCode);
+    }
+    let now = Utc::now();
+    let txn = ctx.db.begin().await?;
+    let booking = transition(
+        &txn,
+        booking_id,
+        &active(),
+        BookingStatus::Collected,
+        vec![
+            (entity::Column::CollectedAt, Expr::value(now)),
+            (entity::Column::ClosedAt, Expr::value(now)),
+        ],
+    )
+    .await?;
+    set_battery_state(&txn, booking.battery_id, BatteryState::Collected).await?;
+    let summary = station::ssr::summary_of(&txn, booking.station_id).await?;
+    let view = view(&txn, booking).await?;
+    let (c, ts) = (summary.counts, timestamp(now));
+    let note = format!("You collected your battery at {}. Ride safe!", summary.name);
+    let events = vec![
+        DomainEvent::station(
+            summary.id,
+            FeedMessage::BatteryCollected {
+                station_id: summary.id,
+                station_name: summary.name.clone(),
+                battery_id: view.battery_id,
+                available_batteries: c.available,
+                booked_batteries: c.booked,
+                total_batteries: Some(c.total),
+                timestamp: ts.clone(),
+            },
+        ),
+        DomainEvent::inventory(&summary, InventoryAction::Collect, ts),
+        notify(
+            &txn,
+            NewNotification {
+                user_id: view.rider_id,
+                kind: "notification",
+                title: "Battery collected",
+                message: &note,
+                level: Level::Info,
+                at: now,
+            },
+        )
+        .await?,
+    ];
+    ctx.commit(txn, events).await?;
+    Ok(view)
+}
+
+/// Cancels an active booking: its rider, the station's staff, or an admin. The battery goes
+/// back on the shelf; the rider is told. Announces `inventory_update(update)`.
+pub async fn cancel(
+    ctx: &Ctx,
+    actor: &CurrentUser,
+    booking_id: i32,
+    reason: &str,
+) -> AppResult<BookingView> {
+    let existing = find(&ctx.db, booking_id).await?;
+    if existing.rider_id != actor.id && !actor.can_manage(existing.station_id) {
+        return Err(AppError::NotYours);
+    }
+    let reason = reason.trim();
+    if reason.chars().count() > 255 {
+        return Err(AppError::validation("A reason is at most 255 characters."));
+    }
+    close(ctx, booking_id, BookingStatus::Cancelled, reason).await
+}
+
+/// Releases a booking's battery as `cancelled` or `expired`.
+async fn close(
+    ctx: &Ctx,
+    booking_id: i32,
+    to: BookingStatus,
+    reason: &str,
+) -> AppResult<BookingView> {
+    let now = Utc::now();
+    let txn = ctx.db.begin().await?;
+    let booking = transition(
+        &txn,
+        booking_id,
+        &active(),
+        to,
+        vec![
+            (entity::Column::ClosedAt, Expr::value(now)),
+            (entity::Column::CancelReason, Expr::value(reason)),
+        ],
+    )
+    .await?;
+    set_battery_state(&txn, booking.battery_id, BatteryState::Available).await?;
+    let summary = station::ssr::summary_of(&txn, booking.station_id).await?;
+    let view = view(&txn, booking).await?;
+    let (title, mut text) = match to {
+        BookingStatus::Expired => (
+            "Booking expired",
+            format!(
+                "Your booking at {} expired before collection.",
+                summary.name
+            ),
+        ),
+        _ => (
+            "Booking cancelled",
+            format!("Your booking at {} was cancelled.", summary.name),
+        ),
+    };
+    if !reason.is_empty() {
+        text = format!("{text} Reason: {reason}");
+    }
+    let events = vec![
+        DomainEvent::inventory(&summary, InventoryAction::Update, timestamp(now)),
+        notify(
+            &txn,
+            NewNotification {
+                user_id: view.rider_id,
+                kind: "notification",
+                title,
+                message: &text,
+                level: Level::Warning,
+                at: now,
+            },
+        )
+        .await?,
+    ];
+    ctx.commit(txn, events).await?;
+    Ok(view)
+}
+
+/// Expires every active booking whose hold has run out; returns how many.
+pub async fn expire_due(ctx: &Ctx) -> AppResult<usize> {
+    let due: Vec<i32> = entity::Entity::find()
+        .filter(entity::Column::Status.is_in(active()))
+        .filter(entity::Column::ExpiresAt.lte(Utc::now()))
+        .all(&ctx.db)
+        .await?
+        .into_iter()
+        .map(|b| b.id)
+        .collect();
+    let mut expired = 0;
+    for id in due {
+        match close(ctx, id, BookingStatus::Expired, "").await {
+            Ok(_) => expired += 1,
+            Err(AppError::BookingClosed(_)) => {} // collected or cancelled meanwhile
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(expired)
+}
+
+/// The rider's bookings, newest first.
+pub async fn for_rider(conn: &impl ConnectionTrait, rider_id: i32) -> AppResult<Vec<BookingView>> {
+    let rows = entity::Entity::find()
+        .filter(entity::Column::RiderId.eq(rider_id))
+        .order_by_desc(entity::Column::Id)
+        .all(conn)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for b in rows {
+        out.push(view(conn, b).await?);
+    }
+    Ok(out)
+}
+
+/// Active bookings at a station, oldest first: the staff queue.
+pub async fn queue(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<Vec<BookingView>> {
+    let rows = entity::Entity::find()
+        .filter(entity::Column::StationId.eq(station_id))
+        .filter(entity::Column::Status.is_in(active()))
+        .order_by_asc(entity::Column::Id)
+        .all(conn)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for b in rows {
+        out.push(view(conn, b).await?);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn codes_are_short_and_unambiguous() {
+        let code = super::collection_code();
+        assert_eq!(code.len(), 6);
+        assert!(!code.contains(['0', 'O', '1', 'I']));
+    }
+}

@@ -1,0 +1,174 @@
+//! The one error type of battery-swap, shared by server and browser.
+//!
+//! Domain functions, server fns and the WebSocket endpoints all speak `AppError`. It maps to an
+//! HTTP status in one place ([`AppError::status`]) and travels to the browser as JSON, so a
+//! refusal reads the same in every client. Database and other internal details never leave the
+//! server: they are logged and become [`AppError::Internal`].
+use leptos::server_fn::Bytes;
+use leptos::server_fn::Encodes;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "error", content = "detail", rename_all = "snake_case")]
+pub enum AppError {
+    #[error("{0}")]
+    Validation(String),
+    #[error("Please log in first.")]
+    Unauthenticated,
+    #[error("Invalid email or password.")]
+    InvalidCredentials,
+    #[error("You are not allowed to do that.")]
+    Forbidden,
+    #[error("{0} not found.")]
+    NotFound(String),
+    #[error("An account with that email already exists.")]
+    EmailTaken,
+    #[error("A battery with that serial number already exists.")]
+    DuplicateSerial,
+    #[error("The station is {0} and is not taking bookings right now.")]
+    StationNotOnline(String),
+    #[error("No charged battery is available at this station right now.")]
+    NoneAvailable,
+    #[error("You already have an active booking.")]
+    ActiveBookingExists,
+    #[error("That booking is not yours.")]
+    NotYours,
+    #[error("That booking is already {0}.")]
+    BookingClosed(String),
+    #[error("The collection code does not match.")]
+    WrongCode,
+    #[error("Too many requests; slow down.")]
+    RateLimited,
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// Transport-level failure reported by the server-fn machinery (network down, bad request).
+    #[error("{0}")]
+    Request(String),
+}
+
+impl AppError {
+    /// The HTTP status of each error: the only place this mapping lives.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Validation(_) | AppError::Request(_) => 400,
+            AppError::Unauthenticated | AppError::InvalidCredentials => 401,
+            AppError::Forbidden | AppError::NotYours | AppError::WrongCode => 403,
+            AppError::NotFound(_) => 404,
+            AppError::EmailTaken
+            | AppError::DuplicateSerial
+            | AppError::StationNotOnline(_)
+            | AppError::NoneAvailable
+            | AppError::ActiveBookingExists
+            | AppError::BookingClosed(_) => 409,
+            AppError::RateLimited => 429,
+            AppError::Internal => 500,
+        }
+    }
+
+    pub fn validation(msg: impl Into<String>) -> Self {
+        AppError::Validation(msg.into())
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        AppError::NotFound(what.into())
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(msg) => AppError::Validation(format!("Invalid input: {msg}")),
+            ServerFnErrorErr::Request(msg) => AppError::Request(msg),
+            other => AppError::Request(other.to_string()),
+        }
+    }
+
+    /// Every server-fn error, whether from our code or from decoding the arguments, is encoded
+    /// here on its way out: the one place its HTTP status is set.
+    fn ser(&self) -> Bytes {
+        #[cfg(feature = "ssr")]
+        server::set_response_status(self);
+        Self::Encoder::encode(self)
+            .unwrap_or_else(|_| Bytes::from_static(br#"{"error":"internal"}"#))
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::AppError;
+
+    impl From<sea_orm::DbErr> for AppError {
+        fn from(err: sea_orm::DbErr) -> Self {
+            tracing::error!(error = %err, "database error");
+            AppError::Internal
+        }
+    }
+
+    impl<E: Into<AppError> + std::error::Error> From<sea_orm::TransactionError<E>> for AppError {
+        fn from(err: sea_orm::TransactionError<E>) -> Self {
+            match err {
+                sea_orm::TransactionError::Connection(db) => db.into(),
+                sea_orm::TransactionError::Transaction(e) => e.into(),
+            }
+        }
+    }
+
+    impl axum::response::IntoResponse for AppError {
+        fn into_response(self) -> axum::response::Response {
+            let status = http::StatusCode::from_u16(self.status())
+                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+            let body = serde_json::json!({ "error": self, "message": self.to_string() });
+            (status, axum::Json(body)).into_response()
+        }
+    }
+
+    /// Sets the status of a failed server-fn call, so API clients see 401/403/409 rather than
+    /// a blanket 500. A browser's plain form post (no JavaScript) keeps the framework's redirect
+    /// back to the form, which then shows the error.
+    pub(super) fn set_response_status(err: &AppError) {
+        use leptos::prelude::use_context;
+        let form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+        });
+        if form_post {
+            return;
+        }
+        if let (Some(opts), Ok(status)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            http::StatusCode::from_u16(err.status()),
+        ) {
+            opts.set_status(status);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_serialise_as_tagged_json() {
+        let json = serde_json::to_string(&AppError::NoneAvailable).unwrap();
+        assert_eq!(json, r#"{"error":"none_available"}"#);
+        let json = serde_json::to_string(&AppError::validation("bad")).unwrap();
+        assert_eq!(json, r#"{"error":"validation","detail":"bad"}"#);
+    }
+
+    #[test]
+    fn statuses_are_http_like() {
+        assert_eq!(AppError::Unauthenticated.status(), 401);
+        assert_eq!(AppError::Forbidden.status(), 403);
+        assert_eq!(AppError::NoneAvailable.status(), 409);
+        assert_eq!(AppError::Internal.status(), 500);
+    }
+}

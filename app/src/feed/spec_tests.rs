@@ -1,0 +1,243 @@
+//! Pins the JSON of every message against the examples of `shared/spec/websocket-api.md`.
+use serde_json::{Value, json};
+
+use super::*;
+use crate::notification::Level;
+use crate::station::StationStatus;
+
+const TS: &str = "2024-02-27T10:30:00";
+
+fn assert_json(msg: &FeedMessage, expected: Value) {
+    let actual: Value = serde_json::from_str(&msg.to_json()).unwrap();
+    assert_eq!(actual, expected);
+    // And the browser reads back exactly what the server sent.
+    let back: FeedMessage = serde_json::from_value(actual).unwrap();
+    assert_eq!(&back, msg);
+}
+
+#[test]
+fn connection_established() {
+    let msg = FeedMessage::ConnectionEstablished {
+        message: "Connected to station_1".into(),
+        station_id: Some(1),
+        stations: None,
+        unread_count: None,
+    };
+    assert_json(
+        &msg,
+        json!({"type": "connection_established", "message": "Connected to station_1", "station_id": 1}),
+    );
+}
+
+#[test]
+fn inventory_update_with_every_action() {
+    for (action, name) in [
+        (InventoryAction::Update, "update"),
+        (InventoryAction::Add, "add"),
+        (InventoryAction::Book, "book"),
+        (InventoryAction::Collect, "collect"),
+    ] {
+        let msg = FeedMessage::InventoryUpdate {
+            station_id: 1,
+            station_name: "Downtown Station".into(),
+            available_batteries: 15,
+            booked_batteries: 3,
+            total_batteries: 18,
+            timestamp: TS.into(),
+            action,
+        };
+        assert_json(
+            &msg,
+            json!({"type": "inventory_update", "station_id": 1, "station_name": "Downtown Station",
+            "available_batteries": 15, "booked_batteries": 3, "total_batteries": 18, "timestamp": TS, "action": name}),
+        );
+    }
+}
+
+#[test]
+fn battery_booked() {
+    let msg = FeedMessage::BatteryBooked {
+        station_id: 1,
+        station_name: "Downtown Station".into(),
+        battery_id: 5,
+        available_batteries: 14,
+        booked_batteries: 4,
+        total_batteries: None,
+        user: "user@example.com".into(),
+        timestamp: TS.into(),
+    };
+    assert_json(
+        &msg,
+        json!({"type": "battery_booked", "station_id": 1, "station_name": "Downtown Station",
+        "battery_id": 5, "available_batteries": 14, "booked_batteries": 4, "user": "user@example.com", "timestamp": TS}),
+    );
+}
+
+#[test]
+fn battery_collected() {
+    let msg = FeedMessage::BatteryCollected {
+        station_id: 1,
+        station_name: "Downtown Station".into(),
+        battery_id: 5,
+        available_batteries: 14,
+        booked_batteries: 3,
+        total_batteries: None,
+        timestamp: "2024-02-27T10:35:00".into(),
+    };
+    assert_json(
+        &msg,
+        json!({"type": "battery_collected", "station_id": 1, "station_name": "Downtown Station",
+        "battery_id": 5, "available_batteries": 14, "booked_batteries": 3, "timestamp": "2024-02-27T10:35:00"}),
+    );
+}
+
+#[test]
+fn battery_added() {
+    let msg = FeedMessage::BatteryAdded {
+        station_id: 1,
+        station_name: "Downtown Station".into(),
+        battery_id: 20,
+        available_batteries: 16,
+        total_batteries: 19,
+        booked_batteries: None,
+        timestamp: "2024-02-27T10:40:00".into(),
+    };
+    assert_json(
+        &msg,
+        json!({"type": "battery_added", "station_id": 1, "station_name": "Downtown Station",
+        "battery_id": 20, "available_batteries": 16, "total_batteries": 19, "timestamp": "2024-02-27T10:40:00"}),
+    );
+}
+
+#[test]
+fn station_status_with_every_status() {
+    for (status, name) in [
+        (StationStatus::Online, "online"),
+        (StationStatus::Offline, "offline"),
+        (StationStatus::Maintenance, "maintenance"),
+    ] {
+        let msg = FeedMessage::StationStatus {
+            station_id: 1,
+            station_name: "Downtown Station".into(),
+            status,
+            message: "Station is now operational".into(),
+            timestamp: "2024-02-27T10:45:00".into(),
+        };
+        assert_json(
+            &msg,
+            json!({"type": "station_status", "station_id": 1, "station_name": "Downtown Station",
+            "status": name, "message": "Station is now operational", "timestamp": "2024-02-27T10:45:00"}),
+        );
+    }
+}
+
+#[test]
+fn booking_confirmed() {
+    let msg = FeedMessage::BookingConfirmed {
+        booking_id: 123,
+        station_name: "Downtown Station".into(),
+        battery_info: "Tesla Battery - Model 3".into(),
+        message: "Battery booked successfully at Downtown Station".into(),
+        timestamp: TS.into(),
+        station_id: None,
+        collection_code: None,
+        expires_at: None,
+    };
+    assert_json(
+        &msg,
+        json!({"type": "booking_confirmed", "booking_id": 123, "station_name": "Downtown Station",
+        "battery_info": "Tesla Battery - Model 3", "message": "Battery booked successfully at Downtown Station", "timestamp": TS}),
+    );
+}
+
+#[test]
+fn booking_ready() {
+    let msg = FeedMessage::BookingReady {
+        booking_id: 123,
+        station_name: "Downtown Station".into(),
+        message: "Your battery is ready for collection at Downtown Station".into(),
+        timestamp: "2024-02-27T10:50:00".into(),
+        station_id: None,
+    };
+    assert_json(
+        &msg,
+        json!({"type": "booking_ready", "booking_id": 123, "station_name": "Downtown Station",
+        "message": "Your battery is ready for collection at Downtown Station", "timestamp": "2024-02-27T10:50:00"}),
+    );
+}
+
+#[test]
+fn notification_with_every_level() {
+    for (level, name) in [
+        (Level::Info, "info"),
+        (Level::Success, "success"),
+        (Level::Warning, "warning"),
+        (Level::Error, "error"),
+    ] {
+        let msg = FeedMessage::Notification {
+            title: "System Update".into(),
+            message: "New features available!".into(),
+            level,
+            timestamp: "2024-02-27T11:00:00".into(),
+            id: None,
+        };
+        assert_json(
+            &msg,
+            json!({"type": "notification", "title": "System Update", "message": "New features available!",
+            "level": name, "timestamp": "2024-02-27T11:00:00"}),
+        );
+    }
+}
+
+#[test]
+fn pong_and_error() {
+    assert_json(
+        &FeedMessage::Pong {
+            timestamp: json!(TS),
+        },
+        json!({"type": "pong", "timestamp": TS}),
+    );
+    assert_json(
+        &FeedMessage::error("Invalid JSON"),
+        json!({"type": "error", "message": "Invalid JSON"}),
+    );
+}
+
+#[test]
+fn client_frames_are_told_apart() {
+    assert_eq!(
+        ClientMessage::parse(r#"{"type": "ping", "timestamp": "2024-02-27T10:30:00"}"#),
+        Ok(ClientMessage::Ping {
+            timestamp: Some(json!(TS))
+        })
+    );
+    assert_eq!(
+        ClientMessage::parse(r#"{"type": "ping"}"#),
+        Ok(ClientMessage::Ping { timestamp: None })
+    );
+    assert_eq!(
+        ClientMessage::parse("{not json"),
+        Err(ClientFrameError::InvalidJson)
+    );
+    assert_eq!(ClientFrameError::InvalidJson.message(), "Invalid JSON");
+    assert_eq!(
+        ClientMessage::parse("[1,2]"),
+        Err(ClientFrameError::NotAnObject)
+    );
+    assert_eq!(
+        ClientMessage::parse(r#"{"a":1}"#),
+        Err(ClientFrameError::MissingType)
+    );
+    assert_eq!(
+        ClientMessage::parse(r#"{"type":"subscribe"}"#),
+        Err(ClientFrameError::UnknownType("subscribe".into()))
+    );
+}
+
+#[test]
+fn wire_timestamps_are_iso_8601_utc() {
+    let at = chrono::DateTime::parse_from_rfc3339("2024-02-27T10:30:00.123456Z")
+        .unwrap()
+        .to_utc();
+    assert_eq!(timestamp(at), "2024-02-27T10:30:00.123Z");
+}

@@ -1,0 +1,118 @@
+//! Domain events and the bus that carries them from a committed transaction to the sockets.
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+use super::{FeedMessage, InventoryAction};
+use crate::station::StationSummary;
+
+/// A login credential a socket was opened with; revoking it closes those sockets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Credential {
+    Session(i32),
+    Token(i32),
+}
+
+/// Something that happened, already rendered to the wire messages its audiences receive.
+///
+/// Rendering happens once, at the source, so fan-out to thousands of sockets is a copy of
+/// pre-serialised bytes. Serialisable so that several instances can share events (NOTIFY).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum DomainEvent {
+    /// For the all-stations feed and `station_id`'s feed.
+    Station {
+        station_id: i32,
+        message: FeedMessage,
+        /// The same message unmasked (a rider's full email), for the station's staff and admins.
+        privileged: Option<FeedMessage>,
+    },
+    /// For every notifications socket of one user.
+    User { user_id: i32, message: FeedMessage },
+    /// Close every socket opened with this credential (logout, token revoked).
+    CredentialRevoked { credential: Credential },
+}
+
+impl DomainEvent {
+    pub fn station(station_id: i32, message: FeedMessage) -> Self {
+        DomainEvent::Station {
+            station_id,
+            message,
+            privileged: None,
+        }
+    }
+
+    pub fn user(user_id: i32, message: FeedMessage) -> Self {
+        DomainEvent::User { user_id, message }
+    }
+
+    /// `inventory_update` with the counts of `station` as committed.
+    pub fn inventory(station: &StationSummary, action: InventoryAction, timestamp: String) -> Self {
+        Self::station(
+            station.id,
+            FeedMessage::InventoryUpdate {
+                station_id: station.id,
+                station_name: station.name.clone(),
+                available_batteries: station.counts.available,
+                booked_batteries: station.counts.booked,
+                total_batteries: station.counts.total,
+                timestamp,
+                action,
+            },
+        )
+    }
+}
+
+/// Where committed events go: the server's hub (in-process) or a cross-instance channel.
+pub trait EventSink: Send + Sync + 'static {
+    fn publish(&self, events: Vec<DomainEvent>);
+}
+
+/// The one way events leave the domain. Domain functions never publish directly: they hand
+/// their transaction and its events to [`crate::ssr::Ctx::commit`], which publishes only after
+/// the commit succeeded.
+#[derive(Clone)]
+pub struct EventBus {
+    sink: Arc<dyn EventSink>,
+}
+
+impl EventBus {
+    pub fn new(sink: Arc<dyn EventSink>) -> Self {
+        Self { sink }
+    }
+
+    /// A bus that drops everything: for tools that change data with nobody listening.
+    pub fn detached() -> Self {
+        struct Nowhere;
+        impl EventSink for Nowhere {
+            fn publish(&self, _: Vec<DomainEvent>) {}
+        }
+        Self::new(Arc::new(Nowhere))
+    }
+
+    pub fn publish(&self, events: Vec<DomainEvent>) {
+        if !events.is_empty() {
+            self.sink.publish(events);
+        }
+    }
+}
+
+/// Masks an email for viewers who may not see it: `rider@example.com` → `r***@example.com`.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_emails() {
+        assert_eq!(mask_email("rider@example.com"), "r***@example.com");
+        assert_eq!(mask_email("x"), "***");
+    }
+}

@@ -1,0 +1,17 @@
+//! battery-swap's shared crate: domain DTOs, server fns, components and the live-feed message
+//! types, compiled into the server (`ssr`) and into the browser's wasm (`hydrate`).
+#![recursion_limit = "256"]
+
+pub mod account;
+pub mod battery;
+pub mod booking;
+pub mod error;
+pub mod feed;
+pub mod notification;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+pub mod station;
+
+mod layout;
+
+pub use layout::{App, shell};

@@ -1,0 +1,34 @@
+//! Notification server fns.
+use leptos::prelude::*;
+
+use super::{Level, NotificationView};
+use crate::error::AppError;
+
+/// `POST /api/list_notifications`: the caller's latest 100 notifications, newest first.
+#[server(prefix = "/api", endpoint = "list_notifications")]
+pub async fn list_notifications() -> Result<Vec<NotificationView>, AppError> {
+    let ctx = crate::ssr::ctx()?;
+    let user = crate::account::ssr::require_user(&ctx).await?;
+    super::ssr::recent(&ctx.db, user.id, 100).await
+}
+
+/// `POST /api/mark_notifications_read` (`id`, optional): one, or all when `id` is absent.
+#[server(prefix = "/api", endpoint = "mark_notifications_read")]
+pub async fn mark_notifications_read(#[server(default)] id: Option<i32>) -> Result<u64, AppError> {
+    let ctx = crate::ssr::ctx()?;
+    let user = crate::account::ssr::require_user(&ctx).await?;
+    super::ssr::mark_read(&ctx.db, user.id, id).await
+}
+
+/// `POST /api/send_notification` (`user_id` optional = everyone, `title`, `message`, `level`): admin.
+#[server(prefix = "/api", endpoint = "send_notification")]
+pub async fn send_notification(
+    #[server(default)] user_id: Option<i32>,
+    title: String,
+    message: String,
+    #[server(default)] level: Level,
+) -> Result<usize, AppError> {
+    let ctx = crate::ssr::ctx()?;
+    let actor = crate::account::ssr::require_user(&ctx).await?;
+    super::ssr::send(&ctx, &actor, user_id, &title, &message, level).await
+}

@@ -1,0 +1,192 @@
+//! Notification persistence and sending (server only).
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, PaginatorTrait, QueryOrder, QuerySelect, TransactionTrait,
+    entity::prelude::*,
+};
+
+use super::{Level, NotificationView};
+use crate::account::CurrentUser;
+use crate::account::ssr::entity::user;
+use crate::error::{AppError, AppResult};
+use crate::feed::ssr::DomainEvent;
+use crate::feed::{FeedMessage, timestamp};
+use crate::ssr::Ctx;
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "notifications")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub user_id: i32,
+        pub kind: String,
+        pub title: String,
+        pub message: String,
+        pub level: String,
+        pub read: bool,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub struct NewNotification<'a> {
+    pub user_id: i32,
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub message: &'a str,
+    pub level: Level,
+    pub at: DateTime<Utc>,
+}
+
+/// Stores a notification; the caller publishes the matching feed message after commit.
+pub async fn store(
+    conn: &impl ConnectionTrait,
+    n: NewNotification<'_>,
+) -> AppResult<entity::Model> {
+    Ok(entity::ActiveModel {
+        user_id: Set(n.user_id),
+        kind: Set(n.kind.into()),
+        title: Set(n.title.into()),
+        message: Set(n.message.into()),
+        level: Set(n.level.as_str().into()),
+        read: Set(false),
+        created_at: Set(n.at),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
+}
+
+/// Stores a plain `notification` and returns the event that delivers it.
+pub async fn notify(conn: &impl ConnectionTrait, n: NewNotification<'_>) -> AppResult<DomainEvent> {
+    let stored = store(
+        conn,
+        NewNotification {
+            kind: "notification",
+            ..n
+        },
+    )
+    .await?;
+    Ok(DomainEvent::user(
+        stored.user_id,
+        FeedMessage::Notification {
+            title: stored.title,
+            message: stored.message,
+            level: n.level,
+            timestamp: timestamp(stored.created_at),
+            id: Some(stored.id),
+        },
+    ))
+}
+
+fn view(m: entity::Model) -> NotificationView {
+    NotificationView {
+        id: m.id,
+        kind: m.kind,
+        title: m.title,
+        message: m.message,
+        level: Level::parse(&m.level).unwrap_or_default(),
+        read: m.read,
+        created_at: timestamp(m.created_at),
+    }
+}
+
+/// A user's most recent notifications, newest first.
+pub async fn recent(
+    conn: &impl ConnectionTrait,
+    user_id: i32,
+    limit: u64,
+) -> AppResult<Vec<NotificationView>> {
+    Ok(entity::Entity::find()
+        .filter(entity::Column::UserId.eq(user_id))
+        .order_by_desc(entity::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(view)
+        .collect())
+}
+
+pub async fn unread_count(conn: &impl ConnectionTrait, user_id: i32) -> AppResult<u64> {
+    Ok(entity::Entity::find()
+        .filter(entity::Column::UserId.eq(user_id))
+        .filter(entity::Column::Read.eq(false))
+        .count(conn)
+        .await?)
+}
+
+/// Marks one (or, with `None`, every) notification of the user as read.
+pub async fn mark_read(
+    conn: &impl ConnectionTrait,
+    user_id: i32,
+    id: Option<i32>,
+) -> AppResult<u64> {
+    let mut update = entity::Entity::update_many()
+        .col_expr(entity::Column::Read, Expr::value(true))
+        .filter(entity::Column::UserId.eq(user_id));
+    if let Some(id) = id {
+        update = update.filter(entity::Column::Id.eq(id));
+    }
+    Ok(update.exec(conn).await?.rows_affected)
+}
+
+/// Admin: sends a notification to one user, or to everyone when `to` is `None`.
+pub async fn send(
+    ctx: &Ctx,
+    actor: &CurrentUser,
+    to: Option<i32>,
+    title: &str,
+    message: &str,
+    level: Level,
+) -> AppResult<usize> {
+    if !actor.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let (title, message) = (title.trim(), message.trim());
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(AppError::validation("A title is 1 to 200 characters."));
+    }
+    if message.is_empty() || message.chars().count() > 2000 {
+        return Err(AppError::validation("A message is 1 to 2000 characters."));
+    }
+    let mut recipients: Vec<i32> = match to {
+        Some(id) => match user::Entity::find_by_id(id).one(&ctx.db).await? {
+            Some(_) => vec![id],
+            None => return Err(AppError::not_found("User")),
+        },
+        None => {
+            user::Entity::find()
+                .select_only()
+                .column(user::Column::Id)
+                .into_tuple()
+                .all(&ctx.db)
+                .await?
+        }
+    };
+    recipients.sort_unstable();
+    let txn = ctx.db.begin().await?;
+    let now = Utc::now();
+    let mut events = Vec::with_capacity(recipients.len());
+    for user_id in recipients {
+        let n = NewNotification {
+            user_id,
+            kind: "notification",
+            title,
+            message,
+            level,
+            at: now,
+        };
+        events.push(notify(&txn, n).await?);
+    }
+    let sent = events.len();
+    ctx.commit(txn, events).await?;
+    Ok(sent)
+}

@@ -1,0 +1,61 @@
+//! What every server fn and domain function needs: the database, the event bus, the rules.
+use leptos::prelude::use_context;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
+
+use crate::error::{AppError, AppResult};
+use crate::feed::ssr::{DomainEvent, EventBus};
+
+/// Booking rules, configurable at start-up.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// A battery below this charge is `charging`, never bookable.
+    pub min_charge_percent: i16,
+    /// How long a confirmed booking holds its battery before it expires.
+    pub hold: chrono::Duration,
+    /// How long a login session lasts.
+    pub session_ttl: chrono::Duration,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self {
+            min_charge_percent: 90,
+            hold: chrono::Duration::minutes(30),
+            session_ttl: chrono::Duration::days(30),
+        }
+    }
+}
+
+/// The server context handed to every server fn (through Leptos context) and domain function.
+#[derive(Clone)]
+pub struct Ctx {
+    pub db: DatabaseConnection,
+    pub bus: EventBus,
+    pub rules: Rules,
+    /// Mark cookies `Secure` (the public URL is https).
+    pub secure_cookies: bool,
+}
+
+impl Ctx {
+    /// Commits `txn`, then publishes `events`: no event for an uncommitted change, and (since
+    /// every mutation ends here) no committed change without its events.
+    pub async fn commit(
+        &self,
+        txn: DatabaseTransaction,
+        events: Vec<DomainEvent>,
+    ) -> AppResult<()> {
+        txn.commit().await?;
+        self.bus.publish(events);
+        Ok(())
+    }
+}
+
+/// The `Ctx` of the current request.
+pub fn ctx() -> AppResult<Ctx> {
+    use_context::<Ctx>().ok_or_else(|| {
+        tracing::error!(
+            "server context missing: was the router built with leptos_routes_with_context?"
+        );
+        AppError::Internal
+    })
+}

@@ -1,0 +1,62 @@
+//! Stations: where riders swap batteries. DTOs here; domain code in `ssr`, server fns in `api`.
+use serde::{Deserialize, Serialize};
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+pub mod view;
+
+/// Operational status of a station. Only an `online` station takes bookings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StationStatus {
+    Online,
+    Offline,
+    Maintenance,
+}
+
+impl StationStatus {
+    pub const ALL: [StationStatus; 3] = [Self::Online, Self::Offline, Self::Maintenance];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Online => "online",
+            Self::Offline => "offline",
+            Self::Maintenance => "maintenance",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// Battery counts of one station, always computed from its battery rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StationCounts {
+    /// Charged and free to book right now.
+    pub available: u32,
+    pub booked: u32,
+    pub charging: u32,
+    pub maintenance: u32,
+    /// Every battery physically at the station (all of the above).
+    pub total: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StationSummary {
+    pub id: i32,
+    pub name: String,
+    pub address: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub status: StationStatus,
+    pub status_message: String,
+    pub counts: StationCounts,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StationDetail {
+    pub station: StationSummary,
+    pub batteries: Vec<crate::battery::BatteryView>,
+}

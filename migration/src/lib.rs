@@ -1,0 +1,43 @@
+//! Schema migrations, one reversible change per file (sea-orm-cli naming).
+//!
+//! Demo data is deliberately not here: it is loaded by the server's `--demo` flag.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_users;
+mod m20261125_000002_create_stations;
+mod m20261125_000003_create_station_staff;
+mod m20261125_000004_create_batteries;
+mod m20261125_000005_create_bookings;
+mod m20261125_000006_create_notifications;
+mod m20261125_000007_create_sessions;
+mod m20261125_000008_create_api_tokens;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_create_users::Migration),
+            Box::new(m20261125_000002_create_stations::Migration),
+            Box::new(m20261125_000003_create_station_staff::Migration),
+            Box::new(m20261125_000004_create_batteries::Migration),
+            Box::new(m20261125_000005_create_bookings::Migration),
+            Box::new(m20261125_000006_create_notifications::Migration),
+            Box::new(m20261125_000007_create_sessions::Migration),
+            Box::new(m20261125_000008_create_api_tokens::Migration),
+        ]
+    }
+}
+
+/// Timestamps are stored with their zone on PostgreSQL and as ISO text on SQLite.
+pub(crate) fn timestamp<T: IntoIden>(col: T) -> ColumnDef {
+    ColumnDef::new(col)
+        .timestamp_with_time_zone()
+        .not_null()
+        .take()
+}
+
+pub(crate) fn timestamp_null<T: IntoIden>(col: T) -> ColumnDef {
+    ColumnDef::new(col).timestamp_with_time_zone().null().take()
+}

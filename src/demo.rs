@@ -1,0 +1,96 @@
+//! Demo data for `--demo`: loaded into an empty database only, through the domain functions.
+use app::account::{Role, ssr as account};
+use app::battery::ssr::{self as battery, NewBattery};
+use app::error::AppResult;
+use app::ssr::Ctx;
+use app::station::ssr::{self as station, NewStation};
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "battery-swap-demo";
+
+const STATIONS: &[(&str, &str, f64, f64)] = &[
+    ("Downtown Station", "1 Market Street", 52.5200, 13.4050),
+    ("Riverside Hub", "88 Quay Road", 52.5110, 13.3900),
+    ("University Campus", "5 College Lane", 52.5300, 13.3800),
+    ("Airport Express", "Terminal 2, Level 0", 52.5600, 13.2900),
+    ("Harbour Point", "12 Pier Avenue", 52.4950, 13.4400),
+];
+
+const MODELS: &[&str] = &[
+    "Tesla Battery - Model 3",
+    "Gogoro Smartscooter Pack",
+    "NIU Li-ion 60V 35Ah",
+    "Bosch PowerPack 750",
+    "Segway SwapPack 1.5kWh",
+];
+
+/// Loads the demo unless the database already holds users or stations. Returns whether it did.
+pub async fn load_if_empty(ctx: &Ctx) -> AppResult<bool> {
+    let users = app::account::ssr::entity::user::Entity::find()
+        .count(&ctx.db)
+        .await?;
+    let stations = station::entity::Entity::find().count(&ctx.db).await?;
+    if users > 0 || stations > 0 {
+        return Ok(false);
+    }
+    let admin = account::register(
+        &ctx.db,
+        "admin@example.com",
+        "Ada Admin",
+        DEMO_PASSWORD,
+        Role::Admin,
+    )
+    .await?;
+    let staff = account::register(
+        &ctx.db,
+        "staff@example.com",
+        "Sam Staff",
+        DEMO_PASSWORD,
+        Role::Staff,
+    )
+    .await?;
+    account::register(
+        &ctx.db,
+        "rider@example.com",
+        "Riley Rider",
+        DEMO_PASSWORD,
+        Role::Rider,
+    )
+    .await?;
+    account::register(
+        &ctx.db,
+        "rider2@example.com",
+        "Robin Rider",
+        DEMO_PASSWORD,
+        Role::Rider,
+    )
+    .await?;
+    for (i, (name, address, lat, lng)) in STATIONS.iter().enumerate() {
+        let s = station::create(
+            &ctx.db,
+            NewStation {
+                name: (*name).into(),
+                address: (*address).into(),
+                latitude: *lat,
+                longitude: *lng,
+            },
+        )
+        .await?;
+        if i == 0 {
+            station::assign_staff(&ctx.db, s.id, staff.id).await?;
+        }
+        // A realistic mix: mostly charged packs, a few still charging.
+        for n in 0..(8 + i * 2) {
+            let charge = [100, 98, 95, 92, 100, 97, 64, 41, 99, 93, 88, 100][n % 12];
+            let new = NewBattery {
+                station_id: s.id,
+                serial: format!("BS-{:02}-{:03}", s.id, n + 1),
+                model: MODELS[(n + i) % MODELS.len()].into(),
+                charge_percent: charge,
+            };
+            battery::add(ctx, &admin, new).await?;
+        }
+    }
+    Ok(true)
+}

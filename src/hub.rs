@@ -1,0 +1,278 @@
+//! The feed hub: routes each committed domain event to the sockets subscribed to its topic.
+//!
+//! Every socket has a bounded queue. Delivery never waits: a socket whose queue is full is
+//! closed with 1013 and dropped, so one slow client costs nobody else anything.
+use app::feed::ssr::{Credential, DomainEvent, EventSink};
+use axum::extract::ws::Utf8Bytes;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+
+/// What a socket listens to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Topic {
+    AllStations,
+    Station(i32),
+    User(i32),
+}
+
+/// Who is on the other end, for what they may see (full rider emails).
+#[derive(Debug, Clone, Default)]
+pub struct Viewer {
+    pub admin: bool,
+    pub stations: Vec<i32>,
+}
+
+impl Viewer {
+    fn privileged_for(&self, station_id: i32) -> bool {
+        self.admin || self.stations.contains(&station_id)
+    }
+}
+
+/// Why the hub closed a socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kick {
+    pub code: u16,
+    pub reason: &'static str,
+}
+
+pub const KICK_TOO_SLOW: Kick = Kick {
+    code: 1013,
+    reason: "client too slow: outgoing queue full",
+};
+pub const KICK_REVOKED: Kick = Kick {
+    code: 4401,
+    reason: "credentials revoked",
+};
+
+struct Subscriber {
+    frames: mpsc::Sender<Utf8Bytes>,
+    kick: mpsc::Sender<Kick>,
+    viewer: Viewer,
+    credential: Option<Credential>,
+}
+
+/// A socket's end of a subscription; dropping it unsubscribes.
+pub struct Subscription {
+    pub frames: mpsc::Receiver<Utf8Bytes>,
+    pub kicked: mpsc::Receiver<Kick>,
+    id: u64,
+    topic: Topic,
+    hub: Arc<Hub>,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.hub.remove(self.topic, self.id);
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct HubStats {
+    pub subscribers: usize,
+    pub delivered: u64,
+    pub kicked_slow: u64,
+}
+
+pub struct Hub {
+    topics: Mutex<HashMap<Topic, HashMap<u64, Subscriber>>>,
+    next_id: AtomicU64,
+    queue: usize,
+    delivered: AtomicU64,
+    kicked_slow: AtomicU64,
+}
+
+impl Hub {
+    pub fn new(queue: usize) -> Arc<Self> {
+        Arc::new(Self {
+            topics: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(1),
+            queue: queue.max(1),
+            delivered: AtomicU64::new(0),
+            kicked_slow: AtomicU64::new(0),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Topic, HashMap<u64, Subscriber>>> {
+        // A panic while holding this lock cannot leave the map half-updated; keep serving.
+        self.topics
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn subscribe(
+        self: &Arc<Self>,
+        topic: Topic,
+        viewer: Viewer,
+        credential: Option<Credential>,
+    ) -> Subscription {
+        let (frames_tx, frames) = mpsc::channel(self.queue);
+        let (kick_tx, kicked) = mpsc::channel(1);
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let sub = Subscriber {
+            frames: frames_tx,
+            kick: kick_tx,
+            viewer,
+            credential,
+        };
+        self.lock().entry(topic).or_default().insert(id, sub);
+        Subscription {
+            frames,
+            kicked,
+            id,
+            topic,
+            hub: Arc::clone(self),
+        }
+    }
+
+    fn remove(&self, topic: Topic, id: u64) {
+        let mut topics = self.lock();
+        if let Some(subs) = topics.get_mut(&topic) {
+            subs.remove(&id);
+            if subs.is_empty() {
+                topics.remove(&topic);
+            }
+        }
+    }
+
+    pub fn stats(&self) -> HubStats {
+        HubStats {
+            subscribers: self.lock().values().map(HashMap::len).sum(),
+            delivered: self.delivered.load(Ordering::Relaxed),
+            kicked_slow: self.kicked_slow.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Delivers one event to every matching socket.
+    pub fn dispatch(&self, event: &DomainEvent) {
+        let mut topics = self.lock();
+        match event {
+            DomainEvent::Station {
+                station_id,
+                message,
+                privileged,
+            } => {
+                let public = Utf8Bytes::from(message.to_json());
+                let privileged = privileged.as_ref().map(|m| Utf8Bytes::from(m.to_json()));
+                for topic in [Topic::AllStations, Topic::Station(*station_id)] {
+                    self.deliver(&mut topics, topic, |viewer| match &privileged {
+                        Some(p) if viewer.privileged_for(*station_id) => p.clone(),
+                        _ => public.clone(),
+                    });
+                }
+            }
+            DomainEvent::User { user_id, message } => {
+                let frame = Utf8Bytes::from(message.to_json());
+                self.deliver(&mut topics, Topic::User(*user_id), |_| frame.clone());
+            }
+            DomainEvent::CredentialRevoked { credential } => {
+                for subs in topics.values_mut() {
+                    subs.retain(|_, s| {
+                        let revoked = s.credential == Some(*credential);
+                        if revoked {
+                            let _ = s.kick.try_send(KICK_REVOKED);
+                        }
+                        !revoked
+                    });
+                }
+                topics.retain(|_, subs| !subs.is_empty());
+            }
+        }
+    }
+
+    fn deliver(
+        &self,
+        topics: &mut HashMap<Topic, HashMap<u64, Subscriber>>,
+        topic: Topic,
+        frame_for: impl Fn(&Viewer) -> Utf8Bytes,
+    ) {
+        let Some(subs) = topics.get_mut(&topic) else {
+            return;
+        };
+        subs.retain(|_, s| match s.frames.try_send(frame_for(&s.viewer)) {
+            Ok(()) => {
+                self.delivered.fetch_add(1, Ordering::Relaxed);
+                true
+            }
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.kicked_slow.fetch_add(1, Ordering::Relaxed);
+                let _ = s.kick.try_send(KICK_TOO_SLOW);
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        });
+        if subs.is_empty() {
+            topics.remove(&topic);
+        }
+    }
+}
+
+impl EventSink for Hub {
+    fn publish(&self, events: Vec<DomainEvent>) {
+        for event in &events {
+            self.dispatch(event);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::feed::FeedMessage;
+
+    fn station_event(station_id: i32) -> DomainEvent {
+        DomainEvent::station(
+            station_id,
+            FeedMessage::error(format!("event for {station_id}")),
+        )
+    }
+
+    #[test]
+    fn routes_by_topic() {
+        let hub = Hub::new(8);
+        let mut all = hub.subscribe(Topic::AllStations, Viewer::default(), None);
+        let mut one = hub.subscribe(Topic::Station(1), Viewer::default(), None);
+        let mut two = hub.subscribe(Topic::Station(2), Viewer::default(), None);
+        hub.dispatch(&station_event(1));
+        assert!(all.frames.try_recv().is_ok());
+        assert!(one.frames.try_recv().is_ok());
+        assert!(two.frames.try_recv().is_err());
+    }
+
+    #[test]
+    fn full_queue_kicks_only_that_subscriber() {
+        let hub = Hub::new(2);
+        let mut slow = hub.subscribe(Topic::AllStations, Viewer::default(), None);
+        let mut fast = hub.subscribe(Topic::AllStations, Viewer::default(), None);
+        for _ in 0..3 {
+            hub.dispatch(&station_event(1));
+            while fast.frames.try_recv().is_ok() {}
+        }
+        assert_eq!(slow.kicked.try_recv(), Ok(KICK_TOO_SLOW));
+        assert!(fast.kicked.try_recv().is_err());
+        assert_eq!(hub.stats().subscribers, 1);
+        drop(fast);
+        assert_eq!(hub.stats().subscribers, 0);
+    }
+
+    #[test]
+    fn revoking_a_credential_kicks_its_sockets() {
+        let hub = Hub::new(8);
+        let mut a = hub.subscribe(
+            Topic::User(1),
+            Viewer::default(),
+            Some(Credential::Session(7)),
+        );
+        let mut b = hub.subscribe(
+            Topic::User(1),
+            Viewer::default(),
+            Some(Credential::Token(7)),
+        );
+        hub.dispatch(&DomainEvent::CredentialRevoked {
+            credential: Credential::Session(7),
+        });
+        assert_eq!(a.kicked.try_recv(), Ok(KICK_REVOKED));
+        assert!(b.kicked.try_recv().is_err());
+    }
+}

@@ -1,0 +1,169 @@
+//! The battery-swap server: configuration, database, router, live-feed hub and shutdown.
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod hub;
+pub mod state;
+pub mod ws;
+
+use app::feed::ssr::EventBus;
+use app::ssr::{Ctx, Rules};
+use app::{App, shell};
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tower_http::limit::RequestBodyLimitLayer;
+
+use config::Config;
+use hub::Hub;
+use state::{AppState, WsSettings};
+use ws::connection::Limits;
+use ws::guard::ConnectLimiter;
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Largest HTTP request body accepted.
+pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
+
+/// A server that is up and serving.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    task: JoinHandle<Result<(), std::io::Error>>,
+}
+
+impl Server {
+    /// Stops accepting, closes every socket with 1001, and waits for the server to finish.
+    pub async fn shutdown(self) -> Result<(), BoxError> {
+        self.state.shutdown.cancel();
+        self.task.await??;
+        Ok(())
+    }
+
+    /// Serves until `signal` resolves, then shuts down gracefully.
+    pub async fn run_until(
+        self,
+        signal: impl std::future::Future<Output = ()>,
+    ) -> Result<(), BoxError> {
+        signal.await;
+        tracing::info!("shutting down");
+        self.shutdown().await
+    }
+}
+
+/// Connects and migrates the database, loads demo data if asked, binds, and starts serving.
+pub async fn start(config: Config) -> Result<Server, BoxError> {
+    let db = db::connect(&config.database_url).await?;
+    db::migrate(&db).await?;
+    let hub = Hub::new(config.ws_queue);
+    let rules = Rules {
+        min_charge_percent: config.min_charge_percent,
+        hold: chrono::Duration::minutes(config.hold_minutes),
+        ..Rules::default()
+    };
+    let ctx = Ctx {
+        db,
+        bus: EventBus::new(hub.clone()),
+        rules,
+        secure_cookies: config.secure_cookies(),
+    };
+    if config.demo && demo::load_if_empty(&ctx).await? {
+        tracing::info!(password = demo::DEMO_PASSWORD, "loaded demo data");
+    }
+
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let addr = listener.local_addr()?;
+    let leptos_options = LeptosOptions::builder()
+        .output_name("battery-swap")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let state = AppState {
+        leptos_options,
+        ctx,
+        hub,
+        ws: Arc::new(WsSettings {
+            allowed_origins: config.origins(addr),
+            max_message_bytes: config.ws_max_message_bytes,
+            limits: Limits {
+                messages_per_second: f64::from(config.ws_messages_per_second),
+                heartbeat: config.heartbeat(),
+                heartbeat_timeout: config.heartbeat_timeout(),
+                write_timeout: Duration::from_secs(10),
+            },
+        }),
+        connect_limiter: Arc::new(ConnectLimiter::new(config.ws_connects_per_minute)),
+        shutdown: CancellationToken::new(),
+    };
+    spawn_expiry_sweeper(&state, Duration::from_secs(config.sweep_seconds.max(1)));
+
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let shutdown = state.shutdown.clone();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown.cancelled_owned())
+            .await
+    });
+    tracing::info!("listening on http://{addr}");
+    Ok(Server { addr, state, task })
+}
+
+/// The whole HTTP surface: health, WebSockets, server fns under `/api/`, pages, static files.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let ctx = state.ctx.clone();
+    let provide_ctx = move || provide_context(ctx.clone());
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(ws::routes())
+        .leptos_routes_with_context(&state, routes, provide_ctx.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(provide_ctx, shell))
+        // Server-fn bodies are small forms: refuse anything larger with 413 before reading it.
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
+        .with_state(state)
+}
+
+/// 200 once the database answers.
+async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match state.ctx.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}
+
+/// Expires bookings whose hold ran out, releasing their batteries.
+fn spawn_expiry_sweeper(state: &AppState, every: Duration) {
+    let (ctx, shutdown) = (state.ctx.clone(), state.shutdown.clone());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tick.tick() => match app::booking::ssr::expire_due(&ctx).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(expired = n, "expired bookings"),
+                    Err(e) => tracing::warn!(error = %e, "expiry sweep failed"),
+                },
+            }
+        }
+    });
+}

@@ -1,0 +1,225 @@
+//! One WebSocket connection: a reader and a writer task joined by `select!`.
+//!
+//! The reader parses client frames and answers through a small reply queue; the writer owns
+//! the socket's send half and drains, in priority order: shutdown, hub kicks, replies, feed
+//! frames (batched before one flush), and the heartbeat.
+use app::feed::{ClientMessage, FeedMessage, timestamp};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use futures::stream::{SplitSink, SplitStream};
+use futures::{SinkExt, StreamExt};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::guard::Bucket;
+use crate::hub::Subscription;
+
+/// Limits of one connection, from the config.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub messages_per_second: f64,
+    pub heartbeat: Duration,
+    pub heartbeat_timeout: Duration,
+    pub write_timeout: Duration,
+}
+
+/// Close codes we use (documented in the README).
+pub mod close {
+    pub const GOING_AWAY: u16 = 1001;
+    pub const POLICY: u16 = 1008;
+    pub const TOO_BIG: u16 = 1009;
+    pub const HEARTBEAT_TIMEOUT: u16 = 4408;
+}
+
+enum Reply {
+    Frame(Utf8Bytes),
+    Close(Option<(u16, &'static str)>),
+}
+
+/// How long a closing socket waits for the other side of the closing handshake.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+/// Most feed frames written before one flush.
+const BATCH: usize = 64;
+
+pub async fn run(
+    socket: WebSocket,
+    hello: FeedMessage,
+    sub: Subscription,
+    limits: Limits,
+    shutdown: CancellationToken,
+) {
+    let (sink, stream) = socket.split();
+    let (reply_tx, reply_rx) = mpsc::channel(16);
+    let started = Instant::now();
+    let last_seen = Arc::new(AtomicU64::new(0));
+    let mut reader = tokio::spawn(read_loop(
+        stream,
+        reply_tx,
+        limits.clone(),
+        started,
+        Arc::clone(&last_seen),
+    ));
+    let mut writer = tokio::spawn(write_loop(
+        sink, hello, sub, reply_rx, limits, started, last_seen, shutdown,
+    ));
+    // Whichever half ends first, the other gets a moment to finish the closing handshake: the
+    // writer to send the reader's close frame, the reader to receive the client's close reply
+    // (dropping TCP straight after a close frame can make the client lose it).
+    tokio::select! {
+        _ = &mut writer => {
+            if tokio::time::timeout(CLOSE_GRACE, &mut reader).await.is_err() {
+                reader.abort();
+            }
+        }
+        _ = &mut reader => {
+            if tokio::time::timeout(CLOSE_GRACE, &mut writer).await.is_err() {
+                writer.abort();
+            }
+        }
+    }
+}
+
+fn too_big(err: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = source {
+        if let Some(tokio_tungstenite::tungstenite::Error::Capacity(_)) = e.downcast_ref() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+async fn read_loop(
+    mut stream: SplitStream<WebSocket>,
+    replies: mpsc::Sender<Reply>,
+    limits: Limits,
+    started: Instant,
+    last_seen: Arc<AtomicU64>,
+) {
+    let burst = (limits.messages_per_second * 2.0).max(1.0);
+    let mut budget = Bucket::full(burst);
+    let reply = |msg: FeedMessage| Reply::Frame(Utf8Bytes::from(msg.to_json()));
+    while let Some(frame) = stream.next().await {
+        last_seen.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
+        let answer = match frame {
+            Ok(Message::Text(text)) => {
+                if !budget.take(limits.messages_per_second, burst) {
+                    Reply::Close(Some((close::POLICY, "rate limit exceeded")))
+                } else {
+                    match ClientMessage::parse(text.as_str()) {
+                        Ok(ClientMessage::Ping { timestamp: ts }) => reply(FeedMessage::Pong {
+                            timestamp: ts.unwrap_or_else(|| timestamp(chrono::Utc::now()).into()),
+                        }),
+                        Err(e) => reply(FeedMessage::error(e.message())),
+                    }
+                }
+            }
+            Ok(Message::Binary(_)) => {
+                if !budget.take(limits.messages_per_second, burst) {
+                    Reply::Close(Some((close::POLICY, "rate limit exceeded")))
+                } else {
+                    reply(FeedMessage::error(
+                        "Binary frames are not supported: send JSON text",
+                    ))
+                }
+            }
+            Ok(Message::Ping(_) | Message::Pong(_)) => continue,
+            Ok(Message::Close(_)) => Reply::Close(None),
+            Err(e) if too_big(&e) => Reply::Close(Some((close::TOO_BIG, "message too big"))),
+            Err(_) => Reply::Close(None),
+        };
+        let closing = matches!(answer, Reply::Close(_));
+        if replies.send(answer).await.is_err() || closing {
+            return;
+        }
+    }
+    let _ = replies.send(Reply::Close(None)).await;
+}
+
+/// Sends one message, giving up after `t` (a client that stopped reading).
+async fn send(sink: &mut SplitSink<WebSocket, Message>, msg: Message, t: Duration) -> bool {
+    matches!(tokio::time::timeout(t, sink.send(msg)).await, Ok(Ok(())))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn write_loop(
+    mut sink: SplitSink<WebSocket, Message>,
+    hello: FeedMessage,
+    mut sub: Subscription,
+    mut replies: mpsc::Receiver<Reply>,
+    limits: Limits,
+    started: Instant,
+    last_seen: Arc<AtomicU64>,
+    shutdown: CancellationToken,
+) {
+    let t = limits.write_timeout;
+    if !send(
+        &mut sink,
+        Message::Text(Utf8Bytes::from(hello.to_json())),
+        t,
+    )
+    .await
+    {
+        return;
+    }
+    let mut heartbeat = tokio::time::interval_at(
+        tokio::time::Instant::now() + limits.heartbeat,
+        limits.heartbeat,
+    );
+    heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let closing = |code: u16, reason: &'static str| {
+        Message::Close(Some(CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        }))
+    };
+    loop {
+        tokio::select! {
+            biased;
+            _ = shutdown.cancelled() => {
+                send(&mut sink, closing(close::GOING_AWAY, "server shutting down"), t).await;
+                return;
+            }
+            Some(kick) = sub.kicked.recv() => {
+                send(&mut sink, closing(kick.code, kick.reason), t).await;
+                return;
+            }
+            reply = replies.recv() => match reply {
+                Some(Reply::Frame(f)) => if !send(&mut sink, Message::Text(f), t).await { return },
+                Some(Reply::Close(Some((code, reason)))) => {
+                    send(&mut sink, closing(code, reason), t).await;
+                    return;
+                }
+                Some(Reply::Close(None)) | None => return,
+            },
+            frame = sub.frames.recv() => {
+                let Some(frame) = frame else { return };
+                let batch = async {
+                    sink.feed(Message::Text(frame)).await?;
+                    let mut n = 1;
+                    while n < BATCH {
+                        let Ok(next) = sub.frames.try_recv() else { break };
+                        sink.feed(Message::Text(next)).await?;
+                        n += 1;
+                    }
+                    sink.flush().await
+                };
+                if !matches!(tokio::time::timeout(t, batch).await, Ok(Ok(()))) {
+                    return;
+                }
+            }
+            _ = heartbeat.tick() => {
+                let silent_for = started.elapsed().saturating_sub(Duration::from_millis(last_seen.load(Ordering::Relaxed)));
+                if silent_for > limits.heartbeat + limits.heartbeat_timeout {
+                    send(&mut sink, closing(close::HEARTBEAT_TIMEOUT, "heartbeat timeout"), t).await;
+                    return;
+                }
+                if !send(&mut sink, Message::Ping(Default::default()), t).await { return }
+            }
+        }
+    }
+}

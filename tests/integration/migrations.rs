@@ -1,0 +1,83 @@
+//! Migrations go up, down and up again on a real database.
+use migration::{Migrator, MigratorTrait};
+use sea_orm::ConnectionTrait;
+
+use crate::support::fresh_database_url;
+
+async fn tables(db: &sea_orm::DatabaseConnection) -> Vec<String> {
+    let sql = match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'seaql_migrations' ORDER BY name"
+        }
+        _ => {
+            "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'seaql_migrations' ORDER BY tablename"
+        }
+    };
+    db.query_all_raw(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        sql,
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.try_get::<String>("", "name").unwrap())
+    .collect()
+}
+
+#[tokio::test]
+async fn migrations_up_down_up() {
+    let db = battery_swap::db::connect(&fresh_database_url().await)
+        .await
+        .unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    let expected = [
+        "api_tokens",
+        "batteries",
+        "bookings",
+        "notifications",
+        "sessions",
+        "station_staff",
+        "stations",
+        "users",
+    ];
+    assert_eq!(tables(&db).await, expected);
+    Migrator::down(&db, None).await.unwrap();
+    assert!(
+        tables(&db).await.is_empty(),
+        "every migration is reversible"
+    );
+    Migrator::up(&db, None).await.unwrap();
+    assert_eq!(tables(&db).await, expected);
+    // Running again is a no-op: the server migrates at every start.
+    Migrator::up(&db, None).await.unwrap();
+}
+
+#[tokio::test]
+async fn active_booking_indexes_are_partial_and_unique() {
+    let db = battery_swap::db::connect(&fresh_database_url().await)
+        .await
+        .unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    let now = "'2026-01-01T00:00:00Z'";
+    let exec = |sql: String| {
+        let db = db.clone();
+        async move { db.execute_unprepared(&sql).await }
+    };
+    exec(format!("INSERT INTO users (email, display_name, password_hash, role, created_at) VALUES ('a@x.io','a','h','rider',{now})")).await.unwrap();
+    exec(format!("INSERT INTO stations (name, address, latitude, longitude, status, status_message, created_at) VALUES ('S','a',0,0,'online','',{now})")).await.unwrap();
+    exec(format!("INSERT INTO batteries (station_id, serial, model, charge_percent, state, created_at, updated_at) VALUES (1,'B1','m',100,'booked',{now},{now})")).await.unwrap();
+    let booking = |status: &str| {
+        format!(
+            "INSERT INTO bookings (rider_id, battery_id, station_id, status, collection_code, cancel_reason, created_at, expires_at) VALUES (1,1,1,'{status}','C','',{now},{now})"
+        )
+    };
+    exec(booking("cancelled")).await.unwrap();
+    exec(booking("cancelled"))
+        .await
+        .expect("closed bookings do not collide");
+    exec(booking("confirmed")).await.unwrap();
+    assert!(
+        exec(booking("ready")).await.is_err(),
+        "a second active booking of one battery is refused by the database"
+    );
+}

@@ -1,0 +1,289 @@
+//! Test harness: fresh databases, servers, HTTP and WebSocket clients.
+#![allow(dead_code)]
+use app::account::{CurrentUser, Role};
+use app::feed::FeedMessage;
+use battery_swap::Server;
+use battery_swap::config::Config;
+use futures::{SinkExt, StreamExt};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio::sync::OnceCell;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub const PASSWORD: &str = "correct horse battery";
+/// Upper bound for any single wait in these tests; they never sleep to synchronise.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+static PG_CLEAN: OnceCell<()> = OnceCell::const_new();
+
+fn pg_admin_url() -> String {
+    std::env::var("BATTERY_SWAP_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+pub fn on_postgres() -> bool {
+    std::env::var("BATTERY_SWAP_TEST_DB").is_ok_and(|v| v == "postgres")
+}
+
+/// A database URL no other test uses: a new SQLite file, or a new PostgreSQL database.
+pub async fn fresh_database_url() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let pid = std::process::id();
+    if on_postgres() {
+        use sea_orm::ConnectionTrait;
+        let admin = sea_orm::Database::connect(pg_admin_url())
+            .await
+            .expect("PostgreSQL reachable");
+        PG_CLEAN
+            .get_or_init(|| async {
+                // Databases of earlier runs of this suite.
+                let stale = admin
+                    .query_all_raw(sea_orm::Statement::from_string(
+                        admin.get_database_backend(),
+                        "SELECT datname FROM pg_database WHERE datname LIKE 'bs_test_%'",
+                    ))
+                    .await
+                    .expect("list databases");
+                for row in stale {
+                    let name: String = row.try_get("", "datname").expect("datname");
+                    let _ = admin
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await;
+                }
+            })
+            .await;
+        let name = format!("bs_test_{pid}_{n}");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create database");
+        let base = pg_admin_url();
+        let (prefix, _) = base.rsplit_once('/').expect("database URL with a path");
+        format!("{prefix}/{name}")
+    } else {
+        let dir = std::env::temp_dir().join("battery-swap-tests");
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join(format!("t{pid}_{n}.db"));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        format!("sqlite://{}", path.display())
+    }
+}
+
+pub async fn config() -> Config {
+    Config::for_database(fresh_database_url().await)
+}
+
+pub async fn start(config: Config) -> Server {
+    battery_swap::start(config).await.expect("server starts")
+}
+
+/// A server on a fresh database with default settings.
+pub async fn server() -> Server {
+    start(config().await).await
+}
+
+pub fn ctx(server: &Server) -> &app::ssr::Ctx {
+    &server.state.ctx
+}
+
+pub fn http(server: &Server, path: &str) -> String {
+    format!("http://{}{}", server.addr, path)
+}
+
+pub fn ws_url(server: &Server, path: &str) -> String {
+    format!("ws://{}{}", server.addr, path)
+}
+
+pub async fn user(server: &Server, email: &str, role: Role) -> CurrentUser {
+    app::account::ssr::register(&ctx(server).db, email, "", PASSWORD, role)
+        .await
+        .expect("register")
+}
+
+pub async fn staff_of(server: &Server, email: &str, station_id: i32) -> CurrentUser {
+    let u = user(server, email, Role::Staff).await;
+    app::station::ssr::assign_staff(&ctx(server).db, station_id, u.id)
+        .await
+        .expect("assign");
+    app::account::ssr::load(&ctx(server).db, u.id)
+        .await
+        .expect("load")
+        .expect("exists")
+}
+
+pub async fn station(server: &Server, name: &str) -> i32 {
+    let new = app::station::ssr::NewStation {
+        name: name.into(),
+        address: "1 Test Street".into(),
+        latitude: 52.5,
+        longitude: 13.4,
+    };
+    app::station::ssr::create(&ctx(server).db, new)
+        .await
+        .expect("station")
+        .id
+}
+
+/// Adds `n` batteries at `charge` percent, as an admin.
+pub async fn batteries(server: &Server, station_id: i32, n: usize, charge: i16) {
+    let admin = CurrentUser {
+        id: 0,
+        email: "system@test".into(),
+        display_name: "t".into(),
+        role: Role::Admin,
+        stations: vec![],
+    };
+    for _ in 0..n {
+        let serial = format!("T-{station_id}-{}", COUNTER.fetch_add(1, Ordering::Relaxed));
+        let new = app::battery::ssr::NewBattery {
+            station_id,
+            serial,
+            model: "Tesla Battery - Model 3".into(),
+            charge_percent: charge,
+        };
+        app::battery::ssr::add(ctx(server), &admin, new)
+            .await
+            .expect("battery");
+    }
+}
+
+/// An HTTP client with its own cookie jar, like one browser.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// A form-encoded POST to `/api/<name>`, as curl would send it; returns status and JSON body.
+pub async fn api(
+    client: &reqwest::Client,
+    server: &Server,
+    name: &str,
+    form: &[(&str, &str)],
+) -> (u16, serde_json::Value) {
+    let res = client
+        .post(http(server, &format!("/api/{name}")))
+        .form(form)
+        .send()
+        .await
+        .expect("request");
+    let status = res.status().as_u16();
+    let text = res.text().await.expect("body");
+    let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+    (status, json)
+}
+
+/// A browser client logged in as `email`.
+pub async fn logged_in(server: &Server, email: &str) -> reqwest::Client {
+    let client = browser();
+    let (status, body) = api(
+        &client,
+        server,
+        "login",
+        &[("email", email), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(status, 200, "login failed: {body}");
+    client
+}
+
+/// The session cookie the server set for a login, for non-reqwest clients.
+pub async fn session_cookie(server: &Server, email: &str) -> String {
+    let res = browser()
+        .post(http(server, "/api/login"))
+        .form(&[("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("login");
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .expect("set-cookie")
+        .to_str()
+        .expect("ascii");
+    cookie.split(';').next().expect("pair").to_string()
+}
+
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+pub async fn connect(server: &Server, path: &str, headers: &[(&str, &str)]) -> Result<Ws, WsError> {
+    let mut req = ws_url(server, path).into_client_request()?;
+    for (k, v) in headers {
+        req.headers_mut().insert(
+            http::HeaderName::from_bytes(k.as_bytes()).expect("header name"),
+            v.parse().expect("header value"),
+        );
+    }
+    tokio_tungstenite::connect_async(req)
+        .await
+        .map(|(ws, _)| ws)
+}
+
+/// The HTTP status a refused handshake got.
+pub fn refused_status(err: WsError) -> u16 {
+    match err {
+        WsError::Http(res) => res.status().as_u16(),
+        other => panic!("expected an HTTP refusal, got {other}"),
+    }
+}
+
+/// The next text frame as JSON, skipping control frames; panics on timeout or close.
+pub async fn next_json(ws: &mut Ws) -> serde_json::Value {
+    loop {
+        let frame = tokio::time::timeout(WAIT, ws.next())
+            .await
+            .expect("a message in time")
+            .expect("open")
+            .expect("frame");
+        match frame {
+            Message::Text(t) => return serde_json::from_str(t.as_str()).expect("JSON text"),
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("expected a text frame, got {other:?}"),
+        }
+    }
+}
+
+/// The next message, parsed as the shared enum.
+pub async fn next_msg(ws: &mut Ws) -> FeedMessage {
+    serde_json::from_value(next_json(ws).await).expect("a FeedMessage")
+}
+
+/// Reads until the server closes; returns its close code. Text frames before it are skipped.
+pub async fn close_code(ws: &mut Ws) -> Option<u16> {
+    loop {
+        match tokio::time::timeout(WAIT, ws.next())
+            .await
+            .expect("close in time")
+        {
+            Some(Ok(Message::Close(frame))) => return frame.map(|f: CloseFrame| u16::from(f.code)),
+            Some(Ok(_)) => continue,
+            Some(Err(_)) | None => return None,
+        }
+    }
+}
+
+pub async fn send_text(ws: &mut Ws, text: &str) {
+    ws.send(Message::text(text)).await.expect("send");
+}
+
+/// Polls `cond` until true; for state with no event to wait on (hub bookkeeping).
+pub async fn until(mut cond: impl FnMut() -> bool) {
+    tokio::time::timeout(WAIT, async {
+        while !cond() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("condition in time");
+}
