@@ -2,11 +2,11 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    SsrMode, StaticSegment,
     components::{A, Route, Router, Routes},
 };
 
-use crate::account::api::{Login, Logout, Register, me};
+use crate::account::api::{Logout, me};
 use crate::account::view::{LoginPage, RegisterPage};
 use crate::station::view::HomePage;
 
@@ -17,6 +17,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -28,67 +29,81 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The account actions, shared so the header's "who am I" refreshes after any of them.
+/// Bumped after every login, registration or logout, so the header's "who am I" refetches.
+/// (Each form owns its action: only actions created inside `<Routes>` see the error a
+/// no-JavaScript form post was redirected back with.)
 #[derive(Clone, Copy)]
-pub struct AuthActions {
-    pub login: ServerAction<Login>,
-    pub register: ServerAction<Register>,
-    pub logout: ServerAction<Logout>,
+pub struct AuthEpoch(pub RwSignal<u32>);
+
+impl AuthEpoch {
+    /// Bumps the epoch whenever `action` completes.
+    pub fn follow<S>(self, action: ServerAction<S>)
+    where
+        S: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
+        S::Output: Send + Sync + 'static,
+        S::Error: Send + Sync + 'static,
+    {
+        Effect::new(move |_| {
+            if action.version().get() > 0 {
+                self.0.update(|n| *n += 1);
+            }
+        });
+    }
 }
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let auth = AuthActions {
-        login: ServerAction::new(),
-        register: ServerAction::new(),
-        logout: ServerAction::new(),
-    };
-    provide_context(auth);
-    let user = Resource::new(
-        move || {
-            (
-                auth.login.version().get(),
-                auth.register.version().get(),
-                auth.logout.version().get(),
-            )
-        },
-        |_| me(),
-    );
-
     view! {
         <Stylesheet id="leptos" href="/pkg/battery-swap.css"/>
         <Title text="battery-swap"/>
         <Router>
-            <header class="site-header">
-                <A href="/" attr:class="brand">"⚡ battery-swap"</A>
-                <nav aria-label="Account">
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            match user.await {
-                                Ok(Some(u)) => view! {
-                                    <span class="who">{u.display_name} " (" {u.role.as_str()} ")"</span>
-                                    <ActionForm action=auth.logout attr:class="inline">
-                                        <button type="submit">"Log out"</button>
-                                    </ActionForm>
-                                }.into_any(),
-                                _ => view! {
-                                    <A href="/login">"Log in"</A>
-                                    <A href="/register">"Register"</A>
-                                }.into_any(),
-                            }
-                        })}
-                    </Transition>
-                </nav>
-            </header>
-            <main>
-                <Routes fallback=NotFound>
-                    <Route path=StaticSegment("") view=HomePage/>
-                    <Route path=StaticSegment("login") view=LoginPage/>
-                    <Route path=StaticSegment("register") view=RegisterPage/>
-                </Routes>
-            </main>
+            <Page/>
         </Router>
+    }
+}
+
+/// Everything inside the router: actions created here see the error a no-JavaScript form post
+/// was redirected back with.
+#[component]
+fn Page() -> impl IntoView {
+    let epoch = AuthEpoch(RwSignal::new(0));
+    provide_context(epoch);
+    let logout = ServerAction::<Logout>::new();
+    epoch.follow(logout);
+    let user = Resource::new(move || epoch.0.get(), |_| me());
+
+    view! {
+        <header class="site-header">
+            <A href="/" attr:class="brand">"⚡ battery-swap"</A>
+            <nav aria-label="Account">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match user.await {
+                            Ok(Some(u)) => view! {
+                                <span class="who">{u.display_name} " (" {u.role.as_str()} ")"</span>
+                                <ActionForm action=logout attr:class="inline">
+                                    <button type="submit">"Log out"</button>
+                                </ActionForm>
+                            }.into_any(),
+                            _ => view! {
+                                <A href="/login">"Log in"</A>
+                                <A href="/register">"Register"</A>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </nav>
+        </header>
+        <main>
+            <Routes fallback=NotFound>
+                // Whole pages are rendered before they are sent: no loading flash, and every page
+                // is complete for a browser without JavaScript.
+                <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("register") view=RegisterPage ssr=SsrMode::Async/>
+            </Routes>
+        </main>
     }
 }
 

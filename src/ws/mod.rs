@@ -19,7 +19,7 @@ use std::net::SocketAddr;
 pub mod connection;
 pub mod guard;
 
-use crate::hub::{Topic, Viewer};
+use crate::hub::{Subscription, Topic, Viewer};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -37,15 +37,35 @@ pub struct TokenQuery {
     token: Option<String>,
 }
 
-/// Refusals before the upgrade, as JSON HTTP errors.
-fn preflight(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Result<(), Response> {
+/// Refusals that need no database: rate, then origin.
+fn preflight(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Result<(), AppError> {
     if !state.connect_limiter.allow(peer.ip()) {
-        return Err(AppError::RateLimited.into_response());
+        return Err(AppError::RateLimited);
     }
     if !guard::origin_allowed(headers, &state.ws.allowed_origins) {
-        return Err(AppError::Forbidden.into_response());
+        return Err(AppError::Forbidden);
     }
     Ok(())
+}
+
+/// Runs the checks, then `setup` (subscribe and build the greeting), then upgrades; any
+/// refusal is a plain JSON HTTP error and no socket is opened. `setup` is lazy: a connection
+/// refused by `preflight` costs no database work.
+async fn open(
+    ws: WebSocketUpgrade,
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    setup: impl Future<Output = Result<(FeedMessage, Subscription), AppError>>,
+) -> Response {
+    let accepted = async {
+        preflight(state, headers, peer)?;
+        setup.await
+    };
+    match accepted.await {
+        Ok((hello, sub)) => upgrade(ws, state, hello, sub),
+        Err(e) => e.into_response(),
+    }
 }
 
 /// The viewer behind an optional cookie or token: station feeds are public, but staff and
@@ -87,10 +107,7 @@ async fn all_stations(
     Query(q): Query<TokenQuery>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(refusal) = preflight(&state, &headers, peer) {
-        return refusal;
-    }
-    let result = async {
+    let setup = async {
         let (viewer, credential) = viewer(&state, &headers, q.token.as_deref()).await?;
         // Subscribe before reading the snapshot: an event committed in between is then
         // delivered after it rather than lost (events carry absolute counts).
@@ -107,13 +124,9 @@ async fn all_stations(
             ),
             unread_count: None,
         };
-        Ok::<_, AppError>((hello, sub))
-    }
-    .await;
-    match result {
-        Ok((hello, sub)) => upgrade(ws, &state, hello, sub),
-        Err(e) => e.into_response(),
-    }
+        Ok((hello, sub))
+    };
+    open(ws, &state, &headers, peer, setup).await
 }
 
 async fn one_station(
@@ -124,13 +137,10 @@ async fn one_station(
     Query(q): Query<TokenQuery>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(refusal) = preflight(&state, &headers, peer) {
-        return refusal;
-    }
-    let Ok(station_id) = raw_id.parse::<i32>() else {
-        return AppError::not_found(format!("Station {raw_id:?}")).into_response();
-    };
-    let result = async {
+    let setup = async {
+        let station_id: i32 = raw_id
+            .parse()
+            .map_err(|_| AppError::not_found(format!("Station {raw_id:?}")))?;
         let (viewer, credential) = viewer(&state, &headers, q.token.as_deref()).await?;
         let sub = state
             .hub
@@ -142,13 +152,9 @@ async fn one_station(
             stations: Some(vec![StationSnapshot::new(s.id, s.name, s.status, s.counts)]),
             unread_count: None,
         };
-        Ok::<_, AppError>((hello, sub))
-    }
-    .await;
-    match result {
-        Ok((hello, sub)) => upgrade(ws, &state, hello, sub),
-        Err(e) => e.into_response(),
-    }
+        Ok((hello, sub))
+    };
+    open(ws, &state, &headers, peer, setup).await
 }
 
 async fn notifications(
@@ -158,10 +164,7 @@ async fn notifications(
     Query(q): Query<TokenQuery>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(refusal) = preflight(&state, &headers, peer) {
-        return refusal;
-    }
-    let result = async {
+    let setup = async {
         let (user, credential) = authenticate(&state.ctx.db, &headers, q.token.as_deref())
             .await?
             .ok_or(AppError::Unauthenticated)?;
@@ -179,11 +182,7 @@ async fn notifications(
             stations: None,
             unread_count: Some(unread),
         };
-        Ok::<_, AppError>((hello, sub))
-    }
-    .await;
-    match result {
-        Ok((hello, sub)) => upgrade(ws, &state, hello, sub),
-        Err(e) => e.into_response(),
-    }
+        Ok((hello, sub))
+    };
+    open(ws, &state, &headers, peer, setup).await
 }

@@ -15,6 +15,14 @@ fn set_cookie(value: String) {
     }
 }
 
+/// The session cookie the current request carries, if any.
+#[cfg(feature = "ssr")]
+fn request_session() -> Option<String> {
+    use super::ssr::credentials;
+    let parts = use_context::<http::request::Parts>()?;
+    credentials::cookie(&parts.headers, credentials::SESSION_COOKIE)
+}
+
 /// Starts a session for the user and tells a no-JS form post where to go next.
 #[cfg(feature = "ssr")]
 async fn start_session(
@@ -24,10 +32,8 @@ async fn start_session(
 ) -> Result<CurrentUser, AppError> {
     use super::ssr::credentials;
     // A session cookie the browser already had is dropped: every login gets a fresh id.
-    if let Some(parts) = use_context::<http::request::Parts>() {
-        if let Some(old) = credentials::cookie(&parts.headers, credentials::SESSION_COOKIE) {
-            super::ssr::logout(ctx, &old).await?;
-        }
+    if let Some(old) = request_session() {
+        super::ssr::logout(ctx, &old).await?;
     }
     let (user, secret) = super::ssr::login(ctx, email, password).await?;
     set_cookie(credentials::session_cookie(
@@ -70,10 +76,8 @@ pub async fn login(email: String, password: String) -> Result<CurrentUser, AppEr
 pub async fn logout() -> Result<(), AppError> {
     use super::ssr::credentials;
     let ctx = crate::ssr::ctx()?;
-    if let Some(parts) = use_context::<http::request::Parts>() {
-        if let Some(secret) = credentials::cookie(&parts.headers, credentials::SESSION_COOKIE) {
-            super::ssr::logout(&ctx, &secret).await?;
-        }
+    if let Some(secret) = request_session() {
+        super::ssr::logout(&ctx, &secret).await?;
     }
     set_cookie(credentials::clear_session_cookie(ctx.secure_cookies));
     leptos_axum::redirect("/");

@@ -2,7 +2,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::layout::AuthActions;
+use super::api::{Login, Register};
+use crate::layout::AuthEpoch;
 
 #[component]
 fn FormError(message: Signal<Option<String>>) -> impl IntoView {
@@ -15,7 +16,8 @@ fn FormError(message: Signal<Option<String>>) -> impl IntoView {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let login = expect_context::<AuthActions>().login;
+    let login = ServerAction::<Login>::new();
+    expect_context::<AuthEpoch>().follow(login);
     let error = Signal::derive(move || {
         login
             .value()
@@ -43,7 +45,8 @@ pub fn LoginPage() -> impl IntoView {
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let register = expect_context::<AuthActions>().register;
+    let register = ServerAction::<Register>::new();
+    expect_context::<AuthEpoch>().follow(register);
     let error = Signal::derive(move || {
         register
             .value()

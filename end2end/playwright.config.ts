@@ -1,0 +1,40 @@
+import { defineConfig, devices } from "@playwright/test";
+
+// The server under test: the debug binary built by `cargo test`, on a fresh SQLite file loaded
+// with the demo data, serving the site built by `cargo leptos build`. It listens where the
+// spec's client snippets connect (localhost:8000), so they run against it unchanged.
+const PORT = Number(process.env.E2E_PORT ?? 8000);
+// cargo-leptos writes the site under the repo's target/ even when CARGO_TARGET_DIR moves
+// compiled artifacts elsewhere.
+const TARGET = process.env.CARGO_TARGET_DIR ?? "../target";
+const SITE = "../target/site";
+const DB = "../target/e2e.db";
+export const BASE_URL = `http://127.0.0.1:${PORT}`;
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [["list"]],
+  use: {
+    baseURL: BASE_URL,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    },
+  },
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  webServer: {
+    command: `rm -f ${DB} ${DB}-wal ${DB}-shm && ${TARGET}/debug/battery-swap --addr 127.0.0.1:${PORT} --database-url sqlite://${DB} --site-root ${SITE} --demo`,
+    url: `${BASE_URL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "ignore",
+    stderr: "pipe",
+  },
+});

@@ -1,0 +1,69 @@
+import { expect, test } from "@playwright/test";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+
+// The client snippets of shared/spec/websocket-api.md, taken from the spec itself and run
+// unchanged against our server at localhost:8000. The spec sits beside the repository.
+const SPEC = [resolve(__dirname, "../../../shared/spec/websocket-api.md"), resolve(__dirname, "../../shared/spec/websocket-api.md")].find(existsSync);
+
+function snippet(heading: string, lang: string): string {
+  if (!SPEC) throw new Error("shared/spec/websocket-api.md not found beside the repository");
+  const md = readFileSync(SPEC, "utf8");
+  const at = md.indexOf(heading);
+  expect(at, `heading ${heading} in the spec`).toBeGreaterThan(-1);
+  const start = md.indexOf("```" + lang + "\n", at) + lang.length + 4;
+  return md.slice(start, md.indexOf("```", start));
+}
+
+async function bookAtDowntown(request: import("@playwright/test").APIRequestContext) {
+  const login = await request.post("/api/login", { form: { email: "rider2@example.com", password: "battery-swap-demo" } });
+  expect(login.status()).toBe(200);
+  const booked = await request.post("/api/book_battery", { form: { station_id: "1" } });
+  expect(booked.status()).toBe(200);
+  const cancel = await request.post("/api/cancel_booking", { form: { booking_id: String((await booked.json()).id) } });
+  expect(cancel.status()).toBe(200);
+}
+
+test("the spec's Python client runs unchanged", async ({ request }) => {
+  const code = snippet("### Using Python (for testing)", "python");
+  const py = spawn("python3", ["-u", "-c", code]);
+  let out = "";
+  const seen = (re: RegExp) =>
+    new Promise<void>((ok, fail) => {
+      const check = () => (re.test(out) ? ok() : undefined);
+      py.stdout.on("data", (d) => { out += d; check(); });
+      py.on("exit", (c) => fail(new Error(`python exited ${c}: ${out}`)));
+      check();
+    });
+  try {
+    await seen(/Received: .*"type": ?"connection_established"/);
+    await seen(/Response: .*"type": ?"pong".*"timestamp": ?"2024-02-27T10:30:00"/);
+    await bookAtDowntown(request);
+    await seen(/Update: .*'type': 'battery_booked'/);
+    await seen(/Update: .*'type': 'inventory_update'.*'action': 'update'/);
+  } finally {
+    py.kill();
+  }
+});
+
+test("the spec's browser-console snippet runs unchanged", async ({ page, request }) => {
+  // What the console prints, with logged objects as JSON.
+  const logs: string[] = [];
+  page.on("console", async (m) => {
+    const parts = await Promise.all(m.args().map((a) => a.jsonValue().catch(() => "?")));
+    logs.push(parts.map((p) => (typeof p === "string" ? p : JSON.stringify(p))).join(" "));
+  });
+  await page.goto("/");
+  // Typed into a console in two steps, as a person would: connect, then (once connected) ping.
+  // Each evaluate is its own scope, so the snippet's top-level `const ws` becomes a global.
+  const code = snippet("### Using Browser Console", "javascript").replace(/^const ws =/m, "window.ws =");
+  const [connect, ping] = code.split("// Send ping");
+  await page.evaluate(connect);
+  await expect.poll(() => logs).toContain("Connected");
+  await expect.poll(() => logs.join("\n")).toMatch(/Message: \{"type":"connection_established"/);
+  await page.evaluate(ping);
+  await expect.poll(() => logs.join("\n")).toMatch(/Message: \{"type":"pong","timestamp":"\d{4}-/);
+  await bookAtDowntown(request);
+  await expect.poll(() => logs.join("\n")).toMatch(/Message: \{"type":"battery_booked"/);
+});
