@@ -3,6 +3,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod hub;
+pub mod pg_listener;
 pub mod state;
 pub mod ws;
 
@@ -70,9 +71,18 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         hold: chrono::Duration::minutes(config.hold_minutes),
         ..Rules::default()
     };
+    let on_postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
+    // On PostgreSQL events reach every instance through NOTIFY/LISTEN; on SQLite (one
+    // instance by nature) they go straight to the hub.
+    let (bus, event_listener) = if on_postgres {
+        let listening = pg_listener::connect(&config.database_url).await?;
+        (EventBus::over_postgres(hub.clone()), Some(listening))
+    } else {
+        (EventBus::new(hub.clone()), None)
+    };
     let ctx = Ctx {
         db,
-        bus: EventBus::new(hub.clone()),
+        bus,
         rules,
         secure_cookies: config.secure_cookies(),
     };
@@ -106,6 +116,10 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         shutdown: CancellationToken::new(),
     };
     spawn_expiry_sweeper(&state, Duration::from_secs(config.sweep_seconds.max(1)));
+    if let Some(event_listener) = event_listener {
+        let (hub, ctx, stop) = (state.hub.clone(), state.ctx.clone(), state.shutdown.clone());
+        pg_listener::spawn(config.database_url.clone(), event_listener, hub, ctx, stop);
+    }
 
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let shutdown = state.shutdown.clone();

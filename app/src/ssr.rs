@@ -37,15 +37,24 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Commits `txn`, then publishes `events`: no event for an uncommitted change, and (since
+    /// Commits `txn` with `events` (announced inside it on PostgreSQL), then publishes them: no event for an uncommitted change, and (since
     /// every mutation ends here) no committed change without its events.
     pub async fn commit(
         &self,
         txn: DatabaseTransaction,
         events: Vec<DomainEvent>,
     ) -> AppResult<()> {
+        self.bus.stage(&txn, &events).await?;
         txn.commit().await?;
-        self.bus.publish(events);
+        self.bus.committed(events);
+        Ok(())
+    }
+
+    /// Announces events that follow a change already made outside a transaction (a session
+    /// deleted at logout): to every instance.
+    pub async fn announce(&self, events: Vec<DomainEvent>) -> AppResult<()> {
+        self.bus.stage(&self.db, &events).await?;
+        self.bus.committed(events);
         Ok(())
     }
 }

@@ -4,6 +4,7 @@ mod support;
 
 mod accounts;
 mod api;
+mod cluster;
 mod domain;
 mod feeds;
 mod feeds_auth;

@@ -287,3 +287,99 @@ pub async fn until(mut cond: impl FnMut() -> bool) {
     .await
     .expect("condition in time");
 }
+
+/// `n` riders with live sessions, made straight in the database (one shared password hash,
+/// sessions without a login round-trip): for load tests where argon2 would dominate.
+pub async fn many_riders(db: &sea_orm::DatabaseConnection, n: usize) -> Vec<String> {
+    use app::account::ssr::{credentials, entity::user};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let hash = app::account::ssr::password::hash(PASSWORD.into())
+        .await
+        .expect("hash");
+    let tag = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut cookies = Vec::with_capacity(n);
+    for i in 0..n {
+        let u = user::ActiveModel {
+            email: Set(format!("load{tag}-{i}@a.test")),
+            display_name: Set(format!("Load {i}")),
+            password_hash: Set(hash.clone()),
+            role: Set("rider".into()),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .expect("user");
+        let secret = credentials::create_session(db, u.id, chrono::Duration::hours(1))
+            .await
+            .expect("session");
+        cookies.push(format!("{}={secret}", credentials::SESSION_COOKIE));
+    }
+    cookies
+}
+
+/// A server running as its own OS process (the built binary), for multi-instance and crash tests.
+pub struct Process {
+    pub child: tokio::process::Child,
+    pub addr: std::net::SocketAddr,
+}
+
+impl Process {
+    pub async fn spawn(database_url: &str) -> Process {
+        use tokio::io::{AsyncBufReadExt, BufReader};
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_battery-swap"))
+            .args([
+                "--addr",
+                "127.0.0.1:0",
+                "--database-url",
+                database_url,
+                "--ws-connects-per-minute",
+                "100000",
+            ])
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn server");
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let addr = tokio::time::timeout(WAIT * 3, async {
+            while let Some(line) = lines.next_line().await.expect("read log") {
+                if let Some(at) = line.find("listening on http://") {
+                    return line[at + "listening on http://".len()..]
+                        .trim()
+                        .parse()
+                        .expect("address");
+                }
+            }
+            panic!("server exited before listening");
+        })
+        .await
+        .expect("server starts in time");
+        // Keep draining the log so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Process { child, addr }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn ws(&self, path: &str) -> String {
+        format!("ws://{}{path}", self.addr)
+    }
+}
+
+pub async fn connect_url(url: &str, headers: &[(&str, &str)]) -> Ws {
+    let mut req = url.into_client_request().expect("request");
+    for (k, v) in headers {
+        req.headers_mut().insert(
+            http::HeaderName::from_bytes(k.as_bytes()).expect("name"),
+            v.parse().expect("value"),
+        );
+    }
+    tokio_tungstenite::connect_async(req)
+        .await
+        .expect("connect")
+        .0
+}

@@ -106,9 +106,10 @@ pub async fn login(ctx: &Ctx, email: &str, password: &str) -> AppResult<(Current
 /// Ends the session behind `secret` and closes the sockets opened with it.
 pub async fn logout(ctx: &Ctx, secret: &str) -> AppResult<()> {
     if let Some(id) = credentials::delete_session(&ctx.db, secret).await? {
-        ctx.bus.publish(vec![DomainEvent::CredentialRevoked {
+        let revoked = DomainEvent::CredentialRevoked {
             credential: Credential::Session(id),
-        }]);
+        };
+        ctx.announce(vec![revoked]).await?;
     }
     Ok(())
 }
@@ -179,8 +180,8 @@ pub async fn revoke_token(ctx: &Ctx, user: &CurrentUser, token_id: i32) -> AppRe
     if !credentials::delete_token(&ctx.db, user.id, token_id).await? {
         return Err(AppError::not_found("Token"));
     }
-    ctx.bus.publish(vec![DomainEvent::CredentialRevoked {
+    let revoked = DomainEvent::CredentialRevoked {
         credential: Credential::Token(token_id),
-    }]);
-    Ok(())
+    };
+    ctx.announce(vec![revoked]).await
 }

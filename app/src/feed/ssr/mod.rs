@@ -1,6 +1,9 @@
 //! Domain events and the bus that carries them from a committed transaction to the sockets.
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+
+pub mod notify;
 
 use super::{FeedMessage, InventoryAction};
 use crate::station::StationSummary;
@@ -61,22 +64,36 @@ impl DomainEvent {
     }
 }
 
-/// Where committed events go: the server's hub (in-process) or a cross-instance channel.
+/// This instance's sockets: the feed hub.
 pub trait EventSink: Send + Sync + 'static {
     fn publish(&self, events: Vec<DomainEvent>);
 }
 
-/// The one way events leave the domain. Domain functions never publish directly: they hand
-/// their transaction and its events to [`crate::ssr::Ctx::commit`], which publishes only after
-/// the commit succeeded.
+/// The one way events leave the domain, after their transaction commits (see
+/// [`crate::ssr::Ctx::commit`]).
+///
+/// On one instance (SQLite) committed events go straight to the local hub. On PostgreSQL every
+/// event is `NOTIFY`ed inside the transaction that makes the change, so it is announced exactly
+/// when, and only if, that transaction commits, in commit order; every instance (this one
+/// included) `LISTEN`s and hands what it hears to its own hub.
 #[derive(Clone)]
 pub struct EventBus {
     sink: Arc<dyn EventSink>,
+    shared: bool,
 }
 
 impl EventBus {
+    /// Events stay in this process.
     pub fn new(sink: Arc<dyn EventSink>) -> Self {
-        Self { sink }
+        Self {
+            sink,
+            shared: false,
+        }
+    }
+
+    /// Events are announced through PostgreSQL to every instance; a listener feeds `sink`.
+    pub fn over_postgres(sink: Arc<dyn EventSink>) -> Self {
+        Self { sink, shared: true }
     }
 
     /// A bus that drops everything: for tools that change data with nobody listening.
@@ -88,6 +105,42 @@ impl EventBus {
         Self::new(Arc::new(Nowhere))
     }
 
+    pub fn is_shared(&self) -> bool {
+        self.shared
+    }
+
+    /// Announces `events` on `conn` (a transaction, or autocommit) when shared; no-op otherwise.
+    pub async fn stage(
+        &self,
+        conn: &impl ConnectionTrait,
+        events: &[DomainEvent],
+    ) -> Result<(), DbErr> {
+        if !self.shared {
+            return Ok(());
+        }
+        for event in events {
+            for payload in notify::encode(event) {
+                let sql = "SELECT pg_notify($1, $2)";
+                let values = [notify::CHANNEL.into(), payload.into()];
+                conn.execute_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    sql,
+                    values,
+                ))
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// After commit: delivers to the local hub unless the database announces the events.
+    pub fn committed(&self, events: Vec<DomainEvent>) {
+        if !self.shared {
+            self.publish(events);
+        }
+    }
+
+    /// Delivers to this instance's sockets only.
     pub fn publish(&self, events: Vec<DomainEvent>) {
         if !events.is_empty() {
             self.sink.publish(events);
