@@ -2,13 +2,18 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{A, Route, Router, Routes},
 };
 
+use crate::account::CurrentUser;
 use crate::account::api::{Logout, me};
 use crate::account::view::{LoginPage, RegisterPage};
-use crate::station::view::HomePage;
+use crate::booking::view::MyBookingsPage;
+use crate::error::AppError;
+use crate::feed::use_notifications;
+use crate::notification::view::{NotificationsLink, NotificationsPage};
+use crate::station::view::{HomePage, StationPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -63,6 +68,17 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// Who is logged in, for every page (refreshed after login, registration and logout). Await it
+/// inside a `Suspend`, so the server renders the right branch and hydration agrees.
+#[derive(Clone, Copy)]
+pub struct SignedIn(pub Resource<Result<Option<CurrentUser>, AppError>>);
+
+impl SignedIn {
+    pub async fn user(self) -> Option<CurrentUser> {
+        self.0.await.ok().flatten()
+    }
+}
+
 /// Everything inside the router: actions created here see the error a no-JavaScript form post
 /// was redirected back with.
 #[component]
@@ -72,15 +88,24 @@ fn Page() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     epoch.follow(logout);
     let user = Resource::new(move || epoch.0.get(), |_| me());
+    provide_context(SignedIn(user));
+    // One notifications socket per tab, open while someone is logged in (read by an effect,
+    // in the browser only).
+    let logged_in = Signal::derive(move || user.get().and_then(Result::ok).flatten().is_some());
+    provide_context(use_notifications(logged_in));
 
     view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="site-header">
             <A href="/" attr:class="brand">"⚡ battery-swap"</A>
-            <nav aria-label="Account">
+            <nav aria-label="Main">
+                <A href="/">"Stations"</A>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         match user.await {
                             Ok(Some(u)) => view! {
+                                <A href="/bookings">"My bookings"</A>
+                                <NotificationsLink/>
                                 <span class="who">{u.display_name} " (" {u.role.as_str()} ")"</span>
                                 <ActionForm action=logout attr:class="inline">
                                     <button type="submit">"Log out"</button>
@@ -95,11 +120,14 @@ fn Page() -> impl IntoView {
                 </Transition>
             </nav>
         </header>
-        <main>
+        <main id="main">
             <Routes fallback=NotFound>
                 // Whole pages are rendered before they are sent: no loading flash, and every page
                 // is complete for a browser without JavaScript.
                 <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("stations"), ParamSegment("id")) view=StationPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("bookings") view=MyBookingsPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("notifications") view=NotificationsPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("register") view=RegisterPage ssr=SsrMode::Async/>
             </Routes>

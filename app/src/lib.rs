@@ -1,6 +1,6 @@
 //! battery-swap's shared crate: domain DTOs, server fns, components and the live-feed message
 //! types, compiled into the server (`ssr`) and into the browser's wasm (`hydrate`).
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 pub mod account;
 pub mod battery;

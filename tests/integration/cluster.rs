@@ -149,6 +149,12 @@ async fn marker(ctx: &Ctx, station_id: i32) {
     .expect("marker");
 }
 
+async fn server_on(url: String) -> battery_swap::Server {
+    let mut cfg = battery_swap::config::Config::for_database(url);
+    cfg.ws_connects_per_minute = 100_000;
+    start(cfg).await
+}
+
 fn tally(results: &[(u16, Value)]) -> (usize, usize) {
     let ok = results.iter().filter(|(s, _)| *s == 200).count();
     let none = results
@@ -179,9 +185,7 @@ async fn two_hundred_riders_ten_batteries_exactly_ten_bookings() {
             setup.clone(),
         )
     } else {
-        let mut cfg = battery_swap::config::Config::for_database(url.clone());
-        cfg.ws_connects_per_minute = 100_000;
-        single = start(cfg).await;
+        single = server_on(url.clone()).await;
         let ws = connect(&single, "/ws/stations/", &[]).await.unwrap();
         (vec![http(&single, "")], ws, ctx(&single).clone())
     };
@@ -205,6 +209,31 @@ async fn two_hundred_riders_ten_batteries_exactly_ten_bookings() {
         10,
         "exactly 10 battery_booked events"
     );
+}
+
+/// Nobody is refused while batteries remain, however many book at once.
+#[tokio::test]
+async fn enough_batteries_means_every_rider_gets_one() {
+    let url = fresh_database_url().await;
+    let setup = tool(&url).await;
+    let station = new_station(&setup, "Plenty", 120, 100).await;
+    let cookies = many_riders(&setup.db, 120).await;
+    let single;
+    let processes;
+    let bases = if on_postgres() {
+        processes = vec![Process::spawn(&url).await, Process::spawn(&url).await];
+        processes.iter().map(|p| p.url("")).collect::<Vec<_>>()
+    } else {
+        single = server_on(url.clone()).await;
+        vec![http(&single, "")]
+    };
+    let results = book_all(&bases, &cookies, station).await;
+    let refused: Vec<_> = results.iter().filter(|(s, _)| *s != 200).collect();
+    assert!(
+        refused.is_empty(),
+        "refused while batteries remained: {refused:?}"
+    );
+    assert_eq!(assert_consistent(&setup.db, station).await, 120);
 }
 
 #[tokio::test]

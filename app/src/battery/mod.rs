@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod view;
 
 /// Where a battery is in its life at a station.
 ///

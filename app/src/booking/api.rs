@@ -9,7 +9,10 @@ use crate::error::AppError;
 pub async fn book_battery(station_id: i32) -> Result<BookingView, AppError> {
     let ctx = crate::ssr::ctx()?;
     let rider = crate::account::ssr::require_user(&ctx).await?;
-    super::ssr::book(&ctx, &rider, station_id).await
+    let booking = super::ssr::book(&ctx, &rider, station_id).await?;
+    // Where the code and the countdown are; a plain form post follows this redirect.
+    leptos_axum::redirect("/bookings");
+    Ok(booking)
 }
 
 /// `POST /api/my_bookings`: the caller's bookings, newest first.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod view;
 
 /// confirmed → ready → collected; or cancelled / expired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

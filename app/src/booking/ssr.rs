@@ -2,7 +2,8 @@
 //! statement is a conditional write, so it is atomic on PostgreSQL and never hits SQLITE_BUSY
 //! on an upgraded read lock; events go out only after commit.
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::DbBackend;
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Order, Query};
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DatabaseTransaction, QueryOrder, TransactionTrait,
     entity::prelude::*,
@@ -63,13 +64,20 @@ async fn view(conn: &impl ConnectionTrait, b: entity::Model) -> AppResult<Bookin
 
 /// Claims the best-charged available battery of an online station, or nothing.
 ///
-/// On PostgreSQL two bookings can pick the same row; the loser's conditional update then
-/// matches nothing although other batteries are free, so it tries again with a fresh pick.
+/// SQLite (writers serialised): one conditional `UPDATE … WHERE id IN (pick) AND state =
+/// 'available'`, a write first, so no read lock is ever upgraded (which fails with SQLITE_BUSY).
+///
+/// PostgreSQL: first lock exactly one row with `SELECT … FOR UPDATE SKIP LOCKED`, so
+/// concurrent bookings take different batteries instead of queueing on one, then update that
+/// row. (A locking subquery inside `IN (…)` is not safe there: the planner may run it once per
+/// outer row and claim many batteries.) On both, the update re-checks `state = 'available'`, a
+/// lost race picks again, and more than one claimed row aborts the transaction.
 async fn claim_battery(
     txn: &DatabaseTransaction,
     station_id: i32,
     min_charge: i16,
 ) -> AppResult<Option<bat::Model>> {
+    let postgres = txn.get_database_backend() == DbBackend::Postgres;
     for _ in 0..8 {
         let online = Query::select()
             .expr(Expr::val(1))
@@ -79,7 +87,7 @@ async fn claim_battery(
                 Expr::col((st::Entity, st::Column::Status)).eq(StationStatus::Online.as_str()),
             )
             .to_owned();
-        let pick = Query::select()
+        let mut pick = Query::select()
             .column(bat::Column::Id)
             .from(bat::Entity)
             .and_where(Expr::col(bat::Column::StationId).eq(station_id))
@@ -90,17 +98,39 @@ async fn claim_battery(
             .order_by(bat::Column::Id, Order::Asc)
             .limit(1)
             .to_owned();
-        let claimed = bat::Entity::update_many()
+        let target = if postgres {
+            pick.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+            let stmt = txn.get_database_backend().build(&pick);
+            match txn.query_one_raw(stmt).await? {
+                Some(row) => Expr::value(row.try_get::<i32>("", "id")?),
+                None => return Ok(None),
+            }
+        } else {
+            Expr::col(bat::Column::Id).in_subquery(pick)
+        };
+        let mut claimed = bat::Entity::update_many()
             .col_expr(
                 bat::Column::State,
                 Expr::value(BatteryState::Booked.as_str()),
             )
             .col_expr(bat::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(bat::Column::Id.in_subquery(pick))
+            .filter(if postgres {
+                Expr::col(bat::Column::Id).eq(target)
+            } else {
+                target
+            })
             .filter(bat::Column::State.eq(BatteryState::Available.as_str()))
             .exec_with_returning(txn)
             .await?;
-        if let Some(b) = claimed.into_iter().next() {
+        if claimed.len() > 1 {
+            tracing::error!(
+                station_id,
+                claimed = claimed.len(),
+                "a booking claimed several batteries; rolled back"
+            );
+            return Err(AppError::Internal);
+        }
+        if let Some(b) = claimed.pop() {
             return Ok(Some(b));
         }
         let still_free = bat::Entity::find()

@@ -1,10 +1,15 @@
 //! Live feeds: the spec's message types (shared with the browser) and, on the server, the
 //! domain events they are rendered from.
+pub mod hooks;
 mod message;
+mod socket;
 
 pub use message::{
     ClientFrameError, ClientMessage, FeedMessage, InventoryAction, StationSnapshot, timestamp,
 };
+
+pub use hooks::{LiveStation, NotificationFeed, StationFeed, use_notifications, use_station_feed};
+pub use socket::backoff_ms;
 
 #[cfg(feature = "ssr")]
 pub mod ssr;

@@ -13,11 +13,13 @@ pub async fn list_notifications() -> Result<Vec<NotificationView>, AppError> {
 }
 
 /// `POST /api/mark_notifications_read` (`id`, optional): one, or all when `id` is absent.
+/// Returns how many remain unread.
 #[server(prefix = "/api", endpoint = "mark_notifications_read")]
 pub async fn mark_notifications_read(#[server(default)] id: Option<i32>) -> Result<u64, AppError> {
     let ctx = crate::ssr::ctx()?;
     let user = crate::account::ssr::require_user(&ctx).await?;
-    super::ssr::mark_read(&ctx.db, user.id, id).await
+    super::ssr::mark_read(&ctx.db, user.id, id).await?;
+    super::ssr::unread_count(&ctx.db, user.id).await
 }
 
 /// `POST /api/send_notification` (`user_id` optional = everyone, `title`, `message`, `level`): admin.

@@ -1,23 +1,62 @@
-//! The station list, server-rendered from the database and hydrated.
+//! Station pages: the live list with search and a plan view, and one station with its
+//! batteries and the Book button. Server-rendered with current data, then kept live by the feed.
 use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::api::list_stations;
+use super::api::{get_station, list_stations};
 use super::{StationStatus, StationSummary};
+use crate::feed::{LiveStation, StationFeed, use_station_feed};
+
+/// The counts and status to show: live when the feed has them, else as rendered.
+fn live_or(feed: &StationFeed, s: &StationSummary) -> LiveStation {
+    feed.stations
+        .with(|m| m.get(&s.id).cloned())
+        .unwrap_or(LiveStation {
+            available: s.counts.available,
+            booked: s.counts.booked,
+            total: s.counts.total,
+            status: s.status,
+            status_message: (!s.status_message.is_empty()).then(|| s.status_message.clone()),
+        })
+}
+
+#[component]
+pub fn LiveIndicator(connected: ReadSignal<bool>) -> impl IntoView {
+    view! {
+        <span class="live" class:on=move || connected.get() role="status" aria-live="polite">
+            {move || if connected.get() { "● Live" } else { "○ Reconnecting…" }}
+        </span>
+    }
+}
+
+#[component]
+pub fn StatusBadge(#[prop(into)] status: Signal<StationStatus>) -> impl IntoView {
+    view! {
+        <span class=move || format!("badge badge-{}", status.get().as_str())>{move || status.get().as_str()}</span>
+    }
+}
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let stations = Resource::new(|| (), |_| list_stations());
+    let feed = use_station_feed(None);
+    let query = use_query_map();
+    let search = RwSignal::new(query.with_untracked(|q| q.get("q").unwrap_or_default()));
     view! {
-        <h1>"Stations"</h1>
+        <div class="page-head">
+            <h1>"Stations"</h1>
+            <LiveIndicator connected=feed.connected/>
+        </div>
+        <form method="get" class="search" role="search">
+            <label for="station-search">"Search by name"</label>
+            <input id="station-search" type="search" name="q" prop:value=search
+                on:input=move |e| search.set(event_target_value(&e)) placeholder="e.g. Downtown"/>
+        </form>
         <Suspense fallback=|| view! { <p class="loading">"Loading stations…"</p> }>
             {move || Suspend::new(async move {
                 match stations.await {
-                    Ok(list) if list.is_empty() => view! { <p>"No stations yet."</p> }.into_any(),
-                    Ok(list) => view! {
-                        <ul class="station-list">
-                            {list.into_iter().map(|s| view! { <StationCard station=s/> }).collect_view()}
-                        </ul>
-                    }.into_any(),
+                    Ok(list) => view! { <StationList list feed search/> }.into_any(),
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -26,25 +65,146 @@ pub fn HomePage() -> impl IntoView {
 }
 
 #[component]
-pub fn StatusBadge(status: StationStatus) -> impl IntoView {
-    view! { <span class=format!("badge badge-{}", status.as_str())>{status.as_str()}</span> }
+fn StationList(
+    list: Vec<StationSummary>,
+    feed: StationFeed,
+    search: RwSignal<String>,
+) -> impl IntoView {
+    let all = StoredValue::new(list);
+    let shown = move || {
+        let needle = search.get().trim().to_lowercase();
+        all.get_value()
+            .into_iter()
+            .filter(|s| s.name.to_lowercase().contains(&needle))
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <PlanView stations=all.get_value() feed/>
+        <ul class="station-list">
+            <For each=shown key=|s| s.id let:station>
+                <StationCard station feed/>
+            </For>
+        </ul>
+        <Show when=move || shown().is_empty()>
+            <p>"No station matches “" {move || search.get()} "”."</p>
+        </Show>
+    }
 }
 
 #[component]
-fn StationCard(station: StationSummary) -> impl IntoView {
-    let c = station.counts;
+fn StationCard(station: StationSummary, feed: StationFeed) -> impl IntoView {
+    let s = StoredValue::new(station.clone());
+    let live = Memo::new(move |_| live_or(&feed, &s.get_value()));
     view! {
         <li class="station-card" data-station-id=station.id>
             <div class="station-head">
-                <h2>{station.name.clone()}</h2>
-                <StatusBadge status=station.status/>
+                <h2><A href=format!("/stations/{}", station.id)>{station.name.clone()}</A></h2>
+                <StatusBadge status=Signal::derive(move || live.get().status)/>
             </div>
             <p class="address">{station.address.clone()}</p>
             <dl class="counts">
-                <div><dt>"Available"</dt><dd class="available">{c.available}</dd></div>
-                <div><dt>"Booked"</dt><dd class="booked">{c.booked}</dd></div>
-                <div><dt>"Total"</dt><dd class="total">{c.total}</dd></div>
+                <div><dt>"Available"</dt><dd class="available">{move || live.get().available}</dd></div>
+                <div><dt>"Booked"</dt><dd class="booked">{move || live.get().booked}</dd></div>
+                <div><dt>"Total"</dt><dd class="total">{move || live.get().total}</dd></div>
             </dl>
         </li>
+    }
+}
+
+/// A simple map: stations placed by latitude and longitude within the network's bounds.
+#[component]
+fn PlanView(stations: Vec<StationSummary>, feed: StationFeed) -> impl IntoView {
+    if stations.is_empty() {
+        return ().into_any();
+    }
+    let (mut lat0, mut lat1, mut lng0, mut lng1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for s in &stations {
+        (lat0, lat1) = (lat0.min(s.latitude), lat1.max(s.latitude));
+        (lng0, lng1) = (lng0.min(s.longitude), lng1.max(s.longitude));
+    }
+    let span = |a: f64, b: f64| if (b - a).abs() < 1e-9 { 1.0 } else { b - a };
+    let (w, h, pad) = (100.0, 50.0, 8.0);
+    let dots = stations
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let x = pad + (s.longitude - lng0) / span(lng0, lng1) * (w - 2.0 * pad);
+            let y = pad + (lat1 - s.latitude) / span(lat0, lat1) * (h - 2.0 * pad);
+            let st = StoredValue::new(s.clone());
+            let live = Memo::new(move |_| live_or(&feed, &st.get_value()));
+            let label = move || format!("{} · {} available", st.get_value().name, live.get().available);
+            // Alternate labels above and below their dots so neighbours do not collide.
+            let label_y = if i % 2 == 0 { y - 3.2 } else { y + 5.0 };
+            view! {
+                <a href=format!("/stations/{}", s.id)>
+                    <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="2.2"
+                        class=move || format!("dot dot-{}", live.get().status.as_str())/>
+                    <text x=format!("{x:.1}") y=format!("{label_y:.1}") text-anchor="middle">{label}</text>
+                </a>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="plan">
+            <svg viewBox="0 0 100 50" role="img" aria-label="Plan of the stations by location">{dots}</svg>
+            <figcaption>"Plan view: stations by location. Filled dot: online; hollow: offline or in maintenance."</figcaption>
+        </figure>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn StationPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i32>().ok()));
+    view! {
+        {move || match id() {
+            Some(id) => view! { <StationDetailView id/> }.into_any(),
+            None => view! { <h1>"Station not found"</h1> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn StationDetailView(id: i32) -> impl IntoView {
+    let signed_in = expect_context::<crate::layout::SignedIn>();
+    let feed = use_station_feed(Some(id));
+    // The feed's messages carry counts, not battery lists: refetch the list when anything moves.
+    let detail = Resource::new(move || feed.version.get(), move |_| get_station(id));
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading station…"</p> }>
+            {move || Suspend::new(async move {
+                let signed_in = signed_in.user().await.is_some();
+                match detail.await {
+                    Ok(d) => {
+                        let station = d.station.clone();
+                        let s = StoredValue::new(station.clone());
+                        let live = Memo::new(move |_| live_or(&feed, &s.get_value()));
+                        view! {
+                            <div class="page-head">
+                                <h1>{station.name.clone()}</h1>
+                                <StatusBadge status=Signal::derive(move || live.get().status)/>
+                                <LiveIndicator connected=feed.connected/>
+                            </div>
+                            <p class="address">{station.address.clone()}</p>
+                            <Show when=move || live.get().status_message.is_some_and(|m| !m.is_empty())>
+                                <p class="status-message">{move || live.get().status_message}</p>
+                            </Show>
+                            <dl class="counts wide">
+                                <div><dt>"Available"</dt><dd class="available">{move || live.get().available}</dd></div>
+                                <div><dt>"Booked"</dt><dd class="booked">{move || live.get().booked}</dd></div>
+                                <div><dt>"Total"</dt><dd class="total">{move || live.get().total}</dd></div>
+                            </dl>
+                            <crate::booking::view::BookButton station_id=station.id signed_in
+                                status=Signal::derive(move || live.get().status)
+                                available=Signal::derive(move || live.get().available)/>
+                            <h2>"Batteries"</h2>
+                            <crate::battery::view::BatteryTable batteries=d.batteries.clone()/>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }

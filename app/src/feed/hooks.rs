@@ -1,0 +1,244 @@
+//! The Leptos counterparts of the spec's React hooks: `use_station_feed` and
+//! `use_notifications`. They return signals, do nothing during SSR, and replace their state
+//! from the snapshot every time the socket (re)connects.
+use leptos::prelude::*;
+use std::collections::HashMap;
+
+use super::FeedMessage;
+use super::socket::use_feed_socket;
+use crate::station::StationStatus;
+
+/// What a station feed knows about one station.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveStation {
+    pub available: u32,
+    pub booked: u32,
+    pub total: u32,
+    pub status: StationStatus,
+    /// Set once a `station_status` arrives.
+    pub status_message: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+pub struct StationFeed {
+    /// Live state per station id; empty until the first snapshot arrives.
+    pub stations: ReadSignal<HashMap<i32, LiveStation>>,
+    pub connected: ReadSignal<bool>,
+    /// Bumped on every message: lets views refetch details the messages do not carry.
+    pub version: ReadSignal<u64>,
+}
+
+/// Applies one message to the live station map.
+pub fn apply_station_message(map: &mut HashMap<i32, LiveStation>, msg: &FeedMessage) {
+    let blank = || LiveStation {
+        available: 0,
+        booked: 0,
+        total: 0,
+        status: StationStatus::Online,
+        status_message: None,
+    };
+    match msg {
+        FeedMessage::ConnectionEstablished {
+            stations: Some(list),
+            ..
+        } => {
+            *map = list
+                .iter()
+                .map(|s| {
+                    let message = map
+                        .get(&s.station_id)
+                        .and_then(|old| old.status_message.clone());
+                    let live = LiveStation {
+                        available: s.available_batteries,
+                        booked: s.booked_batteries,
+                        total: s.total_batteries,
+                        status: s.status,
+                        status_message: message,
+                    };
+                    (s.station_id, live)
+                })
+                .collect();
+        }
+        FeedMessage::InventoryUpdate {
+            station_id,
+            available_batteries,
+            booked_batteries,
+            total_batteries,
+            ..
+        } => {
+            let e = map.entry(*station_id).or_insert_with(blank);
+            (e.available, e.booked, e.total) =
+                (*available_batteries, *booked_batteries, *total_batteries);
+        }
+        FeedMessage::BatteryBooked {
+            station_id,
+            available_batteries,
+            booked_batteries,
+            total_batteries,
+            ..
+        }
+        | FeedMessage::BatteryCollected {
+            station_id,
+            available_batteries,
+            booked_batteries,
+            total_batteries,
+            ..
+        } => {
+            let e = map.entry(*station_id).or_insert_with(blank);
+            (e.available, e.booked) = (*available_batteries, *booked_batteries);
+            if let Some(t) = total_batteries {
+                e.total = *t;
+            }
+        }
+        FeedMessage::BatteryAdded {
+            station_id,
+            available_batteries,
+            total_batteries,
+            booked_batteries,
+            ..
+        } => {
+            let e = map.entry(*station_id).or_insert_with(blank);
+            (e.available, e.total) = (*available_batteries, *total_batteries);
+            if let Some(b) = booked_batteries {
+                e.booked = *b;
+            }
+        }
+        FeedMessage::StationStatus {
+            station_id,
+            status,
+            message,
+            ..
+        } => {
+            let e = map.entry(*station_id).or_insert_with(blank);
+            e.status = *status;
+            e.status_message = Some(message.clone());
+        }
+        _ => {}
+    }
+}
+
+/// Live counts of every station (`None`) or of one.
+pub fn use_station_feed(station_id: Option<i32>) -> StationFeed {
+    let (stations, set_stations) = signal(HashMap::new());
+    let (version, set_version) = signal(0u64);
+    let path = match station_id {
+        Some(id) => format!("/ws/stations/{id}/"),
+        None => "/ws/stations/".to_string(),
+    };
+    let connected = use_feed_socket(path, Signal::from(true), move |msg| {
+        set_stations.update(|map| apply_station_message(map, &msg));
+        set_version.update(|v| *v += 1);
+    });
+    StationFeed {
+        stations,
+        connected,
+        version,
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct NotificationFeed {
+    /// Unread notifications: from the snapshot, plus one per message since.
+    pub unread: RwSignal<u64>,
+    /// Messages received since the page loaded, newest first.
+    pub received: ReadSignal<Vec<FeedMessage>>,
+    pub connected: ReadSignal<bool>,
+    /// Bumped on every message (and every reconnect): lets views refetch the stored list.
+    pub version: ReadSignal<u64>,
+}
+
+/// The logged-in user's notifications, while `enabled` (logged in).
+pub fn use_notifications(enabled: Signal<bool>) -> NotificationFeed {
+    let unread = RwSignal::new(0u64);
+    let (received, set_received) = signal(Vec::new());
+    let (version, set_version) = signal(0u64);
+    let connected = use_feed_socket("/ws/notifications/".into(), enabled, move |msg| {
+        match &msg {
+            FeedMessage::ConnectionEstablished { unread_count, .. } => {
+                unread.set(unread_count.unwrap_or(0))
+            }
+            FeedMessage::Notification { .. }
+            | FeedMessage::BookingConfirmed { .. }
+            | FeedMessage::BookingReady { .. } => {
+                unread.update(|n| *n += 1);
+                set_received.update(|list| list.insert(0, msg.clone()));
+            }
+            _ => return,
+        }
+        set_version.update(|v| *v += 1);
+    });
+    NotificationFeed {
+        unread,
+        received,
+        connected,
+        version,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::feed::{InventoryAction, StationSnapshot};
+    use crate::station::StationCounts;
+
+    #[test]
+    fn snapshot_replaces_and_events_update() {
+        let mut map = HashMap::new();
+        let counts = StationCounts {
+            available: 5,
+            booked: 1,
+            charging: 0,
+            maintenance: 0,
+            total: 6,
+        };
+        let snap = |c| FeedMessage::ConnectionEstablished {
+            message: "x".into(),
+            station_id: None,
+            stations: Some(vec![StationSnapshot::new(
+                1,
+                "A".into(),
+                StationStatus::Online,
+                c,
+            )]),
+            unread_count: None,
+        };
+        apply_station_message(&mut map, &snap(counts));
+        assert_eq!(map[&1].available, 5);
+        apply_station_message(
+            &mut map,
+            &FeedMessage::InventoryUpdate {
+                station_id: 1,
+                station_name: "A".into(),
+                available_batteries: 4,
+                booked_batteries: 2,
+                total_batteries: 6,
+                timestamp: String::new(),
+                action: InventoryAction::Book,
+            },
+        );
+        assert_eq!((map[&1].available, map[&1].booked), (4, 2));
+        apply_station_message(
+            &mut map,
+            &FeedMessage::StationStatus {
+                station_id: 1,
+                station_name: "A".into(),
+                status: StationStatus::Maintenance,
+                message: "m".into(),
+                timestamp: String::new(),
+            },
+        );
+        assert_eq!(map[&1].status, StationStatus::Maintenance);
+        // A reconnect's snapshot is the truth again.
+        apply_station_message(
+            &mut map,
+            &snap(StationCounts {
+                available: 9,
+                ..counts
+            }),
+        );
+        assert_eq!(
+            (map[&1].available, map[&1].status),
+            (9, StationStatus::Online)
+        );
+    }
+}

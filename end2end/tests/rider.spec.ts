@@ -1,0 +1,149 @@
+import { expect, test, type BrowserContext, type Page } from "@playwright/test";
+import { hydrated, watchConsole } from "./helpers";
+
+let n = 0;
+/** Registers a fresh rider in `context` (its cookie jar) and returns the email. */
+async function newRider(context: BrowserContext): Promise<string> {
+  const email = `rider-${Date.now()}-${n++}@example.com`;
+  const res = await context.request.post("/api/register", { form: { email, password: "a long enough password", display_name: "Test Rider" } });
+  expect(res.status()).toBe(200);
+  return email;
+}
+
+async function availableAt(page: Page): Promise<number> {
+  return Number(await page.locator("dd.available").first().textContent());
+}
+
+async function openLive(page: Page, path: string) {
+  await page.goto(path);
+  await hydrated(page);
+  await expect(page.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+}
+
+test("a watcher sees the count drop when another rider books, without reloading", async ({ browser }) => {
+  const watcher = await browser.newContext();
+  const booker = await browser.newContext();
+  const a = await watcher.newPage();
+  const problems = watchConsole(a);
+  await openLive(a, "/stations/2");
+  const before = await availableAt(a);
+  expect(before).toBeGreaterThan(0);
+
+  await newRider(booker);
+  const b = await booker.newPage();
+  await openLive(b, "/stations/2");
+  await b.getByRole("button", { name: "Book" }).click();
+  await expect(b).toHaveURL(/\/bookings$/);
+  await expect(b.locator(".booking-confirmed .code strong")).toHaveText(/^[A-Z2-9]{6}$/);
+
+  await expect(a.locator("dd.available").first()).toHaveText(String(before - 1));
+  await expect(a.locator("dd.booked").first()).not.toHaveText("0");
+  expect(problems).toEqual([]);
+  await watcher.close();
+  await booker.close();
+});
+
+test("booking_confirmed shows up in the notification list and the unread badge, live", async ({ context }) => {
+  await newRider(context);
+  const inbox = await context.newPage();
+  await openLive(inbox, "/notifications");
+  await expect(inbox.getByText("Nothing yet.")).toBeVisible();
+  await expect(inbox.locator(".unread")).toHaveCount(0);
+
+  const tab = await context.newPage();
+  await openLive(tab, "/stations/3");
+  await tab.getByRole("button", { name: "Book" }).click();
+  await expect(tab).toHaveURL(/\/bookings$/);
+
+  await expect(inbox.locator(".notification", { hasText: "Booking confirmed" })).toBeVisible();
+  await expect(inbox.locator("header .unread")).toHaveText("1");
+  await inbox.getByRole("button", { name: "Mark all as read" }).click();
+  await expect(inbox.locator("header .unread")).toHaveCount(0);
+});
+
+test("my bookings: code, live countdown, live status and cancel", async ({ browser, context, page }) => {
+  await newRider(context);
+  const booked = await context.request.post("/api/book_battery", { form: { station_id: "4" } });
+  expect(booked.status()).toBe(200);
+  const booking = await booked.json();
+  await openLive(page, "/bookings");
+  const card = page.locator(`[data-booking-id="${booking.id}"]`);
+  await expect(card.locator(".code strong")).toHaveText(booking.collection_code);
+  await expect(card.locator(".countdown")).toHaveText(/^(29|30):\d\d left to collect$/);
+  await expect(card.getByText("Confirmed: being prepared")).toBeVisible();
+
+  // Staff prepare it elsewhere: the rider's page follows.
+  const staff = await browser.newContext();
+  const login = await staff.request.post("/api/login", { form: { email: "admin@example.com", password: "battery-swap-demo" } });
+  expect(login.status()).toBe(200);
+  expect((await staff.request.post("/api/mark_ready", { form: { booking_id: String(booking.id) } })).status()).toBe(200);
+  await expect(card.getByText("Ready for collection")).toBeVisible();
+
+  await card.getByRole("button", { name: "Cancel booking" }).click();
+  await expect(page.locator(`[data-booking-id="${booking.id}"]`).getByText("Cancelled")).toBeVisible();
+  await staff.close();
+});
+
+test("the Book button explains why it is disabled", async ({ context, page }) => {
+  await newRider(context);
+  const admin = await context.browser()!.newContext();
+  await admin.request.post("/api/login", { form: { email: "admin@example.com", password: "battery-swap-demo" } });
+  await openLive(page, "/stations/5");
+  const book = page.getByRole("button", { name: "Book" });
+  await expect(book).toBeEnabled();
+  expect((await admin.request.post("/api/set_station_status", { form: { station_id: "5", status: "maintenance", message: "Replacing a charger" } })).status()).toBe(200);
+  await expect(book).toBeDisabled();
+  await expect(page.getByText("This station is maintenance and is not taking bookings.")).toBeVisible();
+  await expect(page.getByText("Replacing a charger")).toBeVisible();
+  await admin.request.post("/api/set_station_status", { form: { station_id: "5", status: "online" } });
+  await expect(book).toBeEnabled();
+  await admin.close();
+});
+
+test("refusals are shown in plain words", async ({ context, page }) => {
+  await newRider(context);
+  expect((await context.request.post("/api/book_battery", { form: { station_id: "2" } })).status()).toBe(200);
+  await openLive(page, "/stations/3");
+  await page.getByRole("button", { name: "Book" }).click();
+  await expect(page.getByRole("alert")).toHaveText("You already have an active booking.");
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("a rider books with a plain form post", async ({ context, page }) => {
+    await newRider(context);
+    await page.goto("/stations/1");
+    await page.getByRole("button", { name: "Book" }).click();
+    await expect(page).toHaveURL(/\/bookings$/);
+    await expect(page.locator(".booking-confirmed .code strong")).toHaveText(/^[A-Z2-9]{6}$/);
+    await expect(page.locator(".booking-confirmed .countdown")).toHaveText(/^Held until \d\d:\d\d UTC$/);
+    // And a refusal comes back as words on the page.
+    await page.goto("/stations/1");
+    await page.getByRole("button", { name: "Book" }).click();
+    await expect(page.getByRole("alert")).toHaveText("You already have an active booking.");
+  });
+});
+
+test("no console errors or hydration warnings on any page", async ({ context, page }) => {
+  const problems = watchConsole(page);
+  for (const path of ["/", "/stations/1", "/login", "/register", "/bookings", "/notifications"]) {
+    await page.goto(path);
+    await hydrated(page);
+  }
+  await newRider(context);
+  for (const path of ["/", "/stations/1", "/bookings", "/notifications"]) {
+    await page.goto(path);
+    await hydrated(page);
+  }
+  expect(problems).toEqual([]);
+});
+
+test("unknown pages are a real 404 with a way back", async ({ page }) => {
+  const res = await page.goto("/nowhere");
+  expect(res?.status()).toBe(404);
+  await hydrated(page);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await page.getByRole("link", { name: "Back to the stations" }).click();
+  await expect(page.getByRole("heading", { name: "Stations" })).toBeVisible();
+});
