@@ -162,6 +162,17 @@ impl Hub {
                     });
                 }
             }
+            DomainEvent::StationStaff {
+                station_id,
+                message,
+            } => {
+                let frame = Utf8Bytes::from(message.to_json());
+                for topic in [Topic::AllStations, Topic::Station(*station_id)] {
+                    self.deliver_to(&mut topics, topic, |viewer| {
+                        viewer.privileged_for(*station_id).then(|| frame.clone())
+                    });
+                }
+            }
             DomainEvent::User { user_id, message } => {
                 let frame = Utf8Bytes::from(message.to_json());
                 self.deliver(&mut topics, Topic::User(*user_id), |_| frame.clone());
@@ -187,20 +198,35 @@ impl Hub {
         topic: Topic,
         frame_for: impl Fn(&Viewer) -> Utf8Bytes,
     ) {
+        self.deliver_to(topics, topic, |viewer| Some(frame_for(viewer)));
+    }
+
+    /// Delivers to the subscribers of `topic` for whom `frame_for` has a frame.
+    fn deliver_to(
+        &self,
+        topics: &mut HashMap<Topic, HashMap<u64, Subscriber>>,
+        topic: Topic,
+        frame_for: impl Fn(&Viewer) -> Option<Utf8Bytes>,
+    ) {
         let Some(subs) = topics.get_mut(&topic) else {
             return;
         };
-        subs.retain(|_, s| match s.frames.try_send(frame_for(&s.viewer)) {
-            Ok(()) => {
-                self.delivered.fetch_add(1, Ordering::Relaxed);
-                true
+        subs.retain(|_, s| {
+            let Some(frame) = frame_for(&s.viewer) else {
+                return true;
+            };
+            match s.frames.try_send(frame) {
+                Ok(()) => {
+                    self.delivered.fetch_add(1, Ordering::Relaxed);
+                    true
+                }
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    self.kicked_slow.fetch_add(1, Ordering::Relaxed);
+                    let _ = s.kick.try_send(KICK_TOO_SLOW);
+                    false
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => false,
             }
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                self.kicked_slow.fetch_add(1, Ordering::Relaxed);
-                let _ = s.kick.try_send(KICK_TOO_SLOW);
-                false
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
         });
         if subs.is_empty() {
             topics.remove(&topic);

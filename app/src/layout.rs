@@ -7,12 +7,14 @@ use leptos_router::{
 };
 
 use crate::account::CurrentUser;
+use crate::account::admin::AdminPage;
 use crate::account::api::{Logout, me};
 use crate::account::view::{LoginPage, RegisterPage};
 use crate::booking::view::MyBookingsPage;
 use crate::error::AppError;
 use crate::feed::use_notifications;
 use crate::notification::view::{NotificationsLink, NotificationsPage};
+use crate::station::console::{ConsoleIndexPage, StationConsolePage};
 use crate::station::view::{HomePage, StationPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -105,6 +107,8 @@ fn Page() -> impl IntoView {
                         match user.await {
                             Ok(Some(u)) => view! {
                                 <A href="/bookings">"My bookings"</A>
+                                {(u.is_admin() || u.role == crate::account::Role::Staff).then(|| view! { <A href="/console">"Console"</A> })}
+                                {u.is_admin().then(|| view! { <A href="/admin">"Admin"</A> })}
                                 <NotificationsLink/>
                                 <span class="who">{u.display_name} " (" {u.role.as_str()} ")"</span>
                                 <ActionForm action=logout attr:class="inline">
@@ -128,6 +132,9 @@ fn Page() -> impl IntoView {
                 <Route path=(StaticSegment("stations"), ParamSegment("id")) view=StationPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("bookings") view=MyBookingsPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("notifications") view=NotificationsPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("console") view=ConsoleIndexPage ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("console"), ParamSegment("id")) view=StationConsolePage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("register") view=RegisterPage ssr=SsrMode::Async/>
             </Routes>

@@ -3,6 +3,7 @@
 #![recursion_limit = "512"]
 
 pub mod account;
+pub mod audit;
 pub mod battery;
 pub mod booking;
 pub mod error;

@@ -11,6 +11,7 @@ mod m20261125_000005_create_bookings;
 mod m20261125_000006_create_notifications;
 mod m20261125_000007_create_sessions;
 mod m20261125_000008_create_api_tokens;
+mod m20261125_000009_create_audit_log;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_create_notifications::Migration),
             Box::new(m20261125_000007_create_sessions::Migration),
             Box::new(m20261125_000008_create_api_tokens::Migration),
+            Box::new(m20261125_000009_create_audit_log::Migration),
         ]
     }
 }

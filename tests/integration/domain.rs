@@ -157,7 +157,7 @@ async fn booking_lifecycle_and_refusals() {
         AppError::BookingClosed("ready".into())
     );
     assert_eq!(
-        booking::collect(ctx(&s), &other, b.id, &b.collection_code)
+        booking::collect(ctx(&s), &other, b.id, &b.collection_code, None)
             .await
             .unwrap_err(),
         AppError::NotYours
@@ -169,14 +169,20 @@ async fn booking_lifecycle_and_refusals() {
         AppError::NotYours
     );
     assert_eq!(
-        booking::collect(ctx(&s), &staff, b.id, "WRONG1")
+        booking::collect(ctx(&s), &staff, b.id, "WRONG1", None)
             .await
             .unwrap_err(),
         AppError::WrongCode
     );
-    let done = booking::collect(ctx(&s), &staff, b.id, &b.collection_code.to_lowercase())
-        .await
-        .unwrap();
+    let done = booking::collect(
+        ctx(&s),
+        &staff,
+        b.id,
+        &b.collection_code.to_lowercase(),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(done.status, BookingStatus::Collected);
     assert_eq!(
         booking::cancel(ctx(&s), &rider, b.id, "")

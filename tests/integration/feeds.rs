@@ -245,7 +245,7 @@ async fn lifecycle_events_carry_committed_counts() {
         "Your battery is ready for collection at Alpha"
     );
 
-    app::booking::ssr::collect(ctx(&s), &staff, b.id, &b.collection_code)
+    app::booking::ssr::collect(ctx(&s), &staff, b.id, &b.collection_code, None)
         .await
         .unwrap();
     let collected = next_json(&mut feed).await;

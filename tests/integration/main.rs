@@ -10,3 +10,4 @@ mod feeds;
 mod feeds_auth;
 mod feeds_limits;
 mod migrations;
+mod staff;

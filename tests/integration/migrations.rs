@@ -32,6 +32,7 @@ async fn migrations_up_down_up() {
     Migrator::up(&db, None).await.unwrap();
     let expected = [
         "api_tokens",
+        "audit_log",
         "batteries",
         "bookings",
         "notifications",

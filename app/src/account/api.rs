@@ -2,7 +2,7 @@
 //! `/api/create_token`, `/api/revoke_token`.
 use leptos::prelude::*;
 
-use super::{CurrentUser, IssuedToken};
+use super::{CurrentUser, IssuedToken, Role};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -104,4 +104,20 @@ pub async fn revoke_token(token_id: i32) -> Result<(), AppError> {
     let ctx = crate::ssr::ctx()?;
     let user = super::ssr::require_user(&ctx).await?;
     super::ssr::revoke_token(&ctx, &user, token_id).await
+}
+
+/// `POST /api/list_users`: every account (admin).
+#[server(prefix = "/api", endpoint = "list_users")]
+pub async fn list_users() -> Result<Vec<CurrentUser>, AppError> {
+    let ctx = crate::ssr::ctx()?;
+    let actor = super::ssr::require_user(&ctx).await?;
+    super::ssr::list_users(&ctx, &actor).await
+}
+
+/// `POST /api/set_user_role` (`user_id`, `role` = `rider`/`staff`/`admin`): admin.
+#[server(prefix = "/api", endpoint = "set_user_role")]
+pub async fn set_user_role(user_id: i32, role: Role) -> Result<CurrentUser, AppError> {
+    let ctx = crate::ssr::ctx()?;
+    let actor = super::ssr::require_user(&ctx).await?;
+    super::ssr::set_role(&ctx, &actor, user_id, role).await
 }

@@ -1,6 +1,7 @@
 //! Accounts: registration, login sessions, API tokens and roles.
 use serde::{Deserialize, Serialize};
 
+pub mod admin;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod ssr;

@@ -18,13 +18,7 @@ fn FormError(message: Signal<Option<String>>) -> impl IntoView {
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     expect_context::<AuthEpoch>().follow(login);
-    let error = Signal::derive(move || {
-        login
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    });
+    let error = Signal::derive(move || crate::error::action_error(login));
     view! {
         <section class="card narrow">
             <h1>"Log in"</h1>
@@ -47,13 +41,7 @@ pub fn LoginPage() -> impl IntoView {
 pub fn RegisterPage() -> impl IntoView {
     let register = ServerAction::<Register>::new();
     expect_context::<AuthEpoch>().follow(register);
-    let error = Signal::derive(move || {
-        register
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    });
+    let error = Signal::derive(move || crate::error::action_error(register));
     view! {
         <section class="card narrow">
             <h1>"Create an account"</h1>

@@ -1,7 +1,7 @@
 //! Battery server fns.
 use leptos::prelude::*;
 
-use super::BatteryView;
+use super::{BatteryState, BatteryView};
 use crate::error::AppError;
 
 /// `POST /api/add_battery` (`station_id`, `serial`, `model`, `charge_percent`): staff of the
@@ -22,4 +22,17 @@ pub async fn add_battery(
         charge_percent,
     };
     super::ssr::add(&ctx, &actor, new).await
+}
+
+/// `POST /api/update_battery` (`battery_id`, `state`?, `charge_percent`?): staff of the
+/// station or admin. `state` is `available`, `charging`, `maintenance` or `retired`.
+#[server(prefix = "/api", endpoint = "update_battery")]
+pub async fn update_battery(
+    battery_id: i32,
+    #[server(default)] state: Option<BatteryState>,
+    #[server(default)] charge_percent: Option<i16>,
+) -> Result<BatteryView, AppError> {
+    let ctx = crate::ssr::ctx()?;
+    let actor = crate::account::ssr::require_user(&ctx).await?;
+    super::ssr::update(&ctx, &actor, battery_id, state, charge_percent).await
 }

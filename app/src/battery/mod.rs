@@ -49,6 +49,22 @@ impl BatteryState {
     }
 }
 
+/// Rules shared by the console (browser) and the domain (server).
+pub mod rules {
+    use super::BatteryState;
+
+    /// What staff may set on a battery. `booked` and `collected` belong to bookings.
+    pub fn settable(state: BatteryState) -> bool {
+        matches!(
+            state,
+            BatteryState::Available
+                | BatteryState::Charging
+                | BatteryState::Maintenance
+                | BatteryState::Retired
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatteryView {
     pub id: i32,

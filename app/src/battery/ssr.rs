@@ -4,8 +4,10 @@ use sea_orm::{
     ActiveValue::Set, ConnectionTrait, QueryOrder, TransactionTrait, entity::prelude::*,
 };
 
+use super::rules::settable;
 use super::{BatteryState, BatteryView};
 use crate::account::CurrentUser;
+use crate::audit::ssr::{self as audit, Actor};
 use crate::error::{AppError, AppResult};
 use crate::feed::ssr::DomainEvent;
 use crate::feed::{FeedMessage, InventoryAction, timestamp};
@@ -75,7 +77,7 @@ pub struct NewBattery {
 }
 
 /// Validates user input for a new battery.
-fn validate(new: &NewBattery) -> AppResult<()> {
+pub(crate) fn validate(new: &NewBattery) -> AppResult<()> {
     let serial = new.serial.trim();
     if serial.is_empty()
         || serial.len() > 64
@@ -163,6 +165,102 @@ pub async fn add(ctx: &Ctx, actor: &CurrentUser, new: NewBattery) -> AppResult<B
         ),
         DomainEvent::inventory(&summary, InventoryAction::Add, ts),
     ];
+    let detail = format!(
+        "{} ({}, {}%)",
+        model.serial, model.model, model.charge_percent
+    );
+    audit::record(
+        &txn,
+        Actor::User(actor),
+        Some(summary.id),
+        "battery_added",
+        detail,
+    )
+    .await?;
     ctx.commit(txn, events).await?;
     Ok(view(model))
+}
+
+/// Changes a battery's state and/or charge. `available` needs the booking threshold of charge;
+/// a battery charged below it is `charging`. Announces `inventory_update(update)`.
+pub async fn update(
+    ctx: &Ctx,
+    actor: &CurrentUser,
+    battery_id: i32,
+    state: Option<BatteryState>,
+    charge_percent: Option<i16>,
+) -> AppResult<BatteryView> {
+    let current = entity::Entity::find_by_id(battery_id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Battery"))?;
+    station::ssr::authorize_manage(actor, current.station_id)?;
+    let from = BatteryState::parse(&current.state).unwrap_or(BatteryState::Maintenance);
+    if matches!(from, BatteryState::Booked | BatteryState::Collected) {
+        return Err(AppError::validation(format!(
+            "This battery is {}; its booking decides what happens to it.",
+            from.as_str()
+        )));
+    }
+    if let Some(to) = state.filter(|s| !settable(*s)) {
+        return Err(AppError::validation(format!(
+            "Staff cannot set a battery to {}.",
+            to.as_str()
+        )));
+    }
+    let charge = charge_percent.unwrap_or(current.charge_percent);
+    if !(0..=100).contains(&charge) {
+        return Err(AppError::validation(
+            "Charge is a percentage from 0 to 100.",
+        ));
+    }
+    let mut to = state.unwrap_or(from);
+    if to == BatteryState::Available && charge < ctx.rules.min_charge_percent {
+        if state == Some(BatteryState::Available) {
+            return Err(AppError::validation(format!(
+                "A battery is available only when charged to {}% or more.",
+                ctx.rules.min_charge_percent
+            )));
+        }
+        to = BatteryState::Charging;
+    }
+    let txn = ctx.db.begin().await?;
+    // The conditional write first: a booking that claimed this battery meanwhile wins.
+    let changed = entity::Entity::update_many()
+        .col_expr(entity::Column::State, Expr::value(to.as_str()))
+        .col_expr(entity::Column::ChargePercent, Expr::value(charge))
+        .col_expr(entity::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(entity::Column::Id.eq(battery_id))
+        .filter(entity::Column::State.eq(current.state.clone()))
+        .exec(&txn)
+        .await?;
+    if changed.rows_affected == 0 {
+        return Err(AppError::validation(
+            "The battery changed meanwhile; reload and try again.",
+        ));
+    }
+    let summary = station::ssr::summary_of(&txn, current.station_id).await?;
+    let detail = format!(
+        "{}: {} {}% -> {} {}%",
+        current.serial,
+        from.as_str(),
+        current.charge_percent,
+        to.as_str(),
+        charge
+    );
+    audit::record(
+        &txn,
+        Actor::User(actor),
+        Some(current.station_id),
+        "battery_updated",
+        detail,
+    )
+    .await?;
+    let event = DomainEvent::inventory(&summary, InventoryAction::Update, timestamp(Utc::now()));
+    let updated = entity::Entity::find_by_id(battery_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::Internal)?;
+    ctx.commit(txn, vec![event]).await?;
+    Ok(view(updated))
 }

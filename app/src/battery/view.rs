@@ -27,3 +27,78 @@ pub fn BatteryTable(batteries: Vec<BatteryView>) -> impl IntoView {
     }
     .into_any()
 }
+
+/// The console's inventory: each battery with its state and charge, editable.
+#[component]
+pub fn InventoryEditor(batteries: Vec<BatteryView>) -> impl IntoView {
+    let update = ServerAction::<super::api::UpdateBattery>::new();
+    let error = move || crate::error::action_error(update);
+    view! {
+        <Show when=move || error().is_some()><p class="form-error" role="alert">{error}</p></Show>
+        <div class="table-wrap">
+            <table class="batteries inventory">
+                <thead><tr><th scope="col">"Serial"</th><th scope="col">"Model"</th><th scope="col">"State and charge"</th></tr></thead>
+                <tbody>
+                    {batteries.into_iter().map(|b| {
+                        let editable = super::rules::settable(b.state);
+                        let serial = b.serial.clone();
+                        view! {
+                            <tr data-battery-id=b.id data-serial=serial>
+                                <td>{b.serial.clone()}</td>
+                                <td>{b.model.clone()}</td>
+                                <td>
+                                    {if editable {
+                                        view! {
+                                            <ActionForm action=update attr:class="row">
+                                                <input type="hidden" name="battery_id" value=b.id/>
+                                                <label class="visually-hidden" for=format!("state-{}", b.id)>"State of " {b.serial.clone()}</label>
+                                                <select id=format!("state-{}", b.id) name="state">
+                                                    {super::BatteryState::ALL.into_iter().filter(|s| super::rules::settable(*s)).map(|s| view! {
+                                                        <option value=s.as_str() selected=s == b.state>{s.as_str()}</option>
+                                                    }).collect_view()}
+                                                </select>
+                                                <label class="visually-hidden" for=format!("charge-{}", b.id)>"Charge of " {b.serial.clone()}</label>
+                                                <input id=format!("charge-{}", b.id) name="charge_percent" type="number" min="0" max="100" value=b.charge_percent class="charge"/>
+                                                "%"
+                                                <button type="submit" disabled=move || update.pending().get()>"Save"</button>
+                                            </ActionForm>
+                                        }.into_any()
+                                    } else {
+                                        view! { <span class=format!("state state-{}", b.state.as_str())>{b.state.as_str()}</span> " · " {b.charge_percent} "% · held by its booking" }.into_any()
+                                    }}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+pub fn AddBatteryForm(station_id: i32) -> impl IntoView {
+    let add = ServerAction::<super::api::AddBattery>::new();
+    let error = move || crate::error::action_error(add);
+    let added = move || {
+        add.value()
+            .get()
+            .and_then(Result::ok)
+            .map(|b| format!("Added {} ({}%).", b.serial, b.charge_percent))
+    };
+    view! {
+        <h3>"Add a battery"</h3>
+        <ActionForm action=add attr:class="row">
+            <input type="hidden" name="station_id" value=station_id/>
+            <label for="new-serial">"Serial"</label>
+            <input id="new-serial" name="serial" required maxlength="64" pattern="[A-Za-z0-9_\\-]+"/>
+            <label for="new-model">"Model"</label>
+            <input id="new-model" name="model" required maxlength="120"/>
+            <label for="new-charge">"Charge %"</label>
+            <input id="new-charge" name="charge_percent" type="number" min="0" max="100" required class="charge"/>
+            <button type="submit" disabled=move || add.pending().get()>"Add battery"</button>
+        </ActionForm>
+        <Show when=move || error().is_some()><p class="form-error" role="alert">{error}</p></Show>
+        <p role="status" class="ok">{added}</p>
+    }
+}

@@ -31,12 +31,34 @@ pub async fn mark_ready(booking_id: i32) -> Result<BookingView, AppError> {
     super::ssr::mark_ready(&ctx, &actor, booking_id).await
 }
 
-/// `POST /api/collect_booking` (`booking_id`, `code`): staff of the station, admin, or the rider.
+/// `POST /api/collect_booking` (`booking_id`, `code`; for a swap also `returned_serial`,
+/// `returned_model`, `returned_charge`): staff of the station, admin, or the rider.
 #[server(prefix = "/api", endpoint = "collect_booking")]
-pub async fn collect_booking(booking_id: i32, code: String) -> Result<BookingView, AppError> {
+pub async fn collect_booking(
+    booking_id: i32,
+    code: String,
+    #[server(default)] returned_serial: String,
+    #[server(default)] returned_model: String,
+    #[server(default)] returned_charge: Option<i16>,
+) -> Result<BookingView, AppError> {
     let ctx = crate::ssr::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
-    super::ssr::collect(&ctx, &actor, booking_id, &code).await
+    let returned = (!returned_serial.trim().is_empty()).then(|| super::ssr::ReturnedPack {
+        serial: returned_serial,
+        model: returned_model,
+        charge_percent: returned_charge.unwrap_or(0),
+    });
+    super::ssr::collect(&ctx, &actor, booking_id, &code, returned).await
+}
+
+/// `POST /api/station_queue` (`station_id`): the station's active bookings, oldest first, for
+/// its staff and admins.
+#[server(prefix = "/api", endpoint = "station_queue")]
+pub async fn station_queue(station_id: i32) -> Result<Vec<BookingView>, AppError> {
+    let ctx = crate::ssr::ctx()?;
+    let actor = crate::account::ssr::require_user(&ctx).await?;
+    crate::station::ssr::authorize_manage(&actor, station_id)?;
+    super::ssr::queue(&ctx.db, station_id).await
 }
 
 /// `POST /api/cancel_booking` (`booking_id`, `reason` optional): the rider, station staff or admin.

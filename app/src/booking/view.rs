@@ -27,12 +27,7 @@ pub fn BookButton(
             other.as_str()
         )),
     };
-    let error = move || {
-        book.value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let error = move || crate::error::action_error(book);
     view! {
         <section class="book card" aria-labelledby="book-heading">
             <h2 id="book-heading">"Book a battery"</h2>
@@ -97,13 +92,7 @@ pub fn MyBookingsPage() -> impl IntoView {
         |_| my_bookings(),
     );
     let now = use_clock();
-    let cancel_error = move || {
-        cancel
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let cancel_error = move || crate::error::action_error(cancel);
     view! {
         <div class="page-head">
             <h1>"My bookings"</h1>

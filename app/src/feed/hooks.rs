@@ -2,6 +2,7 @@
 //! `use_notifications`. They return signals, do nothing during SSR, and replace their state
 //! from the snapshot every time the socket (re)connects.
 use leptos::prelude::*;
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use super::FeedMessage;
@@ -117,6 +118,14 @@ pub fn apply_station_message(map: &mut HashMap<i32, LiveStation>, msg: &FeedMess
     }
 }
 
+/// Whether a message should make views refetch. The first snapshot after the page loads does
+/// not: the server-rendered data is as fresh, and refetching while nested `<Suspense>`s are
+/// still hydrating would make them disagree with the server's HTML. Snapshots after a
+/// reconnect do: events may have been missed meanwhile.
+fn bumps_version(snapshot: bool, first_snapshot: &Cell<bool>) -> bool {
+    !(snapshot && first_snapshot.replace(false))
+}
+
 /// Live counts of every station (`None`) or of one.
 pub fn use_station_feed(station_id: Option<i32>) -> StationFeed {
     let (stations, set_stations) = signal(HashMap::new());
@@ -125,9 +134,13 @@ pub fn use_station_feed(station_id: Option<i32>) -> StationFeed {
         Some(id) => format!("/ws/stations/{id}/"),
         None => "/ws/stations/".to_string(),
     };
+    let first_snapshot = Cell::new(true);
     let connected = use_feed_socket(path, Signal::from(true), move |msg| {
+        let snapshot = matches!(msg, FeedMessage::ConnectionEstablished { .. });
         set_stations.update(|map| apply_station_message(map, &msg));
-        set_version.update(|v| *v += 1);
+        if bumps_version(snapshot, &first_snapshot) {
+            set_version.update(|v| *v += 1);
+        }
     });
     StationFeed {
         stations,
@@ -152,10 +165,14 @@ pub fn use_notifications(enabled: Signal<bool>) -> NotificationFeed {
     let unread = RwSignal::new(0u64);
     let (received, set_received) = signal(Vec::new());
     let (version, set_version) = signal(0u64);
+    let first_snapshot = Cell::new(true);
     let connected = use_feed_socket("/ws/notifications/".into(), enabled, move |msg| {
         match &msg {
             FeedMessage::ConnectionEstablished { unread_count, .. } => {
-                unread.set(unread_count.unwrap_or(0))
+                unread.set(unread_count.unwrap_or(0));
+                if !bumps_version(true, &first_snapshot) {
+                    return;
+                }
             }
             FeedMessage::Notification { .. }
             | FeedMessage::BookingConfirmed { .. }

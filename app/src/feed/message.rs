@@ -108,6 +108,14 @@ pub enum FeedMessage {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<i32>,
     },
+    /// Extra message type, sent only to a station's staff and admins: a booking there changed
+    /// status (carries no rider details). Keeps every console tab's booking queue live.
+    BookingUpdate {
+        booking_id: i32,
+        station_id: i32,
+        status: crate::booking::BookingStatus,
+        timestamp: String,
+    },
     Pong {
         /// The client's `timestamp`, echoed exactly (any JSON value); the server's time if absent.
         timestamp: Value,
@@ -170,7 +178,8 @@ impl FeedMessage {
             | FeedMessage::BatteryBooked { station_id, .. }
             | FeedMessage::BatteryCollected { station_id, .. }
             | FeedMessage::BatteryAdded { station_id, .. }
-            | FeedMessage::StationStatus { station_id, .. } => Some(*station_id),
+            | FeedMessage::StationStatus { station_id, .. }
+            | FeedMessage::BookingUpdate { station_id, .. } => Some(*station_id),
             _ => None,
         }
     }

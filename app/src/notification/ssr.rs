@@ -187,6 +187,15 @@ pub async fn send(
         events.push(notify(&txn, n).await?);
     }
     let sent = events.len();
+    let detail = format!("{title} ({} recipients)", sent);
+    crate::audit::ssr::record(
+        &txn,
+        crate::audit::ssr::Actor::User(actor),
+        None,
+        "notification_sent",
+        detail,
+    )
+    .await?;
     ctx.commit(txn, events).await?;
     Ok(sent)
 }

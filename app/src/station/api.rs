@@ -29,3 +29,50 @@ pub async fn set_station_status(
     let actor = crate::account::ssr::require_user(&ctx).await?;
     super::ssr::set_status(&ctx, &actor, station_id, status, &message).await
 }
+
+/// `POST /api/create_station` (`name`, `address`, `latitude`, `longitude`): admin.
+#[server(prefix = "/api", endpoint = "create_station")]
+pub async fn create_station(
+    name: String,
+    address: String,
+    latitude: f64,
+    longitude: f64,
+) -> Result<StationSummary, AppError> {
+    let ctx = crate::ssr::ctx()?;
+    let actor = crate::account::ssr::require_user(&ctx).await?;
+    let new = super::ssr::NewStation {
+        name,
+        address,
+        latitude,
+        longitude,
+    };
+    super::ssr::admin_create(&ctx, &actor, new).await
+}
+
+/// `POST /api/update_station` (`station_id`, `name`, `address`, `latitude`, `longitude`): admin.
+#[server(prefix = "/api", endpoint = "update_station")]
+pub async fn update_station(
+    station_id: i32,
+    name: String,
+    address: String,
+    latitude: f64,
+    longitude: f64,
+) -> Result<StationSummary, AppError> {
+    let ctx = crate::ssr::ctx()?;
+    let actor = crate::account::ssr::require_user(&ctx).await?;
+    let new = super::ssr::NewStation {
+        name,
+        address,
+        latitude,
+        longitude,
+    };
+    super::ssr::admin_update(&ctx, &actor, station_id, new).await
+}
+
+/// `POST /api/assign_staff` (`station_id`, `user_id`, `assign` = `true`/`false`): admin.
+#[server(prefix = "/api", endpoint = "assign_staff")]
+pub async fn assign_staff(station_id: i32, user_id: i32, assign: bool) -> Result<(), AppError> {
+    let ctx = crate::ssr::ctx()?;
+    let actor = crate::account::ssr::require_user(&ctx).await?;
+    super::ssr::admin_assign(&ctx, &actor, station_id, user_id, assign).await
+}

@@ -2,6 +2,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod api;
+pub mod console;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod view;

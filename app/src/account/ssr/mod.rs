@@ -185,3 +185,61 @@ pub async fn revoke_token(ctx: &Ctx, user: &CurrentUser, token_id: i32) -> AppRe
     };
     ctx.announce(vec![revoked]).await
 }
+
+/// Admin: every account, by email.
+pub async fn list_users(ctx: &Ctx, actor: &CurrentUser) -> AppResult<Vec<CurrentUser>> {
+    if !actor.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    use sea_orm::QueryOrder;
+    let users = user::Entity::find()
+        .order_by_asc(user::Column::Email)
+        .all(&ctx.db)
+        .await?;
+    let mut out = Vec::with_capacity(users.len());
+    for u in users {
+        if let Some(view) = load(&ctx.db, u.id).await? {
+            out.push(view);
+        }
+    }
+    Ok(out)
+}
+
+/// Admin: changes a user's role. Admins cannot demote themselves (someone must stay admin).
+pub async fn set_role(
+    ctx: &Ctx,
+    actor: &CurrentUser,
+    user_id: i32,
+    role: Role,
+) -> AppResult<CurrentUser> {
+    use sea_orm::TransactionTrait;
+    use sea_orm::sea_query::Expr;
+    if !actor.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    if user_id == actor.id && role != Role::Admin {
+        return Err(AppError::validation(
+            "You cannot remove your own admin role.",
+        ));
+    }
+    let txn = ctx.db.begin().await?;
+    let changed = user::Entity::update_many()
+        .col_expr(user::Column::Role, Expr::value(role.as_str()))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&txn)
+        .await?;
+    if changed.rows_affected == 0 {
+        return Err(AppError::not_found("User"));
+    }
+    let detail = format!("user {user_id} is now {}", role.as_str());
+    crate::audit::ssr::record(
+        &txn,
+        crate::audit::ssr::Actor::User(actor),
+        None,
+        "role_changed",
+        detail,
+    )
+    .await?;
+    ctx.commit(txn, vec![]).await?;
+    load(&ctx.db, user_id).await?.ok_or(AppError::Internal)
+}

@@ -28,6 +28,11 @@ pub enum DomainEvent {
         /// The same message unmasked (a rider's full email), for the station's staff and admins.
         privileged: Option<FeedMessage>,
     },
+    /// For the station feeds of `station_id`'s staff and admins only.
+    StationStaff {
+        station_id: i32,
+        message: FeedMessage,
+    },
     /// For every notifications socket of one user.
     User { user_id: i32, message: FeedMessage },
     /// Close every socket opened with this credential (logout, token revoked).
@@ -40,6 +45,24 @@ impl DomainEvent {
             station_id,
             message,
             privileged: None,
+        }
+    }
+
+    /// `booking_update` for the station's staff consoles.
+    pub fn booking_update(
+        station_id: i32,
+        booking_id: i32,
+        status: crate::booking::BookingStatus,
+        timestamp: String,
+    ) -> Self {
+        DomainEvent::StationStaff {
+            station_id,
+            message: FeedMessage::BookingUpdate {
+                booking_id,
+                station_id,
+                status,
+                timestamp,
+            },
         }
     }
 

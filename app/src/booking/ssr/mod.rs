@@ -10,15 +10,19 @@ use sea_orm::{
 };
 
 pub mod entity;
+mod lifecycle;
+
+pub use lifecycle::{ReturnedPack, cancel, collect, expire_due, mark_ready};
 
 use super::{BookingStatus, BookingView};
 use crate::account::CurrentUser;
+use crate::audit::ssr::{self as audit, Actor};
 use crate::battery::{BatteryState, ssr::entity as bat};
 use crate::error::{AppError, AppResult};
 use crate::feed::ssr::{DomainEvent, mask_email};
 use crate::feed::{FeedMessage, InventoryAction, timestamp};
 use crate::notification::Level;
-use crate::notification::ssr::{NewNotification, notify, store};
+use crate::notification::ssr::{NewNotification, store};
 use crate::ssr::Ctx;
 use crate::station::{self, StationStatus, ssr::entity as st};
 
@@ -230,262 +234,28 @@ pub async fn book(ctx: &Ctx, rider: &CurrentUser, station_id: i32) -> AppResult<
                 expires_at: Some(timestamp(booking.expires_at)),
             },
         ),
+        DomainEvent::booking_update(
+            station_id,
+            booking.id,
+            BookingStatus::Confirmed,
+            timestamp(now),
+        ),
     ];
-    let view = view(&txn, booking).await?;
-    ctx.commit(txn, events).await?;
-    Ok(view)
-}
-
-async fn find(conn: &impl ConnectionTrait, booking_id: i32) -> AppResult<entity::Model> {
-    entity::Entity::find_by_id(booking_id)
-        .one(conn)
-        .await?
-        .ok_or_else(|| AppError::not_found("Booking"))
-}
-
-/// Moves an active booking to `to` (only from `from`); the caller has authorised. A booking
-/// that moved on meanwhile gives `BookingClosed` with its current status.
-async fn transition(
-    txn: &DatabaseTransaction,
-    booking_id: i32,
-    from: &[&str],
-    to: BookingStatus,
-    extra: Vec<(entity::Column, sea_orm::sea_query::SimpleExpr)>,
-) -> AppResult<entity::Model> {
-    let mut update = entity::Entity::update_many()
-        .col_expr(entity::Column::Status, Expr::value(to.as_str()))
-        .filter(entity::Column::Id.eq(booking_id))
-        .filter(entity::Column::Status.is_in(from.iter().copied()));
-    for (col, expr) in extra {
-        update = update.col_expr(col, expr);
-    }
-    let changed = update.exec(txn).await?;
-    let booking = find(txn, booking_id).await?;
-    if changed.rows_affected == 0 {
-        return Err(AppError::BookingClosed(booking.status));
-    }
-    Ok(booking)
-}
-
-async fn set_battery_state(
-    txn: &DatabaseTransaction,
-    battery_id: i32,
-    state: BatteryState,
-) -> AppResult<()> {
-    bat::Entity::update_many()
-        .col_expr(bat::Column::State, Expr::value(state.as_str()))
-        .col_expr(bat::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(bat::Column::Id.eq(battery_id))
-        .exec(txn)
-        .await?;
-    Ok(())
-}
-
-/// Staff: the battery is at the counter. Announces `booking_ready` to the rider.
-pub async fn mark_ready(ctx: &Ctx, actor: &CurrentUser, booking_id: i32) -> AppResult<BookingView> {
-    let existing = find(&ctx.db, booking_id).await?;
-    station::ssr::authorize_manage(actor, existing.station_id)?;
-    let now = Utc::now();
-    let txn = ctx.db.begin().await?;
-    let booking = transition(
-        &txn,
-        booking_id,
-        &["confirmed"],
-        BookingStatus::Ready,
-        vec![(entity::Column::ReadyAt, Expr::value(now))],
-    )
-    .await?;
-    let view = view(&txn, booking).await?;
-    let text = format!(
-        "Your battery is ready for collection at {}",
-        view.station_name
+    let detail = format!(
+        "booking {} of battery {} for {}",
+        booking.id, battery.serial, rider.email
     );
-    store(
+    audit::record(
         &txn,
-        NewNotification {
-            user_id: view.rider_id,
-            kind: "booking_ready",
-            title: "Battery ready",
-            message: &text,
-            level: Level::Success,
-            at: now,
-        },
+        Actor::User(rider),
+        Some(station_id),
+        "booking_created",
+        detail,
     )
     .await?;
-    let event = DomainEvent::user(
-        view.rider_id,
-        FeedMessage::BookingReady {
-            booking_id,
-            station_name: view.station_name.clone(),
-            message: text,
-            timestamp: timestamp(now),
-            station_id: Some(view.station_id),
-        },
-    );
-    ctx.commit(txn, vec![event]).await?;
-    Ok(view)
-}
-
-/// Hands the battery over: staff of the station (or the rider at a self-service station) with
-/// the booking's collection code. Announces `battery_collected` and `inventory_update(collect)`.
-pub async fn collect(
-    ctx: &Ctx,
-    actor: &CurrentUser,
-    booking_id: i32,
-    code: &str,
-) -> AppResult<BookingView> {
-    let existing = find(&ctx.db, booking_id).await?;
-    if !actor.can_manage(existing.station_id) && existing.rider_id != actor.id {
-        return Err(AppError::NotYours);
-    }
-    if !code.trim().eq_ignore_ascii_case(&existing.collection_code) {
-        return Err(AppError::WrongCode);
-    }
-    let now = Utc::now();
-    let txn = ctx.db.begin().await?;
-    let booking = transition(
-        &txn,
-        booking_id,
-        &active(),
-        BookingStatus::Collected,
-        vec![
-            (entity::Column::CollectedAt, Expr::value(now)),
-            (entity::Column::ClosedAt, Expr::value(now)),
-        ],
-    )
-    .await?;
-    set_battery_state(&txn, booking.battery_id, BatteryState::Collected).await?;
-    let summary = station::ssr::summary_of(&txn, booking.station_id).await?;
     let view = view(&txn, booking).await?;
-    let (c, ts) = (summary.counts, timestamp(now));
-    let note = format!("You collected your battery at {}. Ride safe!", summary.name);
-    let events = vec![
-        DomainEvent::station(
-            summary.id,
-            FeedMessage::BatteryCollected {
-                station_id: summary.id,
-                station_name: summary.name.clone(),
-                battery_id: view.battery_id,
-                available_batteries: c.available,
-                booked_batteries: c.booked,
-                total_batteries: Some(c.total),
-                timestamp: ts.clone(),
-            },
-        ),
-        DomainEvent::inventory(&summary, InventoryAction::Collect, ts),
-        notify(
-            &txn,
-            NewNotification {
-                user_id: view.rider_id,
-                kind: "notification",
-                title: "Battery collected",
-                message: &note,
-                level: Level::Info,
-                at: now,
-            },
-        )
-        .await?,
-    ];
     ctx.commit(txn, events).await?;
     Ok(view)
-}
-
-/// Cancels an active booking: its rider, the station's staff, or an admin. The battery goes
-/// back on the shelf; the rider is told. Announces `inventory_update(update)`.
-pub async fn cancel(
-    ctx: &Ctx,
-    actor: &CurrentUser,
-    booking_id: i32,
-    reason: &str,
-) -> AppResult<BookingView> {
-    let existing = find(&ctx.db, booking_id).await?;
-    if existing.rider_id != actor.id && !actor.can_manage(existing.station_id) {
-        return Err(AppError::NotYours);
-    }
-    let reason = reason.trim();
-    if reason.chars().count() > 255 {
-        return Err(AppError::validation("A reason is at most 255 characters."));
-    }
-    close(ctx, booking_id, BookingStatus::Cancelled, reason).await
-}
-
-/// Releases a booking's battery as `cancelled` or `expired`.
-async fn close(
-    ctx: &Ctx,
-    booking_id: i32,
-    to: BookingStatus,
-    reason: &str,
-) -> AppResult<BookingView> {
-    let now = Utc::now();
-    let txn = ctx.db.begin().await?;
-    let booking = transition(
-        &txn,
-        booking_id,
-        &active(),
-        to,
-        vec![
-            (entity::Column::ClosedAt, Expr::value(now)),
-            (entity::Column::CancelReason, Expr::value(reason)),
-        ],
-    )
-    .await?;
-    set_battery_state(&txn, booking.battery_id, BatteryState::Available).await?;
-    let summary = station::ssr::summary_of(&txn, booking.station_id).await?;
-    let view = view(&txn, booking).await?;
-    let (title, mut text) = match to {
-        BookingStatus::Expired => (
-            "Booking expired",
-            format!(
-                "Your booking at {} expired before collection.",
-                summary.name
-            ),
-        ),
-        _ => (
-            "Booking cancelled",
-            format!("Your booking at {} was cancelled.", summary.name),
-        ),
-    };
-    if !reason.is_empty() {
-        text = format!("{text} Reason: {reason}");
-    }
-    let events = vec![
-        DomainEvent::inventory(&summary, InventoryAction::Update, timestamp(now)),
-        notify(
-            &txn,
-            NewNotification {
-                user_id: view.rider_id,
-                kind: "notification",
-                title,
-                message: &text,
-                level: Level::Warning,
-                at: now,
-            },
-        )
-        .await?,
-    ];
-    ctx.commit(txn, events).await?;
-    Ok(view)
-}
-
-/// Expires every active booking whose hold has run out; returns how many.
-pub async fn expire_due(ctx: &Ctx) -> AppResult<usize> {
-    let due: Vec<i32> = entity::Entity::find()
-        .filter(entity::Column::Status.is_in(active()))
-        .filter(entity::Column::ExpiresAt.lte(Utc::now()))
-        .all(&ctx.db)
-        .await?
-        .into_iter()
-        .map(|b| b.id)
-        .collect();
-    let mut expired = 0;
-    for id in due {
-        match close(ctx, id, BookingStatus::Expired, "").await {
-            Ok(_) => expired += 1,
-            Err(AppError::BookingClosed(_)) => {} // collected or cancelled meanwhile
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(expired)
 }
 
 /// The rider's bookings, newest first.

@@ -1,0 +1,52 @@
+//! The audit trail as a filterable table.
+use leptos::prelude::*;
+
+use super::ACTIONS;
+use super::api::list_audit;
+
+/// Recent history of one station (`Some`) or, for admins, of everything (`None`), refreshed
+/// whenever `refresh` changes.
+#[component]
+pub fn AuditTrail(station_id: Option<i32>, #[prop(into)] refresh: Signal<u64>) -> impl IntoView {
+    let action = RwSignal::new(String::new());
+    let entries = Resource::new(
+        move || (refresh.get(), action.get()),
+        move |(_, action)| list_audit(station_id, (!action.is_empty()).then_some(action)),
+    );
+    view! {
+        <section class="audit" aria-labelledby="audit-heading">
+            <h2 id="audit-heading">"Recent history"</h2>
+            <label for="audit-filter">"Show"</label>
+            <select id="audit-filter" on:change=move |e| action.set(event_target_value(&e))>
+                <option value="">"every action"</option>
+                {ACTIONS.iter().map(|a| view! { <option value=*a>{a.replace('_', " ")}</option> }).collect_view()}
+            </select>
+            <Transition fallback=|| view! { <p class="loading">"Loading history…"</p> }>
+                {move || Suspend::new(async move {
+                    match entries.await {
+                        Ok(list) if list.is_empty() => view! { <p>"Nothing recorded yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <div class="table-wrap">
+                                <table class="audit-table">
+                                    <thead><tr><th scope="col">"When (UTC)"</th><th scope="col">"Who"</th><th scope="col">"Station"</th><th scope="col">"What"</th><th scope="col">"Detail"</th></tr></thead>
+                                    <tbody>
+                                        {list.into_iter().map(|e| view! {
+                                            <tr>
+                                                <td>{e.at.get(..19).unwrap_or_default().replace('T', " ")}</td>
+                                                <td>{e.actor}</td>
+                                                <td>{e.station_id.map(|id| id.to_string()).unwrap_or_default()}</td>
+                                                <td>{e.action.replace('_', " ")}</td>
+                                                <td>{e.detail}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}

@@ -1,0 +1,101 @@
+//! The console's booking queue: mark ready, confirm collection with the rider's code (checking
+//! the returned pack in), or cancel with a reason. Live through the station feed.
+use leptos::prelude::*;
+
+use super::BookingStatus;
+use super::api::{CancelBooking, CollectBooking, MarkReady, station_queue};
+use crate::error::action_error;
+
+#[component]
+pub fn BookingQueue(station_id: i32, #[prop(into)] refresh: Signal<u64>) -> impl IntoView {
+    let ready = ServerAction::<MarkReady>::new();
+    let collect = ServerAction::<CollectBooking>::new();
+    let cancel = ServerAction::<CancelBooking>::new();
+    let queue = Resource::new(
+        move || {
+            (
+                refresh.get(),
+                ready.version().get(),
+                collect.version().get(),
+                cancel.version().get(),
+            )
+        },
+        move |_| station_queue(station_id),
+    );
+    let error = move || {
+        action_error(ready)
+            .or_else(|| action_error(collect))
+            .or_else(|| action_error(cancel))
+    };
+    let collected = move || {
+        collect
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map(|b| format!("Booking {} collected.", b.id))
+    };
+    view! {
+        <section class="card queue" aria-labelledby="queue-heading">
+            <h2 id="queue-heading">"Booking queue"</h2>
+            <Show when=move || error().is_some()><p class="form-error" role="alert">{error}</p></Show>
+            <p role="status" class="ok">{collected}</p>
+            <Transition fallback=|| view! { <p class="loading">"Loading queue…"</p> }>
+                {move || Suspend::new(async move {
+                    match queue.await {
+                        Ok(list) if list.is_empty() => view! { <p>"No active bookings."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="queue-list">
+                                {list.into_iter().map(|b| {
+                                    let id = b.id;
+                                    let confirmed = b.status == BookingStatus::Confirmed;
+                                    view! {
+                                        <li class="card" data-booking-id=id>
+                                            <p>
+                                                <strong>"Booking " {id}</strong> " · " {b.battery_info.clone()} " · "
+                                                <span class=format!("badge status-{}", b.status.as_str())>{b.status.as_str()}</span>
+                                            </p>
+                                            <Show when=move || confirmed>
+                                                <ActionForm action=ready attr:class="inline">
+                                                    <input type="hidden" name="booking_id" value=id/>
+                                                    <button type="submit" disabled=move || ready.pending().get()>"Mark ready"</button>
+                                                </ActionForm>
+                                            </Show>
+                                            <details>
+                                                <summary>"Confirm collection"</summary>
+                                                <ActionForm action=collect attr:class="stack">
+                                                    <input type="hidden" name="booking_id" value=id/>
+                                                    <label for=format!("code-{id}")>"Rider's collection code"</label>
+                                                    <input id=format!("code-{id}") name="code" required autocomplete="off" maxlength="12"/>
+                                                    <fieldset>
+                                                        <legend>"Returned pack (a swap; optional)"</legend>
+                                                        <label for=format!("ret-serial-{id}")>"Serial"</label>
+                                                        <input id=format!("ret-serial-{id}") name="returned_serial" maxlength="64"/>
+                                                        <label for=format!("ret-model-{id}")>"Model (new packs only)"</label>
+                                                        <input id=format!("ret-model-{id}") name="returned_model" maxlength="120"/>
+                                                        <label for=format!("ret-charge-{id}")>"Charge %"</label>
+                                                        <input id=format!("ret-charge-{id}") name="returned_charge" type="number" min="0" max="100"/>
+                                                    </fieldset>
+                                                    <button type="submit" disabled=move || collect.pending().get()>"Confirm collection"</button>
+                                                </ActionForm>
+                                            </details>
+                                            <details>
+                                                <summary>"Cancel booking"</summary>
+                                                <ActionForm action=cancel attr:class="stack">
+                                                    <input type="hidden" name="booking_id" value=id/>
+                                                    <label for=format!("reason-{id}")>"Reason (the rider is told)"</label>
+                                                    <input id=format!("reason-{id}") name="reason" maxlength="255"/>
+                                                    <button type="submit" class="secondary" disabled=move || cancel.pending().get()>"Cancel booking"</button>
+                                                </ActionForm>
+                                            </details>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}

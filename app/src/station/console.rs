@@ -1,0 +1,152 @@
+//! The staff console: a station's live inventory, status, booking queue and history. Staff see
+//! their assigned stations, admins all; everyone else is refused (and the server fns refuse too).
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use super::StationStatus;
+use super::api::{SetStationStatus, get_station, list_stations};
+use crate::account::CurrentUser;
+use crate::audit::view::AuditTrail;
+use crate::battery::view::{AddBatteryForm, InventoryEditor};
+use crate::booking::queue::BookingQueue;
+use crate::feed::use_station_feed;
+use crate::layout::SignedIn;
+use crate::station::view::{LiveIndicator, StatusBadge};
+
+/// Shown to anyone who may not use the console; a 403 for the server-rendered page.
+#[component]
+pub fn StaffOnly() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+        opts.set_status(http::StatusCode::FORBIDDEN);
+    }
+    view! {
+        <section class="card narrow">
+            <h1>"Staff only"</h1>
+            <p>"The console is for station staff and admins. " <A href="/">"Back to the stations"</A></p>
+        </section>
+    }
+}
+
+fn is_staff(user: &Option<CurrentUser>) -> bool {
+    user.as_ref()
+        .is_some_and(|u| u.is_admin() || u.role == crate::account::Role::Staff)
+}
+
+#[component]
+pub fn ConsoleIndexPage() -> impl IntoView {
+    let signed_in = expect_context::<SignedIn>();
+    let stations = Resource::new(|| (), |_| list_stations());
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let user = signed_in.user().await;
+                if !is_staff(&user) {
+                    return view! { <StaffOnly/> }.into_any();
+                }
+                let user = user.unwrap_or_else(|| unreachable!());
+                let mine: Vec<_> = stations.await.unwrap_or_default().into_iter().filter(|s| user.can_manage(s.id)).collect();
+                view! {
+                    <h1>"Console"</h1>
+                    {if mine.is_empty() { Some(view! { <p>"You are not assigned to any station yet."</p> }) } else { None }}
+                    <ul class="station-list">
+                        {mine.into_iter().map(|s| view! {
+                            <li class="station-card">
+                                <div class="station-head">
+                                    <h2><A href=format!("/console/{}", s.id)>{s.name.clone()}</A></h2>
+                                    <StatusBadge status=s.status/>
+                                </div>
+                                <p class="address">{s.address.clone()}</p>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn StationConsolePage() -> impl IntoView {
+    let signed_in = expect_context::<SignedIn>();
+    let params = use_params_map();
+    let id = params
+        .with_untracked(|p| p.get("id").and_then(|v| v.parse::<i32>().ok()))
+        .unwrap_or(0);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match signed_in.user().await {
+                    Some(u) if u.can_manage(id) => view! { <StationConsole id/> }.into_any(),
+                    _ => view! { <StaffOnly/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn StationConsole(id: i32) -> impl IntoView {
+    let feed = use_station_feed(Some(id));
+    let version = feed.version;
+    let detail = Resource::new(move || version.get(), move |_| get_station(id));
+    let status = ServerAction::<SetStationStatus>::new();
+    let status_error = move || crate::error::action_error(status);
+    let live = Memo::new(move |_| feed.stations.with(|m| m.get(&id).cloned()));
+    // Every resource of the page is created here, up front: resources created inside a
+    // `Suspend` could be numbered differently in the browser than on the server.
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading station…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(d) => {
+                        let s = d.station.clone();
+                        let counts = move || live.get().map(|l| (l.available, l.booked, l.total)).unwrap_or((s.counts.available, s.counts.booked, s.counts.total));
+                        let current = move || live.get().map(|l| l.status).unwrap_or(s.status);
+                        view! {
+                            <div class="page-head">
+                                <h1>{d.station.name.clone()} " · console"</h1>
+                                <StatusBadge status=Signal::derive(current)/>
+                                <LiveIndicator connected=feed.connected/>
+                            </div>
+                            <dl class="counts wide">
+                                <div><dt>"Available"</dt><dd class="available">{move || counts().0}</dd></div>
+                                <div><dt>"Booked"</dt><dd class="booked">{move || counts().1}</dd></div>
+                                <div><dt>"Total"</dt><dd class="total">{move || counts().2}</dd></div>
+                            </dl>
+                            <section class="card" aria-labelledby="status-heading">
+                                <h2 id="status-heading">"Station status"</h2>
+                                <ActionForm action=status attr:class="row">
+                                    <input type="hidden" name="station_id" value=id/>
+                                    <label for="status-select">"Status"</label>
+                                    <select id="status-select" name="status">
+                                        {StationStatus::ALL.into_iter().map(|st| view! {
+                                            <option value=st.as_str() selected=st == d.station.status>{st.as_str()}</option>
+                                        }).collect_view()}
+                                    </select>
+                                    <label for="status-message">"Message"</label>
+                                    <input id="status-message" name="message" maxlength="255" value=d.station.status_message.clone()/>
+                                    <button type="submit" disabled=move || status.pending().get()>"Set status"</button>
+                                </ActionForm>
+                                <Show when=move || status_error().is_some()><p class="form-error" role="alert">{status_error}</p></Show>
+                            </section>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+        <BookingQueue station_id=id refresh=version/>
+        <section class="card" aria-labelledby="inventory-heading">
+            <h2 id="inventory-heading">"Inventory"</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading inventory…"</p> }>
+                {move || Suspend::new(async move {
+                    detail.await.map(|d| view! { <InventoryEditor batteries=d.batteries/> }).ok()
+                })}
+            </Transition>
+            <AddBatteryForm station_id=id/>
+        </section>
+        <AuditTrail station_id=Some(id) refresh=version/>
+    }
+}

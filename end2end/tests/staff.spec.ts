@@ -1,0 +1,121 @@
+import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { DEMO_PASSWORD, hydrated, login, watchConsole } from "./helpers";
+
+let n = 0;
+async function rider(browser: Browser): Promise<BrowserContext> {
+  const ctx = await browser.newContext();
+  const email = `staff-flow-${Date.now()}-${n++}@example.com`;
+  const res = await ctx.request.post("/api/register", { form: { email, password: "a long enough password" } });
+  expect(res.status()).toBe(200);
+  return ctx;
+}
+
+async function staffConsole(browser: Browser): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await login(page, "staff@example.com", DEMO_PASSWORD);
+  await page.goto("/console/1");
+  await hydrated(page);
+  await expect(page.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+  return page;
+}
+
+async function riderStation(ctx: BrowserContext): Promise<Page> {
+  const page = await ctx.newPage();
+  await page.goto("/stations/1");
+  await hydrated(page);
+  await expect(page.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+  return page;
+}
+
+test("staff add a battery and an open rider page shows the new count", async ({ browser }) => {
+  const staff = await staffConsole(browser);
+  const problems = watchConsole(staff);
+  const riderPage = await riderStation(await rider(browser));
+  const before = Number(await riderPage.locator("dd.total").textContent());
+  await staff.locator("#new-serial").fill(`E2E-${Date.now()}`);
+  await staff.locator("#new-model").fill("Tesla Battery - Model 3");
+  await staff.locator("#new-charge").fill("99");
+  await staff.getByRole("button", { name: "Add battery" }).click();
+  await expect(staff.getByText(/^Added E2E-\d+ \(99%\)\.$/)).toBeVisible();
+  await expect(riderPage.locator("dd.total")).toHaveText(String(before + 1));
+  await expect(staff.locator("dd.total")).toHaveText(String(before + 1));
+  expect(problems).toEqual([]);
+});
+
+test("staff set maintenance and the rider's Book button disables with the reason", async ({ browser }) => {
+  const staff = await staffConsole(browser);
+  const riderPage = await riderStation(await rider(browser));
+  await expect(riderPage.getByRole("button", { name: "Book" })).toBeEnabled();
+  await staff.getByLabel("Status", { exact: true }).selectOption("maintenance");
+  await staff.getByLabel("Message").fill("Charger swap until noon");
+  await staff.getByRole("button", { name: "Set status" }).click();
+  await expect(riderPage.getByRole("button", { name: "Book" })).toBeDisabled();
+  await expect(riderPage.getByText("This station is maintenance and is not taking bookings.")).toBeVisible();
+  await expect(riderPage.getByText("Charger swap until noon")).toBeVisible();
+  await staff.getByLabel("Status", { exact: true }).selectOption("online");
+  await staff.getByLabel("Message").fill("");
+  await staff.getByRole("button", { name: "Set status" }).click();
+  await expect(riderPage.getByRole("button", { name: "Book" })).toBeEnabled();
+});
+
+test("rider books, staff mark it ready and confirm with the code: the rider follows live", async ({ browser }) => {
+  const staff = await staffConsole(browser);
+  const second = await staffConsole(browser); // a second staff tab stays in sync
+  const ctx = await rider(browser);
+  const booked = await ctx.request.post("/api/book_battery", { form: { station_id: "1" } });
+  expect(booked.status()).toBe(200);
+  const booking = await booked.json();
+  const mine = await ctx.newPage();
+  await mine.goto("/bookings");
+  await hydrated(mine);
+  await expect(mine.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+
+  const item = staff.locator(`.queue-list [data-booking-id="${booking.id}"]`);
+  await expect(item).toBeVisible();
+  await expect(second.locator(`.queue-list [data-booking-id="${booking.id}"]`)).toBeVisible();
+  await item.getByRole("button", { name: "Mark ready" }).click();
+  await expect(mine.getByText("Ready for collection")).toBeVisible();
+  await expect(second.locator(`.queue-list [data-booking-id="${booking.id}"] .badge`)).toHaveText("ready");
+
+  await item.getByText("Confirm collection").first().click();
+  await item.getByLabel("Rider's collection code").fill("WRONG9");
+  await item.getByRole("button", { name: "Confirm collection" }).click();
+  await expect(staff.getByRole("alert")).toHaveText("The collection code does not match.");
+  await item.getByLabel("Rider's collection code").fill(booking.collection_code);
+  await item.getByRole("button", { name: "Confirm collection" }).click();
+  await expect(staff.getByText(`Booking ${booking.id} collected.`)).toBeVisible();
+  await expect(mine.locator(`[data-booking-id="${booking.id}"]`).getByText("Collected")).toBeVisible();
+  await expect(second.locator(`.queue-list [data-booking-id="${booking.id}"]`)).toHaveCount(0);
+  await expect(staff.locator(".audit-table")).toContainText("booking collected");
+});
+
+test("a rider cannot open the console or the admin page", async ({ browser }) => {
+  const ctx = await rider(browser);
+  const page = await ctx.newPage();
+  for (const path of ["/console", "/console/1", "/admin"]) {
+    const res = await page.goto(path);
+    expect(res?.status()).toBe(403);
+    await expect(page.getByRole("heading", { name: "Staff only" })).toBeVisible();
+  }
+  await expect(page.getByRole("link", { name: "Console" })).toHaveCount(0);
+  const refused = await ctx.request.post("/api/add_battery", { form: { station_id: "1", serial: "NOPE", model: "x", charge_percent: "99" } });
+  expect(refused.status()).toBe(403);
+});
+
+test("admins create a station that appears on every open station list", async ({ browser }) => {
+  const watcher = await (await browser.newContext()).newPage();
+  await watcher.goto("/");
+  await hydrated(watcher);
+  const admin = await (await browser.newContext()).newPage();
+  await login(admin, "admin@example.com", DEMO_PASSWORD);
+  await admin.goto("/admin");
+  await hydrated(admin);
+  const name = `E2E Station ${Date.now()}`;
+  await admin.locator("#name-new").fill(name);
+  await admin.locator("#address-new").fill("9 Test Row");
+  await admin.locator("#lat-new").fill("52.5");
+  await admin.locator("#lng-new").fill("13.4");
+  await admin.getByRole("button", { name: "Create station" }).click();
+  await expect(admin.getByText(name).first()).toBeVisible();
+  await expect(admin.locator(".audit-table")).toContainText("station created");
+});
