@@ -145,14 +145,24 @@ fn Page() -> impl IntoView {
 /// Unknown paths: a real 404 for crawlers and scripts, a friendly page for people.
 #[component]
 fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-        opts.set_status(http::StatusCode::NOT_FOUND);
-    }
+    set_page_status(404);
     view! {
         <section class="card narrow">
             <h1>"Page not found"</h1>
             <p><A href="/">"Back to the stations"</A></p>
         </section>
     }
+}
+
+/// Sets the HTTP status of the server-rendered page (no-op in the browser).
+pub fn set_page_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(opts), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(code),
+    ) {
+        opts.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
 }

@@ -17,10 +17,7 @@ use crate::station::view::{LiveIndicator, StatusBadge};
 /// Shown to anyone who may not use the console; a 403 for the server-rendered page.
 #[component]
 pub fn StaffOnly() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-        opts.set_status(http::StatusCode::FORBIDDEN);
-    }
+    crate::layout::set_page_status(403);
     view! {
         <section class="card narrow">
             <h1>"Staff only"</h1>

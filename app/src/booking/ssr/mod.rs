@@ -258,6 +258,17 @@ pub async fn book(ctx: &Ctx, rider: &CurrentUser, station_id: i32) -> AppResult<
     Ok(view)
 }
 
+async fn views(
+    conn: &impl ConnectionTrait,
+    rows: Vec<entity::Model>,
+) -> AppResult<Vec<BookingView>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for b in rows {
+        out.push(view(conn, b).await?);
+    }
+    Ok(out)
+}
+
 /// The rider's bookings, newest first.
 pub async fn for_rider(conn: &impl ConnectionTrait, rider_id: i32) -> AppResult<Vec<BookingView>> {
     let rows = entity::Entity::find()
@@ -265,11 +276,7 @@ pub async fn for_rider(conn: &impl ConnectionTrait, rider_id: i32) -> AppResult<
         .order_by_desc(entity::Column::Id)
         .all(conn)
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for b in rows {
-        out.push(view(conn, b).await?);
-    }
-    Ok(out)
+    views(conn, rows).await
 }
 
 /// Active bookings at a station, oldest first: the staff queue.
@@ -280,11 +287,7 @@ pub async fn queue(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<Ve
         .order_by_asc(entity::Column::Id)
         .all(conn)
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for b in rows {
-        out.push(view(conn, b).await?);
-    }
-    Ok(out)
+    views(conn, rows).await
 }
 
 #[cfg(test)]

@@ -15,6 +15,10 @@ use crate::feed::ssr::DomainEvent;
 use crate::feed::{FeedMessage, timestamp};
 use crate::ssr::Ctx;
 
+mod admin;
+
+pub use admin::{admin_assign, admin_create, admin_update};
+
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
@@ -186,8 +190,8 @@ pub struct NewStation {
     pub longitude: f64,
 }
 
-/// Creates a station (admin work; also used by the demo loader).
-pub async fn create(conn: &impl ConnectionTrait, new: NewStation) -> AppResult<StationSummary> {
+/// Checks a new or edited station; returns its trimmed name.
+fn validated_name(new: &NewStation) -> AppResult<String> {
     let name = new.name.trim().to_string();
     if name.is_empty() || name.len() > 120 {
         return Err(AppError::validation(
@@ -199,6 +203,12 @@ pub async fn create(conn: &impl ConnectionTrait, new: NewStation) -> AppResult<S
             "Latitude must be within ±90 and longitude within ±180.",
         ));
     }
+    Ok(name)
+}
+
+/// Creates a station (admin work; also used by the demo loader).
+pub async fn create(conn: &impl ConnectionTrait, new: NewStation) -> AppResult<StationSummary> {
+    let name = validated_name(&new)?;
     let model = entity::ActiveModel {
         name: Set(name),
         address: Set(new.address.trim().to_string()),
@@ -267,148 +277,6 @@ pub async fn set_status(
     .await?;
     ctx.commit(txn, vec![event]).await?;
     Ok(station)
-}
-
-fn require_admin(actor: &CurrentUser) -> AppResult<()> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
-/// Admin: a new station, online and empty.
-pub async fn admin_create(
-    ctx: &Ctx,
-    actor: &CurrentUser,
-    new: NewStation,
-) -> AppResult<StationSummary> {
-    require_admin(actor)?;
-    let txn = ctx.db.begin().await?;
-    let created = create(&txn, new).await.map_err(|e| match e {
-        AppError::Internal => AppError::validation("A station with that name already exists."),
-        other => other,
-    })?;
-    audit::record(
-        &txn,
-        Actor::User(actor),
-        Some(created.id),
-        "station_created",
-        created.name.clone(),
-    )
-    .await?;
-    let event = DomainEvent::inventory(
-        &created,
-        crate::feed::InventoryAction::Update,
-        timestamp(Utc::now()),
-    );
-    ctx.commit(txn, vec![event]).await?;
-    Ok(created)
-}
-
-/// Admin: renames or moves a station. Announces `inventory_update(update)` with the new name.
-pub async fn admin_update(
-    ctx: &Ctx,
-    actor: &CurrentUser,
-    station_id: i32,
-    new: NewStation,
-) -> AppResult<StationSummary> {
-    require_admin(actor)?;
-    let name = new.name.trim().to_string();
-    if name.is_empty() || name.len() > 120 {
-        return Err(AppError::validation(
-            "A station name is 1 to 120 characters.",
-        ));
-    }
-    if !(-90.0..=90.0).contains(&new.latitude) || !(-180.0..=180.0).contains(&new.longitude) {
-        return Err(AppError::validation(
-            "Latitude must be within ±90 and longitude within ±180.",
-        ));
-    }
-    let txn = ctx.db.begin().await?;
-    let updated = entity::Entity::update_many()
-        .col_expr(entity::Column::Name, Expr::value(name.clone()))
-        .col_expr(
-            entity::Column::Address,
-            Expr::value(new.address.trim().to_string()),
-        )
-        .col_expr(entity::Column::Latitude, Expr::value(new.latitude))
-        .col_expr(entity::Column::Longitude, Expr::value(new.longitude))
-        .filter(entity::Column::Id.eq(station_id))
-        .exec(&txn)
-        .await
-        .map_err(|e| match e.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                AppError::validation("A station with that name already exists.")
-            }
-            _ => e.into(),
-        })?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::not_found("Station"));
-    }
-    let station = summary_of(&txn, station_id).await?;
-    audit::record(
-        &txn,
-        Actor::User(actor),
-        Some(station_id),
-        "station_updated",
-        format!("{name}, {}", station.address),
-    )
-    .await?;
-    let event = DomainEvent::inventory(
-        &station,
-        crate::feed::InventoryAction::Update,
-        timestamp(Utc::now()),
-    );
-    ctx.commit(txn, vec![event]).await?;
-    Ok(station)
-}
-
-/// Admin: assigns (or with `assign = false` removes) a staff member to a station.
-pub async fn admin_assign(
-    ctx: &Ctx,
-    actor: &CurrentUser,
-    station_id: i32,
-    user_id: i32,
-    assign: bool,
-) -> AppResult<()> {
-    require_admin(actor)?;
-    let member = crate::account::ssr::load(&ctx.db, user_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("User"))?;
-    if assign && member.role != crate::account::Role::Staff {
-        return Err(AppError::validation(
-            "Only staff can be assigned to a station: change their role first.",
-        ));
-    }
-    let txn = ctx.db.begin().await?;
-    let action = if assign {
-        staff::Entity::delete_many()
-            .filter(staff::Column::StationId.eq(station_id))
-            .filter(staff::Column::UserId.eq(user_id))
-            .exec(&txn)
-            .await?;
-        assign_staff(&txn, station_id, user_id)
-            .await
-            .map_err(|_| AppError::not_found("Station or user"))?;
-        "staff_assigned"
-    } else {
-        staff::Entity::delete_many()
-            .filter(staff::Column::StationId.eq(station_id))
-            .filter(staff::Column::UserId.eq(user_id))
-            .exec(&txn)
-            .await?;
-        "staff_unassigned"
-    };
-    audit::record(
-        &txn,
-        Actor::User(actor),
-        Some(station_id),
-        action,
-        format!("user {user_id}"),
-    )
-    .await?;
-    ctx.commit(txn, vec![]).await
 }
 
 pub fn default_status_message(status: StationStatus) -> &'static str {
