@@ -30,6 +30,14 @@ impl Viewer {
     }
 }
 
+/// One message for one socket, with its place in its station's event order (if any), so the
+/// socket can drop an event older than one it already sent.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub order: Option<(i32, i64)>,
+    pub text: Utf8Bytes,
+}
+
 /// Why the hub closed a socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Kick {
@@ -47,7 +55,7 @@ pub const KICK_REVOKED: Kick = Kick {
 };
 
 struct Subscriber {
-    frames: mpsc::Sender<Utf8Bytes>,
+    frames: mpsc::Sender<Frame>,
     kick: mpsc::Sender<Kick>,
     viewer: Viewer,
     credential: Option<Credential>,
@@ -55,7 +63,7 @@ struct Subscriber {
 
 /// A socket's end of a subscription; dropping it unsubscribes.
 pub struct Subscription {
-    pub frames: mpsc::Receiver<Utf8Bytes>,
+    pub frames: mpsc::Receiver<Frame>,
     pub kicked: mpsc::Receiver<Kick>,
     id: u64,
     topic: Topic,
@@ -150,13 +158,15 @@ impl Hub {
         match event {
             DomainEvent::Station {
                 station_id,
+                seq,
                 message,
                 privileged,
             } => {
+                let order = seq.map(|seq| (*station_id, seq));
                 let public = Utf8Bytes::from(message.to_json());
                 let privileged = privileged.as_ref().map(|m| Utf8Bytes::from(m.to_json()));
                 for topic in [Topic::AllStations, Topic::Station(*station_id)] {
-                    self.deliver(&mut topics, topic, |viewer| match &privileged {
+                    self.deliver(&mut topics, topic, order, |viewer| match &privileged {
                         Some(p) if viewer.privileged_for(*station_id) => p.clone(),
                         _ => public.clone(),
                     });
@@ -168,14 +178,14 @@ impl Hub {
             } => {
                 let frame = Utf8Bytes::from(message.to_json());
                 for topic in [Topic::AllStations, Topic::Station(*station_id)] {
-                    self.deliver_to(&mut topics, topic, |viewer| {
+                    self.deliver_to(&mut topics, topic, None, |viewer| {
                         viewer.privileged_for(*station_id).then(|| frame.clone())
                     });
                 }
             }
             DomainEvent::User { user_id, message } => {
                 let frame = Utf8Bytes::from(message.to_json());
-                self.deliver(&mut topics, Topic::User(*user_id), |_| frame.clone());
+                self.deliver(&mut topics, Topic::User(*user_id), None, |_| frame.clone());
             }
             DomainEvent::CredentialRevoked { credential } => {
                 for subs in topics.values_mut() {
@@ -196,9 +206,10 @@ impl Hub {
         &self,
         topics: &mut HashMap<Topic, HashMap<u64, Subscriber>>,
         topic: Topic,
+        order: Option<(i32, i64)>,
         frame_for: impl Fn(&Viewer) -> Utf8Bytes,
     ) {
-        self.deliver_to(topics, topic, |viewer| Some(frame_for(viewer)));
+        self.deliver_to(topics, topic, order, |viewer| Some(frame_for(viewer)));
     }
 
     /// Delivers to the subscribers of `topic` for whom `frame_for` has a frame.
@@ -206,6 +217,7 @@ impl Hub {
         &self,
         topics: &mut HashMap<Topic, HashMap<u64, Subscriber>>,
         topic: Topic,
+        order: Option<(i32, i64)>,
         frame_for: impl Fn(&Viewer) -> Option<Utf8Bytes>,
     ) {
         let Some(subs) = topics.get_mut(&topic) else {
@@ -215,7 +227,7 @@ impl Hub {
             let Some(frame) = frame_for(&s.viewer) else {
                 return true;
             };
-            match s.frames.try_send(frame) {
+            match s.frames.try_send(Frame { order, text: frame }) {
                 Ok(()) => {
                     self.delivered.fetch_add(1, Ordering::Relaxed);
                     true

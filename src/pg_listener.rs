@@ -4,7 +4,6 @@
 //! If the listening connection drops (PostgreSQL restarted, connection killed), the instance
 //! reconnects with backoff, logs it, and sends every station feed a fresh `inventory_update`
 //! (action `update`), since events may have been missed meanwhile. It never exits over it.
-use app::feed::InventoryAction;
 use app::feed::ssr::DomainEvent;
 use app::feed::ssr::notify::{CHANNEL, Reassembler};
 use app::ssr::Ctx;
@@ -95,11 +94,8 @@ async fn refresh_snapshots(ctx: &Ctx, hub: &Hub) {
         Ok(stations) => {
             let now = app::feed::timestamp(chrono::Utc::now());
             for s in &stations {
-                hub.dispatch(&DomainEvent::inventory(
-                    s,
-                    InventoryAction::Update,
-                    now.clone(),
-                ));
+                // Unordered on purpose: a refresh reaches even a socket that saw this version.
+                hub.dispatch(&DomainEvent::refresh(s, now.clone()));
             }
         }
         Err(e) => tracing::warn!(error = %e, "could not refresh station snapshots"),

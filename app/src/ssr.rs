@@ -42,9 +42,11 @@ impl Ctx {
     pub async fn commit(
         &self,
         txn: DatabaseTransaction,
-        events: Vec<DomainEvent>,
+        mut events: Vec<DomainEvent>,
     ) -> AppResult<()> {
+        DomainEvent::sequence(&mut events);
         self.bus.stage(&txn, &events).await?;
+        let _in_order = self.bus.in_commit_order().await;
         txn.commit().await?;
         self.bus.committed(events);
         Ok(())

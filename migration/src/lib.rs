@@ -12,6 +12,7 @@ mod m20261125_000006_create_notifications;
 mod m20261125_000007_create_sessions;
 mod m20261125_000008_create_api_tokens;
 mod m20261125_000009_create_audit_log;
+mod m20261125_000010_add_station_version;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_create_sessions::Migration),
             Box::new(m20261125_000008_create_api_tokens::Migration),
             Box::new(m20261125_000009_create_audit_log::Migration),
+            Box::new(m20261125_000010_add_station_version::Migration),
         ]
     }
 }

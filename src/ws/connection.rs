@@ -7,6 +7,7 @@ use app::feed::{ClientMessage, FeedMessage, timestamp};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -14,7 +15,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::guard::Bucket;
-use crate::hub::Subscription;
+use crate::hub::{Frame, Subscription};
 
 /// Limits of one connection, from the config.
 #[derive(Debug, Clone)]
@@ -44,9 +45,12 @@ const CLOSE_GRACE: Duration = Duration::from_secs(2);
 /// Most feed frames written before one flush.
 const BATCH: usize = 64;
 
+/// `floor`: per station, the order of the newest event the greeting's snapshot already
+/// reflects; older events that arrive late are dropped, never sent.
 pub async fn run(
     socket: WebSocket,
     hello: FeedMessage,
+    floor: HashMap<i32, i64>,
     sub: Subscription,
     limits: Limits,
     shutdown: CancellationToken,
@@ -63,7 +67,7 @@ pub async fn run(
         Arc::clone(&last_seen),
     ));
     let mut writer = tokio::spawn(write_loop(
-        sink, hello, sub, reply_rx, limits, started, last_seen, shutdown,
+        sink, hello, floor, sub, reply_rx, limits, started, last_seen, shutdown,
     ));
     // Whichever half ends first, the other gets a moment to finish the closing handshake: the
     // writer to send the reader's close frame, the reader to receive the client's close reply
@@ -140,6 +144,20 @@ async fn read_loop(
     let _ = replies.send(Reply::Close(None)).await;
 }
 
+/// Whether a frame is newer than everything this socket already showed of its station (late
+/// NOTIFYs and out-of-order publishes never take a client's counts backwards).
+fn fresh(floor: &mut HashMap<i32, i64>, frame: &Frame) -> bool {
+    let Some((station, seq)) = frame.order else {
+        return true;
+    };
+    let newest = floor.entry(station).or_insert(i64::MIN);
+    if seq <= *newest {
+        return false;
+    }
+    *newest = seq;
+    true
+}
+
 /// Sends one message, giving up after `t` (a client that stopped reading).
 async fn send(sink: &mut SplitSink<WebSocket, Message>, msg: Message, t: Duration) -> bool {
     matches!(tokio::time::timeout(t, sink.send(msg)).await, Ok(Ok(())))
@@ -149,6 +167,7 @@ async fn send(sink: &mut SplitSink<WebSocket, Message>, msg: Message, t: Duratio
 async fn write_loop(
     mut sink: SplitSink<WebSocket, Message>,
     hello: FeedMessage,
+    mut floor: HashMap<i32, i64>,
     mut sub: Subscription,
     mut replies: mpsc::Receiver<Reply>,
     limits: Limits,
@@ -197,14 +216,17 @@ async fn write_loop(
                 Some(Reply::Close(None)) | None => return,
             },
             frame = sub.frames.recv() => {
-                let Some(frame) = frame else { return };
+                let Some(first) = frame else { return };
                 let batch = async {
-                    sink.feed(Message::Text(frame)).await?;
-                    let mut n = 1;
-                    while n < BATCH {
-                        let Ok(next) = sub.frames.try_recv() else { break };
-                        sink.feed(Message::Text(next)).await?;
-                        n += 1;
+                    let (mut next, mut n) = (Some(first), 0);
+                    while let Some(frame) = next.take() {
+                        if fresh(&mut floor, &frame) {
+                            sink.feed(Message::Text(frame.text)).await?;
+                            n += 1;
+                        }
+                        if n < BATCH {
+                            next = sub.frames.try_recv().ok();
+                        }
                     }
                     sink.flush().await
                 };
@@ -221,5 +243,37 @@ async fn write_loop(
                 if !send(&mut sink, Message::Ping(Default::default()), t).await { return }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(order: Option<(i32, i64)>) -> Frame {
+        Frame {
+            order,
+            text: Utf8Bytes::from_static("{}"),
+        }
+    }
+
+    #[test]
+    fn only_newer_events_of_a_station_pass() {
+        let mut floor = HashMap::from([(1, 47)]);
+        assert!(
+            !fresh(&mut floor, &frame(Some((1, 40)))),
+            "older than the snapshot"
+        );
+        assert!(!fresh(&mut floor, &frame(Some((1, 47)))));
+        assert!(fresh(&mut floor, &frame(Some((1, 48)))));
+        assert!(!fresh(&mut floor, &frame(Some((1, 48)))), "never twice");
+        assert!(
+            fresh(&mut floor, &frame(Some((2, 1)))),
+            "other stations start fresh"
+        );
+        assert!(
+            fresh(&mut floor, &frame(None)),
+            "refreshes and user messages always pass"
+        );
     }
 }

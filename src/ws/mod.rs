@@ -4,8 +4,9 @@
 //! Everything that can refuse a connection is checked before the upgrade, as plain HTTP:
 //! rate (429), origin (403), unknown station (404), missing credentials (401).
 use app::account::ssr::authenticate;
-use app::feed::ssr::Credential;
+use app::feed::ssr::{Credential, SEQ_PER_VERSION};
 use app::feed::{FeedMessage, StationSnapshot};
+use app::station::StationSummary;
 use app::{error::AppError, notification, station};
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
@@ -14,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http::HeaderMap;
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 
 pub mod connection;
@@ -30,6 +32,12 @@ pub fn routes() -> Router<AppState> {
         .route("/ws/stations/{station_id}", get(one_station))
         .route("/ws/notifications/", get(notifications))
         .route("/ws/notifications", get(notifications))
+}
+
+/// The first message and, per station, the event order its snapshot already reflects.
+struct Greeting {
+    hello: FeedMessage,
+    floor: HashMap<i32, i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,14 +64,14 @@ async fn open(
     state: &AppState,
     headers: &HeaderMap,
     peer: SocketAddr,
-    setup: impl Future<Output = Result<(FeedMessage, Subscription), AppError>>,
+    setup: impl Future<Output = Result<(Greeting, Subscription), AppError>>,
 ) -> Response {
     let accepted = async {
         preflight(state, headers, peer)?;
         setup.await
     };
     match accepted.await {
-        Ok((hello, sub)) => upgrade(ws, state, hello, sub),
+        Ok((greeting, sub)) => upgrade(ws, state, greeting, sub),
         Err(e) => e.into_response(),
     }
 }
@@ -87,17 +95,41 @@ async fn viewer(
     })
 }
 
+/// The greeting of a station feed: the snapshot, and the event order it reflects.
+fn station_greeting(
+    message: String,
+    station_id: Option<i32>,
+    stations: Vec<StationSummary>,
+) -> Greeting {
+    let floor = stations
+        .iter()
+        .map(|s| (s.id, s.version * SEQ_PER_VERSION + SEQ_PER_VERSION - 1))
+        .collect();
+    let snapshot = stations
+        .into_iter()
+        .map(|s| StationSnapshot::new(s.id, s.name, s.status, s.counts))
+        .collect();
+    let hello = FeedMessage::ConnectionEstablished {
+        message,
+        station_id,
+        stations: Some(snapshot),
+        unread_count: None,
+    };
+    Greeting { hello, floor }
+}
+
 fn upgrade(
     ws: WebSocketUpgrade,
     state: &AppState,
-    hello: FeedMessage,
-    sub: crate::hub::Subscription,
+    greeting: Greeting,
+    sub: Subscription,
 ) -> Response {
+    let Greeting { hello, floor } = greeting;
     let limits = state.ws.limits.clone();
     let shutdown = state.shutdown.clone();
     ws.max_message_size(state.ws.max_message_bytes)
         .max_frame_size(state.ws.max_message_bytes)
-        .on_upgrade(move |socket| connection::run(socket, hello, sub, limits, shutdown))
+        .on_upgrade(move |socket| connection::run(socket, hello, floor, sub, limits, shutdown))
 }
 
 async fn all_stations(
@@ -113,18 +145,10 @@ async fn all_stations(
         // delivered after it rather than lost (events carry absolute counts).
         let sub = state.hub.subscribe(Topic::AllStations, viewer, credential);
         let stations = station::ssr::list(&state.ctx.db).await?;
-        let hello = FeedMessage::ConnectionEstablished {
-            message: "Connected to all_stations".into(),
-            station_id: None,
-            stations: Some(
-                stations
-                    .into_iter()
-                    .map(|s| StationSnapshot::new(s.id, s.name, s.status, s.counts))
-                    .collect(),
-            ),
-            unread_count: None,
-        };
-        Ok((hello, sub))
+        Ok((
+            station_greeting("Connected to all_stations".into(), None, stations),
+            sub,
+        ))
     };
     open(ws, &state, &headers, peer, setup).await
 }
@@ -146,13 +170,8 @@ async fn one_station(
             .hub
             .subscribe(Topic::Station(station_id), viewer, credential);
         let s = station::ssr::summary_of(&state.ctx.db, station_id).await?;
-        let hello = FeedMessage::ConnectionEstablished {
-            message: format!("Connected to station_{station_id}"),
-            station_id: Some(station_id),
-            stations: Some(vec![StationSnapshot::new(s.id, s.name, s.status, s.counts)]),
-            unread_count: None,
-        };
-        Ok((hello, sub))
+        let message = format!("Connected to station_{station_id}");
+        Ok((station_greeting(message, Some(station_id), vec![s]), sub))
     };
     open(ws, &state, &headers, peer, setup).await
 }
@@ -182,7 +201,13 @@ async fn notifications(
             stations: None,
             unread_count: Some(unread),
         };
-        Ok((hello, sub))
+        Ok((
+            Greeting {
+                hello,
+                floor: HashMap::new(),
+            },
+            sub,
+        ))
     };
     open(ws, &state, &headers, peer, setup).await
 }

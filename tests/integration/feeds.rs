@@ -328,3 +328,43 @@ async fn refusals_publish_nothing() {
     batteries(&s, a, 1, 100).await;
     assert_eq!(next_json(&mut feed).await["type"], "battery_added");
 }
+
+/// An event older than a client's snapshot (a NOTIFY arriving late, two commits published out
+/// of order) is never sent to it; a newer one is.
+#[tokio::test]
+async fn late_events_older_than_the_snapshot_are_never_sent() {
+    use app::feed::ssr::DomainEvent;
+    let s = server().await;
+    let a = station(&s, "Alpha").await;
+    batteries(&s, a, 3, 100).await; // three changes: version 3
+    let mut ws = connect(&s, &format!("/ws/stations/{a}/"), &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        next_json(&mut ws).await["stations"][0]["available_batteries"],
+        3
+    );
+    let stale = |available: u32, version: i64| DomainEvent::Station {
+        station_id: a,
+        seq: Some(version * 16),
+        message: FeedMessage::InventoryUpdate {
+            station_id: a,
+            station_name: "Alpha".into(),
+            available_batteries: available,
+            booked_batteries: 0,
+            total_batteries: available,
+            timestamp: "2026-01-01T00:00:00.000Z".into(),
+            action: InventoryAction::Add,
+        },
+        privileged: None,
+    };
+    ctx(&s)
+        .bus
+        .publish(vec![stale(1, 1), stale(2, 2), stale(3, 3)]);
+    batteries(&s, a, 1, 100).await; // version 4
+    let next = next_json(&mut ws).await;
+    assert_eq!(
+        (next["type"].as_str(), next["available_batteries"].as_u64()),
+        (Some("battery_added"), Some(4))
+    );
+}

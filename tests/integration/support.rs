@@ -79,6 +79,11 @@ pub async fn fresh_database_url() -> String {
 }
 
 pub async fn config() -> Config {
+    // Server errors (database details included) show up in a failing test's output.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("warn")
+        .with_test_writer()
+        .try_init();
     Config::for_database(fresh_database_url().await)
 }
 

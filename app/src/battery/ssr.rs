@@ -147,12 +147,12 @@ pub async fn add(ctx: &Ctx, actor: &CurrentUser, new: NewBattery) -> AppResult<B
         }
         Err(e) => return Err(e.into()),
     };
-    let summary = station::ssr::summary_of(&txn, new.station_id).await?;
+    let summary = station::ssr::changed(&txn, new.station_id).await?;
     let c = summary.counts;
     let ts = timestamp(now);
     let events = vec![
-        DomainEvent::station(
-            summary.id,
+        DomainEvent::at(
+            &summary,
             FeedMessage::BatteryAdded {
                 station_id: summary.id,
                 station_name: summary.name.clone(),
@@ -239,7 +239,7 @@ pub async fn update(
             "The battery changed meanwhile; reload and try again.",
         ));
     }
-    let summary = station::ssr::summary_of(&txn, current.station_id).await?;
+    let summary = station::ssr::changed(&txn, current.station_id).await?;
     let detail = format!(
         "{}: {} {}% -> {} {}%",
         current.serial,

@@ -54,6 +54,8 @@ pub struct StationSummary {
     pub status: StationStatus,
     pub status_message: String,
     pub counts: StationCounts,
+    /// Bumped by every change of inventory or status; orders this station's events.
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

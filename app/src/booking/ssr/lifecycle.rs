@@ -176,13 +176,13 @@ pub async fn collect(
     if let Some(pack) = returned {
         check_in(&txn, ctx, actor, booking.station_id, pack).await?;
     }
-    let summary = station::ssr::summary_of(&txn, booking.station_id).await?;
+    let summary = station::ssr::changed(&txn, booking.station_id).await?;
     let view = view(&txn, booking).await?;
     let (c, ts) = (summary.counts, timestamp(now));
     let note = format!("You collected your battery at {}. Ride safe!", summary.name);
     let events = vec![
-        DomainEvent::station(
-            summary.id,
+        DomainEvent::at(
+            &summary,
             FeedMessage::BatteryCollected {
                 station_id: summary.id,
                 station_name: summary.name.clone(),
@@ -351,7 +351,7 @@ async fn close(
         format!("booking {booking_id}: {reason}")
     };
     audit::record(&txn, actor, Some(booking.station_id), action, detail).await?;
-    let summary = station::ssr::summary_of(&txn, booking.station_id).await?;
+    let summary = station::ssr::changed(&txn, booking.station_id).await?;
     let view = view(&txn, booking).await?;
     let (title, mut text) = match to {
         BookingStatus::Expired => (

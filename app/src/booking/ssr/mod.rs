@@ -188,7 +188,7 @@ pub async fn book(ctx: &Ctx, rider: &CurrentUser, station_id: i32) -> AppResult<
         }
         Err(e) => return Err(e.into()),
     };
-    let summary = station::ssr::summary_of(&txn, station_id).await?;
+    let summary = station::ssr::changed(&txn, station_id).await?;
     let text = format!("Battery booked successfully at {}", summary.name);
     store(
         &txn,
@@ -217,6 +217,7 @@ pub async fn book(ctx: &Ctx, rider: &CurrentUser, station_id: i32) -> AppResult<
     let events = vec![
         DomainEvent::Station {
             station_id,
+            seq: Some(summary.version),
             message: booked(mask_email(&rider.email)),
             privileged: Some(booked(rider.email.clone())),
         },

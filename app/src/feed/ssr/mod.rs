@@ -8,6 +8,9 @@ pub mod notify;
 use super::{FeedMessage, InventoryAction};
 use crate::station::StationSummary;
 
+/// Station events per version: a transaction emits fewer than this many.
+pub const SEQ_PER_VERSION: i64 = 16;
+
 /// A login credential a socket was opened with; revoking it closes those sockets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Credential {
@@ -24,6 +27,9 @@ pub enum DomainEvent {
     /// For the all-stations feed and `station_id`'s feed.
     Station {
         station_id: i32,
+        /// Orders this station's events: `version * 16 + index` within the committing
+        /// transaction (see [`DomainEvent::sequence`]). `None`: a refresh, always delivered.
+        seq: Option<i64>,
         message: FeedMessage,
         /// The same message unmasked (a rider's full email), for the station's staff and admins.
         privileged: Option<FeedMessage>,
@@ -40,11 +46,45 @@ pub enum DomainEvent {
 }
 
 impl DomainEvent {
+    /// An unordered station event (a refresh after a lost connection; tests).
     pub fn station(station_id: i32, message: FeedMessage) -> Self {
         DomainEvent::Station {
             station_id,
+            seq: None,
             message,
             privileged: None,
+        }
+    }
+
+    /// A station event of the change that brought `station` to its version.
+    pub fn at(station: &StationSummary, message: FeedMessage) -> Self {
+        DomainEvent::Station {
+            station_id: station.id,
+            seq: Some(station.version),
+            message,
+            privileged: None,
+        }
+    }
+
+    /// `inventory_update` (`update`) outside the event order: a refresh after a lost connection.
+    pub fn refresh(station: &StationSummary, timestamp: String) -> Self {
+        match Self::inventory(station, InventoryAction::Update, timestamp) {
+            DomainEvent::Station {
+                station_id,
+                message,
+                ..
+            } => Self::station(station_id, message),
+            other => other,
+        }
+    }
+
+    /// Turns each station event's version into its place in the station's event order:
+    /// `version * 16 + position` in this transaction's list.
+    pub fn sequence(events: &mut [DomainEvent]) {
+        for (i, event) in events.iter_mut().enumerate() {
+            if let DomainEvent::Station { seq: Some(v), .. } = event {
+                *v = *v * SEQ_PER_VERSION + i.min(15) as i64;
+            }
         }
     }
 
@@ -72,8 +112,8 @@ impl DomainEvent {
 
     /// `inventory_update` with the counts of `station` as committed.
     pub fn inventory(station: &StationSummary, action: InventoryAction, timestamp: String) -> Self {
-        Self::station(
-            station.id,
+        Self::at(
+            station,
             FeedMessage::InventoryUpdate {
                 station_id: station.id,
                 station_name: station.name.clone(),
@@ -103,6 +143,9 @@ pub trait EventSink: Send + Sync + 'static {
 pub struct EventBus {
     sink: Arc<dyn EventSink>,
     shared: bool,
+    /// In-process, commits and their publishing happen under this lock, so events reach the
+    /// hub in commit order (PostgreSQL delivers NOTIFYs in commit order by itself).
+    order: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl EventBus {
@@ -111,12 +154,17 @@ impl EventBus {
         Self {
             sink,
             shared: false,
+            order: Arc::default(),
         }
     }
 
     /// Events are announced through PostgreSQL to every instance; a listener feeds `sink`.
     pub fn over_postgres(sink: Arc<dyn EventSink>) -> Self {
-        Self { sink, shared: true }
+        Self {
+            sink,
+            shared: true,
+            order: Arc::default(),
+        }
     }
 
     /// A bus that drops everything: for tools that change data with nobody listening.
@@ -126,6 +174,15 @@ impl EventBus {
             fn publish(&self, _: Vec<DomainEvent>) {}
         }
         Self::new(Arc::new(Nowhere))
+    }
+
+    /// Held from commit to publish when events are published in process.
+    pub async fn in_commit_order(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        if self.shared {
+            None
+        } else {
+            Some(self.order.lock().await)
+        }
     }
 
     pub fn is_shared(&self) -> bool {
@@ -190,5 +247,40 @@ mod tests {
     fn masks_emails() {
         assert_eq!(mask_email("rider@example.com"), "r***@example.com");
         assert_eq!(mask_email("x"), "***");
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+
+    #[test]
+    fn events_of_one_transaction_keep_their_order() {
+        let msg = || FeedMessage::error("x");
+        let mut events = vec![
+            DomainEvent::Station {
+                station_id: 1,
+                seq: Some(3),
+                message: msg(),
+                privileged: None,
+            },
+            DomainEvent::user(9, msg()),
+            DomainEvent::Station {
+                station_id: 1,
+                seq: Some(3),
+                message: msg(),
+                privileged: None,
+            },
+            DomainEvent::station(1, msg()),
+        ];
+        DomainEvent::sequence(&mut events);
+        let seqs: Vec<_> = events
+            .iter()
+            .map(|e| match e {
+                DomainEvent::Station { seq, .. } => *seq,
+                _ => None,
+            })
+            .collect();
+        assert_eq!(seqs, [Some(48), None, Some(50), None]);
     }
 }

@@ -2,9 +2,7 @@
 use chrono::Utc;
 use sea_orm::{TransactionTrait, entity::prelude::*};
 
-use super::{
-    NewStation, StationSummary, assign_staff, create, entity, staff, summary_of, validated_name,
-};
+use super::{NewStation, StationSummary, assign_staff, create, entity, staff, validated_name};
 use crate::account::CurrentUser;
 use crate::audit::ssr::{self as audit, Actor};
 use crate::error::{AppError, AppResult};
@@ -79,7 +77,7 @@ pub async fn admin_update(
     if updated.rows_affected == 0 {
         return Err(AppError::not_found("Station"));
     }
-    let station = summary_of(&txn, station_id).await?;
+    let station = super::changed(&txn, station_id).await?;
     audit::record(
         &txn,
         Actor::User(actor),

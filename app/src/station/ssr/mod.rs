@@ -34,6 +34,7 @@ pub mod entity {
         pub status: String,
         pub status_message: String,
         pub created_at: DateTimeUtc,
+        pub version: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -71,6 +72,7 @@ fn summary(model: entity::Model, counts: StationCounts) -> StationSummary {
         longitude: model.longitude,
         status_message: model.status_message,
         counts,
+        version: model.version,
     }
 }
 
@@ -141,6 +143,24 @@ pub async fn list(conn: &impl ConnectionTrait) -> AppResult<Vec<StationSummary>>
 pub async fn summary_of(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<StationSummary> {
     let model = find(conn, station_id).await?;
     Ok(summary(model, counts(conn, station_id).await?))
+}
+
+/// Records a change of the station inside the changing transaction: bumps its version (which
+/// orders its events) and returns it as it will be committed.
+pub async fn changed(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<StationSummary> {
+    use sea_orm::sea_query::ExprTrait;
+    let bumped = entity::Entity::update_many()
+        .col_expr(
+            entity::Column::Version,
+            Expr::col(entity::Column::Version).add(1),
+        )
+        .filter(entity::Column::Id.eq(station_id))
+        .exec(conn)
+        .await?;
+    if bumped.rows_affected == 0 {
+        return Err(AppError::not_found("Station"));
+    }
+    summary_of(conn, station_id).await
 }
 
 pub async fn detail(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<StationDetail> {
@@ -216,6 +236,7 @@ pub async fn create(conn: &impl ConnectionTrait, new: NewStation) -> AppResult<S
         longitude: Set(new.longitude),
         status: Set(StationStatus::Online.as_str().into()),
         status_message: Set(String::new()),
+        version: Set(0),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
@@ -255,9 +276,9 @@ pub async fn set_status(
     if updated.rows_affected == 0 {
         return Err(AppError::not_found("Station"));
     }
-    let station = summary_of(&txn, station_id).await?;
-    let event = DomainEvent::station(
-        station_id,
+    let station = changed(&txn, station_id).await?;
+    let event = DomainEvent::at(
+        &station,
         FeedMessage::StationStatus {
             station_id,
             station_name: station.name.clone(),
