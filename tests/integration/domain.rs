@@ -288,7 +288,9 @@ async fn expired_bookings_release_their_battery() {
     let mine = booking::for_rider(&ctx(&s).db, rider.id).await.unwrap();
     assert_eq!((mine[0].id, mine[0].status), (b.id, BookingStatus::Expired));
     assert_eq!(station::counts(&ctx(&s).db, a).await.unwrap().available, 1);
-    let told = app::notification::ssr::recent(&ctx(&s).db, rider.id, 5).await.unwrap();
+    let told = app::notification::ssr::recent(&ctx(&s).db, rider.id, 5)
+        .await
+        .unwrap();
     assert_eq!(told[0].title, "Booking expired", "the rider is told");
     assert_eq!(told[0].level, app::notification::Level::Warning);
 }
