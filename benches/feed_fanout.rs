@@ -95,6 +95,24 @@ async fn setup(server: &battery_swap::Server, batteries: usize) -> i32 {
     s.id
 }
 
+/// `n` freshly registered riders.
+async fn riders_of(server: &battery_swap::Server, n: usize) -> Vec<CurrentUser> {
+    let mut riders = Vec::with_capacity(n);
+    for i in 0..n {
+        let email = format!("bench{i}-{}@example.com", rand_suffix());
+        let rider = app::account::ssr::register(
+            &server.state.ctx.db,
+            &email,
+            "",
+            "benchmark-password",
+            Role::Rider,
+        )
+        .await;
+        riders.push(rider.expect("rider"));
+    }
+    riders
+}
+
 fn rand_suffix() -> u128 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -115,21 +133,7 @@ async fn end_to_end(url: String, clients: usize, bookings: usize) {
         ws.next().await.expect("hello").expect("frame");
         sockets.push(ws);
     }
-    let mut riders = Vec::new();
-    for i in 0..bookings {
-        let email = format!("bench{i}-{}@example.com", rand_suffix());
-        riders.push(
-            app::account::ssr::register(
-                &s.state.ctx.db,
-                &email,
-                "",
-                "benchmark-password",
-                Role::Rider,
-            )
-            .await
-            .expect("rider"),
-        );
-    }
+    let riders = riders_of(&s, bookings).await;
     let mut latencies = Vec::with_capacity(bookings * clients);
     for rider in &riders {
         let t0 = Instant::now();
@@ -159,21 +163,7 @@ async fn end_to_end(url: String, clients: usize, bookings: usize) {
 async fn booking_throughput(url: String, label: &str, riders: usize, batteries: usize) {
     let s = server(url).await;
     let station = setup(&s, batteries).await;
-    let mut users = Vec::new();
-    for i in 0..riders {
-        let email = format!("tp{i}-{}@example.com", rand_suffix());
-        users.push(
-            app::account::ssr::register(
-                &s.state.ctx.db,
-                &email,
-                "",
-                "benchmark-password",
-                Role::Rider,
-            )
-            .await
-            .expect("rider"),
-        );
-    }
+    let users = riders_of(&s, riders).await;
     let start = Instant::now();
     let tasks: Vec<_> = users
         .into_iter()

@@ -29,6 +29,20 @@ pub struct StationFeed {
     pub version: ReadSignal<u64>,
 }
 
+/// Available, and booked and total where the message carries them.
+fn set_counts(
+    station: &mut LiveStation,
+    (available, booked, total): (u32, Option<u32>, Option<u32>),
+) {
+    station.available = available;
+    if let Some(booked) = booked {
+        station.booked = booked;
+    }
+    if let Some(total) = total {
+        station.total = total;
+    }
+}
+
 /// Applies one message to the live station map.
 pub fn apply_station_message(map: &mut HashMap<i32, LiveStation>, msg: &FeedMessage) {
     let blank = || LiveStation {
@@ -67,9 +81,12 @@ pub fn apply_station_message(map: &mut HashMap<i32, LiveStation>, msg: &FeedMess
             total_batteries,
             ..
         } => {
-            let e = map.entry(*station_id).or_insert_with(blank);
-            (e.available, e.booked, e.total) =
-                (*available_batteries, *booked_batteries, *total_batteries);
+            let counts = (
+                *available_batteries,
+                Some(*booked_batteries),
+                Some(*total_batteries),
+            );
+            set_counts(map.entry(*station_id).or_insert_with(blank), counts);
         }
         FeedMessage::BatteryBooked {
             station_id,
@@ -85,11 +102,12 @@ pub fn apply_station_message(map: &mut HashMap<i32, LiveStation>, msg: &FeedMess
             total_batteries,
             ..
         } => {
-            let e = map.entry(*station_id).or_insert_with(blank);
-            (e.available, e.booked) = (*available_batteries, *booked_batteries);
-            if let Some(t) = total_batteries {
-                e.total = *t;
-            }
+            let counts = (
+                *available_batteries,
+                Some(*booked_batteries),
+                *total_batteries,
+            );
+            set_counts(map.entry(*station_id).or_insert_with(blank), counts);
         }
         FeedMessage::BatteryAdded {
             station_id,
@@ -98,11 +116,12 @@ pub fn apply_station_message(map: &mut HashMap<i32, LiveStation>, msg: &FeedMess
             booked_batteries,
             ..
         } => {
-            let e = map.entry(*station_id).or_insert_with(blank);
-            (e.available, e.total) = (*available_batteries, *total_batteries);
-            if let Some(b) = booked_batteries {
-                e.booked = *b;
-            }
+            let counts = (
+                *available_batteries,
+                *booked_batteries,
+                Some(*total_batteries),
+            );
+            set_counts(map.entry(*station_id).or_insert_with(blank), counts);
         }
         FeedMessage::StationStatus {
             station_id,
