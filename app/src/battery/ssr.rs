@@ -95,12 +95,52 @@ pub(crate) fn validate(new: &NewBattery) -> AppResult<()> {
             "A battery model is 1 to 120 characters.",
         ));
     }
-    if !(0..=100).contains(&new.charge_percent) {
-        return Err(AppError::validation(
+    validate_charge(new.charge_percent)
+}
+
+pub(crate) fn validate_charge(charge_percent: i16) -> AppResult<()> {
+    if (0..=100).contains(&charge_percent) {
+        Ok(())
+    } else {
+        Err(AppError::validation(
             "Charge is a percentage from 0 to 100.",
-        ));
+        ))
     }
-    Ok(())
+}
+
+/// Where a pack at rest belongs: `available` when charged enough to book, else `charging`.
+pub(crate) fn resting_state(charge_percent: i16, min_charge_percent: i16) -> BatteryState {
+    if charge_percent >= min_charge_percent {
+        BatteryState::Available
+    } else {
+        BatteryState::Charging
+    }
+}
+
+/// Inserts a validated battery. A taken serial and an unknown station are the caller's errors.
+pub(crate) async fn insert(
+    conn: &impl ConnectionTrait,
+    new: &NewBattery,
+    state: BatteryState,
+    at: chrono::DateTime<Utc>,
+) -> AppResult<entity::Model> {
+    let inserted = entity::ActiveModel {
+        station_id: Set(new.station_id),
+        serial: Set(new.serial.trim().to_string()),
+        model: Set(new.model.trim().to_string()),
+        charge_percent: Set(new.charge_percent),
+        state: Set(state.as_str().into()),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await;
+    inserted.map_err(|e| match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::DuplicateSerial,
+        Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => AppError::not_found("Station"),
+        _ => e.into(),
+    })
 }
 
 /// Adds a battery to a station: `available` when charged enough to book, else `charging`.
@@ -108,45 +148,10 @@ pub(crate) fn validate(new: &NewBattery) -> AppResult<()> {
 pub async fn add(ctx: &Ctx, actor: &CurrentUser, new: NewBattery) -> AppResult<BatteryView> {
     station::ssr::authorize_manage(actor, new.station_id)?;
     validate(&new)?;
-    let state = if new.charge_percent >= ctx.rules.min_charge_percent {
-        BatteryState::Available
-    } else {
-        BatteryState::Charging
-    };
+    let state = resting_state(new.charge_percent, ctx.rules.min_charge_percent);
     let now = Utc::now();
     let txn = ctx.db.begin().await?;
-    let inserted = entity::ActiveModel {
-        station_id: Set(new.station_id),
-        serial: Set(new.serial.trim().to_string()),
-        model: Set(new.model.trim().to_string()),
-        charge_percent: Set(new.charge_percent),
-        state: Set(state.as_str().into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await;
-    let model = match inserted {
-        Ok(m) => m,
-        Err(e)
-            if matches!(
-                e.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) =>
-        {
-            return Err(AppError::DuplicateSerial);
-        }
-        Err(e)
-            if matches!(
-                e.sql_err(),
-                Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_))
-            ) =>
-        {
-            return Err(AppError::not_found("Station"));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let model = insert(&txn, &new, state, now).await?;
     let summary = station::ssr::changed(&txn, new.station_id).await?;
     let c = summary.counts;
     let ts = timestamp(now);
@@ -209,11 +214,7 @@ pub async fn update(
         )));
     }
     let charge = charge_percent.unwrap_or(current.charge_percent);
-    if !(0..=100).contains(&charge) {
-        return Err(AppError::validation(
-            "Charge is a percentage from 0 to 100.",
-        ));
-    }
+    validate_charge(charge)?;
     let mut to = state.unwrap_or(from);
     if to == BatteryState::Available && charge < ctx.rules.min_charge_percent {
         if state == Some(BatteryState::Available) {

@@ -3,14 +3,13 @@
 //! conditional write, records itself in the audit trail, and publishes after commit.
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, SimpleExpr};
-use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseTransaction, TransactionTrait, entity::prelude::*,
-};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait, entity::prelude::*};
 
 use super::{active, entity, view};
 use crate::account::CurrentUser;
 use crate::audit::ssr::{self as audit, Actor};
-use crate::battery::{BatteryState, ssr::entity as bat};
+use crate::battery::BatteryState;
+use crate::battery::ssr::{self as battery, entity as bat};
 use crate::booking::{BookingStatus, BookingView};
 use crate::error::{AppError, AppResult};
 use crate::feed::ssr::DomainEvent;
@@ -230,16 +229,8 @@ async fn check_in(
     if serial.is_empty() {
         return Ok(());
     }
-    if !(0..=100).contains(&pack.charge_percent) {
-        return Err(AppError::validation(
-            "Charge is a percentage from 0 to 100.",
-        ));
-    }
-    let state = if pack.charge_percent >= ctx.rules.min_charge_percent {
-        BatteryState::Available
-    } else {
-        BatteryState::Charging
-    };
+    battery::validate_charge(pack.charge_percent)?;
+    let state = battery::resting_state(pack.charge_percent, ctx.rules.min_charge_percent);
     let now = Utc::now();
     let moved = bat::Entity::update_many()
         .col_expr(bat::Column::StationId, Expr::value(station_id))
@@ -261,25 +252,14 @@ async fn check_in(
                 known.state, known.station_id
             )));
         }
-        let new = crate::battery::ssr::NewBattery {
+        let new = battery::NewBattery {
             station_id,
             serial: serial.clone(),
             model: pack.model,
             charge_percent: pack.charge_percent,
         };
-        crate::battery::ssr::validate(&new)?;
-        bat::ActiveModel {
-            station_id: Set(station_id),
-            serial: Set(serial.clone()),
-            model: Set(new.model.trim().to_string()),
-            charge_percent: Set(pack.charge_percent),
-            state: Set(state.as_str().into()),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
+        battery::validate(&new)?;
+        battery::insert(txn, &new, state, now).await?;
     }
     let detail = format!("pack {serial} checked in at {}%", pack.charge_percent);
     audit::record(

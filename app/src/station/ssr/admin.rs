@@ -26,10 +26,7 @@ pub async fn admin_create(
 ) -> AppResult<StationSummary> {
     require_admin(actor)?;
     let txn = ctx.db.begin().await?;
-    let created = create(&txn, new).await.map_err(|e| match e {
-        AppError::Internal => AppError::validation("A station with that name already exists."),
-        other => other,
-    })?;
+    let created = create(&txn, new).await?;
     audit::record(
         &txn,
         Actor::User(actor),
@@ -68,12 +65,7 @@ pub async fn admin_update(
         .filter(entity::Column::Id.eq(station_id))
         .exec(&txn)
         .await
-        .map_err(|e| match e.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                AppError::validation("A station with that name already exists.")
-            }
-            _ => e.into(),
-        })?;
+        .map_err(super::name_taken)?;
     if updated.rows_affected == 0 {
         return Err(AppError::not_found("Station"));
     }

@@ -241,8 +241,19 @@ pub async fn create(conn: &impl ConnectionTrait, new: NewStation) -> AppResult<S
         ..Default::default()
     }
     .insert(conn)
-    .await?;
+    .await
+    .map_err(name_taken)?;
     Ok(summary(model, StationCounts::default()))
+}
+
+/// A unique-name violation is the user's to fix; anything else is ours.
+pub(crate) fn name_taken(err: sea_orm::DbErr) -> AppError {
+    match err.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::validation("A station with that name already exists.")
+        }
+        _ => err.into(),
+    }
 }
 
 /// Sets a station's operational status; announces `station_status` to every subscriber.
