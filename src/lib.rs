@@ -63,6 +63,8 @@ impl Server {
 
 /// Connects and migrates the database, loads demo data if asked, binds, and starts serving.
 pub async fn start(config: Config) -> Result<Server, BoxError> {
+    // First, so a taken port is reported before any database work.
+    let listener = bind(config.addr).await?;
     let db = db::connect(&config.database_url).await?;
     db::migrate(&db).await?;
     let hub = Hub::new(config.ws_queue);
@@ -90,7 +92,6 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         tracing::info!(password = demo::DEMO_PASSWORD, "loaded demo data");
     }
 
-    let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
     let leptos_options = LeptosOptions::builder()
         .output_name("battery-swap")
@@ -130,6 +131,20 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
     });
     tracing::info!("listening on http://{addr}");
     Ok(Server { addr, state, task })
+}
+
+/// Binds the listen address; a taken port is a plain one-line message naming the flag to change.
+async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, BoxError> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::AddrInUse => format!(
+                "port {} is already in use (is another server running?)",
+                addr.port()
+            ),
+            _ => e.to_string(),
+        };
+        format!("cannot listen on {addr}: {why}; choose another address with --addr HOST:PORT (or BATTERY_SWAP_ADDR)").into()
+    })
 }
 
 /// The whole HTTP surface: health, WebSockets, server fns under `/api/`, pages, static files.

@@ -1,17 +1,26 @@
 use battery_swap::config::Config;
 use clap::Parser;
+use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
+/// A start-up failure (port taken, database unreachable) is one line on stderr and exit
+/// status 1, not a debug dump.
 #[tokio::main]
-async fn main() -> Result<(), battery_swap::BoxError> {
+async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
     let config = Config::parse();
-    let server = battery_swap::start(config).await?;
-    server.run_until(shutdown_signal()).await
+    let run = async { battery_swap::start(config).await?.run_until(shutdown_signal()).await };
+    match run.await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Ctrl-C, or SIGTERM from a process manager.

@@ -11,3 +11,4 @@ mod feeds_auth;
 mod feeds_limits;
 mod migrations;
 mod staff;
+mod startup;
