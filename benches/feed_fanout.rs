@@ -4,6 +4,10 @@
 //! 2. end to end over real sockets: booking commit → message at every station-feed client;
 //! 3. booking throughput: concurrent bookings committed per second (SQLite, or PostgreSQL when
 //!    `BENCH_DATABASE_URL=postgres://…` names an empty database).
+#![expect(
+    clippy::expect_used,
+    reason = "a benchmark tool: a failure aborts the run with its message"
+)]
 use app::account::{CurrentUser, Role};
 use app::feed::ssr::DomainEvent;
 use app::feed::{FeedMessage, InventoryAction};
@@ -88,7 +92,7 @@ async fn setup(server: &battery_swap::Server, batteries: usize) -> i32 {
             model: "Pack".into(),
             charge_percent: 100,
         };
-        app::battery::ssr::add(ctx, &admin(), new)
+        app::station::ssr::add_battery(ctx, &admin(), new)
             .await
             .expect("battery");
     }

@@ -1,10 +1,9 @@
 //! Demo data for `--demo`: loaded into an empty database only, through the domain functions.
 use app::account::{Role, ssr as account};
-use app::battery::ssr::{self as battery, NewBattery};
+use app::battery::ssr::NewBattery;
+use app::context::Ctx;
 use app::error::AppResult;
-use app::ssr::Ctx;
 use app::station::ssr::{self as station, NewStation};
-use sea_orm::{EntityTrait, PaginatorTrait};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "battery-swap-demo";
@@ -27,11 +26,9 @@ const MODELS: &[&str] = &[
 
 /// Loads the demo unless the database already holds users or stations. Returns whether it did.
 pub async fn load_if_empty(ctx: &Ctx) -> AppResult<bool> {
-    let users = app::account::ssr::entity::user::Entity::find()
-        .count(&ctx.db)
-        .await?;
-    let stations = station::entity::Entity::find().count(&ctx.db).await?;
-    if users > 0 || stations > 0 {
+    let has_users = !account::all_ids(&ctx.db).await?.is_empty();
+    let has_stations = !station::list(&ctx.db).await?.is_empty();
+    if has_users || has_stations {
         return Ok(false);
     }
     let admin = account::register(
@@ -89,7 +86,7 @@ pub async fn load_if_empty(ctx: &Ctx) -> AppResult<bool> {
                 model: MODELS[(n + i) % MODELS.len()].into(),
                 charge_percent: charge,
             };
-            battery::add(ctx, &admin, new).await?;
+            station::add_battery(ctx, &admin, new).await?;
         }
     }
     Ok(true)

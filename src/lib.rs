@@ -7,8 +7,8 @@ pub mod pg_listener;
 pub mod state;
 pub mod ws;
 
+use app::context::{Ctx, Rules};
 use app::feed::ssr::EventBus;
-use app::ssr::{Ctx, Rules};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::State;

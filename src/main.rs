@@ -13,7 +13,12 @@ async fn main() -> ExitCode {
         )
         .init();
     let config = Config::parse();
-    let run = async { battery_swap::start(config).await?.run_until(shutdown_signal()).await };
+    let run = async {
+        battery_swap::start(config)
+            .await?
+            .run_until(shutdown_signal())
+            .await
+    };
     match run.await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -4,9 +4,9 @@
 //! If the listening connection drops (PostgreSQL restarted, connection killed), the instance
 //! reconnects with backoff, logs it, and sends every station feed a fresh `inventory_update`
 //! (action `update`), since events may have been missed meanwhile. It never exits over it.
+use app::context::Ctx;
 use app::feed::ssr::DomainEvent;
-use app::feed::ssr::notify::{CHANNEL, Reassembler};
-use app::ssr::Ctx;
+use app::feed::ssr::pg_notify::{CHANNEL, Reassembler};
 use sea_orm::sqlx::postgres::PgListener;
 use std::sync::Arc;
 use std::time::Duration;

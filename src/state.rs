@@ -1,5 +1,5 @@
 //! The one state handed to `leptos_routes` and every handler.
-use app::ssr::Ctx;
+use app::context::Ctx;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;

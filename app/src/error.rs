@@ -152,20 +152,6 @@ mod server {
     }
 }
 
-/// The error of a server action's last run, as words for the page.
-pub fn action_error<S>(action: leptos::prelude::ServerAction<S>) -> Option<String>
-where
-    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    use leptos::prelude::Get;
-    action
-        .value()
-        .get()
-        .and_then(Result::err)
-        .map(|e| e.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,4 +1,7 @@
 //! The page shell, the router and the header shared by every page.
+//!
+//! The only module that imports pages (the `*Page` components): pages take what they share
+//! (the session context, page helpers, widgets) from [`crate::ui`], never from here.
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
@@ -6,16 +9,15 @@ use leptos_router::{
     components::{A, Route, Router, Routes},
 };
 
-use crate::account::CurrentUser;
-use crate::account::admin::AdminPage;
 use crate::account::api::{Logout, me};
 use crate::account::view::{LoginPage, RegisterPage};
+use crate::admin::view::AdminPage;
 use crate::booking::view::MyBookingsPage;
-use crate::error::AppError;
 use crate::feed::use_notifications;
 use crate::notification::view::{NotificationsLink, NotificationsPage};
 use crate::station::console::{ConsoleIndexPage, StationConsolePage};
 use crate::station::view::{HomePage, StationPage};
+use crate::ui::{AuthEpoch, SignedIn, set_page_status};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -36,28 +38,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Bumped after every login, registration or logout, so the header's "who am I" refetches.
-/// (Each form owns its action: only actions created inside `<Routes>` see the error a
-/// no-JavaScript form post was redirected back with.)
-#[derive(Clone, Copy)]
-pub struct AuthEpoch(pub RwSignal<u32>);
-
-impl AuthEpoch {
-    /// Bumps the epoch whenever `action` completes.
-    pub fn follow<S>(self, action: ServerAction<S>)
-    where
-        S: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
-        S::Output: Send + Sync + 'static,
-        S::Error: Send + Sync + 'static,
-    {
-        Effect::new(move |_| {
-            if action.version().get() > 0 {
-                self.0.update(|n| *n += 1);
-            }
-        });
-    }
-}
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -67,17 +47,6 @@ pub fn App() -> impl IntoView {
         <Router>
             <Page/>
         </Router>
-    }
-}
-
-/// Who is logged in, for every page (refreshed after login, registration and logout). Await it
-/// inside a `Suspend`, so the server renders the right branch and hydration agrees.
-#[derive(Clone, Copy)]
-pub struct SignedIn(pub Resource<Result<Option<CurrentUser>, AppError>>);
-
-impl SignedIn {
-    pub async fn user(self) -> Option<CurrentUser> {
-        self.0.await.ok().flatten()
     }
 }
 
@@ -107,7 +76,7 @@ fn Page() -> impl IntoView {
                         match user.await {
                             Ok(Some(u)) => view! {
                                 <A href="/bookings">"My bookings"</A>
-                                {(u.is_admin() || u.role == crate::account::Role::Staff).then(|| view! { <A href="/console">"Console"</A> })}
+                                {u.is_staff().then(|| view! { <A href="/console">"Console"</A> })}
                                 {u.is_admin().then(|| view! { <A href="/admin">"Admin"</A> })}
                                 <NotificationsLink/>
                                 <span class="who">{u.display_name} " (" {u.role.as_str()} ")"</span>
@@ -152,17 +121,4 @@ fn NotFound() -> impl IntoView {
             <p><A href="/">"Back to the stations"</A></p>
         </section>
     }
-}
-
-/// Sets the HTTP status of the server-rendered page (no-op in the browser).
-pub fn set_page_status(code: u16) {
-    #[cfg(feature = "ssr")]
-    if let (Some(opts), Ok(status)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::StatusCode::from_u16(code),
-    ) {
-        opts.set_status(status);
-    }
-    #[cfg(not(feature = "ssr"))]
-    let _ = code;
 }

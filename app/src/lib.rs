@@ -3,15 +3,18 @@
 #![recursion_limit = "512"]
 
 pub mod account;
+pub mod admin;
 pub mod audit;
 pub mod battery;
 pub mod booking;
+#[cfg(feature = "ssr")]
+pub mod context;
 pub mod error;
 pub mod feed;
 pub mod notification;
-#[cfg(feature = "ssr")]
-pub mod ssr;
 pub mod station;
+mod stored_enum;
+pub mod ui;
 
 mod layout;
 

@@ -66,9 +66,17 @@ pub async fn run(
         started,
         Arc::clone(&last_seen),
     ));
-    let mut writer = tokio::spawn(write_loop(
-        sink, hello, floor, sub, reply_rx, limits, started, last_seen, shutdown,
-    ));
+    let mut writer = tokio::spawn(write_loop(Writer {
+        sink,
+        hello,
+        floor,
+        sub,
+        replies: reply_rx,
+        limits,
+        started,
+        last_seen,
+        shutdown,
+    }));
     // Whichever half ends first, the other gets a moment to finish the closing handshake: the
     // writer to send the reader's close frame, the reader to receive the client's close reply
     // (dropping TCP straight after a close frame can make the client lose it).
@@ -163,18 +171,38 @@ async fn send(sink: &mut SplitSink<WebSocket, Message>, msg: Message, t: Duratio
     matches!(tokio::time::timeout(t, sink.send(msg)).await, Ok(Ok(())))
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn write_loop(
-    mut sink: SplitSink<WebSocket, Message>,
+/// Everything the writer task owns: the socket's send half, the sources it drains into it, and
+/// what it needs to judge the client's liveness.
+struct Writer {
+    sink: SplitSink<WebSocket, Message>,
+    /// The greeting, sent before anything else.
     hello: FeedMessage,
-    mut floor: HashMap<i32, i64>,
-    mut sub: Subscription,
-    mut replies: mpsc::Receiver<Reply>,
+    /// See [`fresh`]: the newest event order already shown, per station.
+    floor: HashMap<i32, i64>,
+    /// Feed frames and hub kicks for this socket.
+    sub: Subscription,
+    /// The reader's answers (pongs, errors, closes).
+    replies: mpsc::Receiver<Reply>,
     limits: Limits,
+    /// When the connection started: `last_seen` counts milliseconds from here.
     started: Instant,
+    /// Set by the reader whenever the client sends anything.
     last_seen: Arc<AtomicU64>,
     shutdown: CancellationToken,
-) {
+}
+
+async fn write_loop(writer: Writer) {
+    let Writer {
+        mut sink,
+        hello,
+        mut floor,
+        mut sub,
+        mut replies,
+        limits,
+        started,
+        last_seen,
+        shutdown,
+    } = writer;
     let t = limits.write_timeout;
     if !send(
         &mut sink,

@@ -2,7 +2,7 @@
 //! tests run on PostgreSQL (`BATTERY_SWAP_TEST_DB=postgres`); the oversell and crash tests run
 //! on whichever database the suite runs on.
 use app::account::{CurrentUser, Role};
-use app::ssr::{Ctx, Rules};
+use app::context::{Ctx, Rules};
 use futures::future::join_all;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::Value;
@@ -60,7 +60,7 @@ async fn new_station(ctx: &Ctx, name: &str, batteries: usize, charge: i16) -> i3
             model: "Pack".into(),
             charge_percent: charge,
         };
-        app::battery::ssr::add(ctx, &admin(), b)
+        app::station::ssr::add_battery(ctx, &admin(), b)
             .await
             .expect("battery");
     }

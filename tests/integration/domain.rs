@@ -1,11 +1,12 @@
 //! Every domain operation and its refusals, on a real database.
 use app::account::Role;
-use app::battery::ssr::{NewBattery, add};
+use app::battery::ssr::NewBattery;
 use app::booking::BookingStatus;
 use app::booking::ssr as booking;
 use app::error::AppError;
 use app::station::StationStatus;
 use app::station::ssr as station;
+use app::station::ssr::add_battery as add;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::support::*;

@@ -23,7 +23,13 @@ async fn a_taken_port_is_one_line_naming_the_flag() {
     assert_eq!(lines.len(), 1, "one line, got: {stderr}");
     let line = lines[0];
     assert!(line.starts_with("error: "), "{line}");
-    assert!(line.contains(&format!("port {} is already in use", addr.port())), "{line}");
+    assert!(
+        line.contains(&format!("port {} is already in use", addr.port())),
+        "{line}"
+    );
     assert!(line.contains("--addr"), "{line}");
-    assert!(!stderr.contains("panicked") && !stderr.contains("Os {"), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("Os {"),
+        "{stderr}"
+    );
 }

@@ -96,7 +96,7 @@ pub async fn server() -> Server {
     start(config().await).await
 }
 
-pub fn ctx(server: &Server) -> &app::ssr::Ctx {
+pub fn ctx(server: &Server) -> &app::context::Ctx {
     &server.state.ctx
 }
 
@@ -155,7 +155,7 @@ pub async fn batteries(server: &Server, station_id: i32, n: usize, charge: i16) 
             model: "Tesla Battery - Model 3".into(),
             charge_percent: charge,
         };
-        app::battery::ssr::add(ctx(server), &admin, new)
+        app::station::ssr::add_battery(ctx(server), &admin, new)
             .await
             .expect("battery");
     }
@@ -308,7 +308,7 @@ pub async fn many_riders(db: &sea_orm::DatabaseConnection, n: usize) -> Vec<Stri
             email: Set(format!("load{tag}-{i}@a.test")),
             display_name: Set(format!("Load {i}")),
             password_hash: Set(hash.clone()),
-            role: Set("rider".into()),
+            role: Set(app::account::Role::Rider),
             created_at: Set(chrono::Utc::now()),
             ..Default::default()
         }

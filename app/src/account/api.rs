@@ -26,7 +26,7 @@ fn request_session() -> Option<String> {
 /// Starts a session for the user and tells a no-JS form post where to go next.
 #[cfg(feature = "ssr")]
 async fn start_session(
-    ctx: &crate::ssr::Ctx,
+    ctx: &crate::context::Ctx,
     email: &str,
     password: &str,
 ) -> Result<CurrentUser, AppError> {
@@ -52,7 +52,7 @@ pub async fn register(
     #[server(default)] display_name: String,
     password: String,
 ) -> Result<CurrentUser, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     super::ssr::register(
         &ctx.db,
         &email,
@@ -67,7 +67,7 @@ pub async fn register(
 /// `POST /api/login` (`email`, `password`): sets the session cookie.
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(email: String, password: String) -> Result<CurrentUser, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     start_session(&ctx, &email, &password).await
 }
 
@@ -75,7 +75,7 @@ pub async fn login(email: String, password: String) -> Result<CurrentUser, AppEr
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     use super::ssr::credentials;
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     if let Some(secret) = request_session() {
         super::ssr::logout(&ctx, &secret).await?;
     }
@@ -87,13 +87,13 @@ pub async fn logout() -> Result<(), AppError> {
 /// `POST /api/me`: the logged-in user, or `null`.
 #[server(prefix = "/api", endpoint = "me")]
 pub async fn me() -> Result<Option<CurrentUser>, AppError> {
-    super::ssr::current_user(&crate::ssr::ctx()?).await
+    super::ssr::current_user(&crate::context::ctx()?).await
 }
 
 /// `POST /api/create_token` (`label`): a bearer token for scripts; shown once.
 #[server(prefix = "/api", endpoint = "create_token")]
 pub async fn create_token(#[server(default)] label: String) -> Result<IssuedToken, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     let user = super::ssr::require_user(&ctx).await?;
     super::ssr::issue_token(&ctx, &user, &label).await
 }
@@ -101,7 +101,7 @@ pub async fn create_token(#[server(default)] label: String) -> Result<IssuedToke
 /// `POST /api/revoke_token` (`token_id`): revokes it and closes the sockets that used it.
 #[server(prefix = "/api", endpoint = "revoke_token")]
 pub async fn revoke_token(token_id: i32) -> Result<(), AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     let user = super::ssr::require_user(&ctx).await?;
     super::ssr::revoke_token(&ctx, &user, token_id).await
 }
@@ -109,7 +109,7 @@ pub async fn revoke_token(token_id: i32) -> Result<(), AppError> {
 /// `POST /api/list_users`: every account (admin).
 #[server(prefix = "/api", endpoint = "list_users")]
 pub async fn list_users() -> Result<Vec<CurrentUser>, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     let actor = super::ssr::require_user(&ctx).await?;
     super::ssr::list_users(&ctx, &actor).await
 }
@@ -117,7 +117,7 @@ pub async fn list_users() -> Result<Vec<CurrentUser>, AppError> {
 /// `POST /api/set_user_role` (`user_id`, `role` = `rider`/`staff`/`admin`): admin.
 #[server(prefix = "/api", endpoint = "set_user_role")]
 pub async fn set_user_role(user_id: i32, role: Role) -> Result<CurrentUser, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     let actor = super::ssr::require_user(&ctx).await?;
     super::ssr::set_role(&ctx, &actor, user_id, role).await
 }

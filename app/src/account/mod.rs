@@ -1,33 +1,16 @@
 //! Accounts: registration, login sessions, API tokens and roles.
 use serde::{Deserialize, Serialize};
 
-pub mod admin;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod view;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Rider,
-    Staff,
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 3] = [Self::Rider, Self::Staff, Self::Admin];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Rider => "rider",
-            Self::Staff => "staff",
-            Self::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
+crate::stored_enum::stored_enum! {
+    pub enum Role {
+        Rider,
+        Staff,
+        Admin,
     }
 }
 
@@ -42,9 +25,16 @@ pub struct CurrentUser {
     pub stations: Vec<i32>,
 }
 
+/// Every permission rule of the app, in one place: server fns and domain functions call the
+/// `ensure_*` methods, views the predicates (to hide what the server would refuse anyway).
 impl CurrentUser {
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
+    }
+
+    /// Staff or admin: may open the console.
+    pub fn is_staff(&self) -> bool {
+        matches!(self.role, Role::Staff | Role::Admin)
     }
 
     /// Admins manage every station; staff only those assigned to them.
@@ -53,6 +43,24 @@ impl CurrentUser {
             Role::Admin => true,
             Role::Staff => self.stations.contains(&station_id),
             Role::Rider => false,
+        }
+    }
+
+    /// Admin, else `Forbidden`.
+    pub fn ensure_admin(&self) -> Result<(), crate::error::AppError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(crate::error::AppError::Forbidden)
+        }
+    }
+
+    /// Staff of this station or an admin, else `Forbidden`.
+    pub fn ensure_manages(&self, station_id: i32) -> Result<(), crate::error::AppError> {
+        if self.can_manage(station_id) {
+            Ok(())
+        } else {
+            Err(crate::error::AppError::Forbidden)
         }
     }
 }
@@ -122,27 +130,27 @@ mod tests {
         assert!(validate_password(&"x".repeat(129)).is_err());
     }
 
-    #[test]
-    fn staff_manage_only_their_stations() {
-        let staff = CurrentUser {
+    fn user(role: Role, stations: Vec<i32>) -> CurrentUser {
+        CurrentUser {
             id: 1,
             email: "s@x.io".into(),
             display_name: "S".into(),
-            role: Role::Staff,
-            stations: vec![1],
-        };
-        assert!(staff.can_manage(1));
-        assert!(!staff.can_manage(2));
-        let rider = CurrentUser {
-            role: Role::Rider,
-            ..staff.clone()
-        };
-        assert!(!rider.can_manage(1));
-        let admin = CurrentUser {
-            role: Role::Admin,
-            stations: vec![],
-            ..staff
-        };
-        assert!(admin.can_manage(42));
+            role,
+            stations,
+        }
+    }
+
+    #[test]
+    fn staff_manage_only_their_stations() {
+        let staff = user(Role::Staff, vec![1]);
+        assert!(staff.is_staff());
+        assert!(staff.can_manage(1) && staff.ensure_manages(1).is_ok());
+        assert!(!staff.can_manage(2) && staff.ensure_manages(2).is_err());
+        assert!(staff.ensure_admin().is_err());
+        let rider = user(Role::Rider, vec![1]);
+        assert!(!rider.is_staff() && !rider.can_manage(1) && rider.ensure_manages(1).is_err());
+        let admin = user(Role::Admin, vec![]);
+        assert!(admin.can_manage(42) && admin.ensure_manages(42).is_ok());
+        assert!(admin.is_staff() && admin.ensure_admin().is_ok());
     }
 }

@@ -3,22 +3,13 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::api::{Login, Register};
-use crate::layout::AuthEpoch;
-
-#[component]
-fn FormError(message: Signal<Option<String>>) -> impl IntoView {
-    view! {
-        <Show when=move || message.get().is_some()>
-            <p class="form-error" role="alert">{move || message.get()}</p>
-        </Show>
-    }
-}
+use crate::ui::{AuthEpoch, FormError, action_error};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     expect_context::<AuthEpoch>().follow(login);
-    let error = Signal::derive(move || crate::error::action_error(login));
+    let error = move || action_error(login);
     view! {
         <section class="card narrow">
             <h1>"Log in"</h1>
@@ -41,7 +32,7 @@ pub fn LoginPage() -> impl IntoView {
 pub fn RegisterPage() -> impl IntoView {
     let register = ServerAction::<Register>::new();
     expect_context::<AuthEpoch>().follow(register);
-    let error = Signal::derive(move || crate::error::action_error(register));
+    let error = move || action_error(register);
     view! {
         <section class="card narrow">
             <h1>"Create an account"</h1>

@@ -12,25 +12,27 @@ pub struct AuditEntry {
     pub at: String,
     pub actor: String,
     pub station_id: Option<i32>,
-    pub action: String,
+    pub action: AuditAction,
     pub detail: String,
 }
 
-/// Every action recorded, for filtering.
-pub const ACTIONS: &[&str] = &[
-    "battery_added",
-    "battery_updated",
-    "station_created",
-    "station_updated",
-    "station_status",
-    "booking_created",
-    "booking_ready",
-    "booking_collected",
-    "booking_cancelled",
-    "booking_expired",
-    "pack_returned",
-    "staff_assigned",
-    "staff_unassigned",
-    "role_changed",
-    "notification_sent",
-];
+crate::stored_enum::stored_enum! {
+    /// What a row of the audit trail records; also the trail's filter.
+    pub enum AuditAction {
+        BatteryAdded,
+        BatteryUpdated,
+        StationCreated,
+        StationUpdated,
+        StationStatus,
+        BookingCreated,
+        BookingReady,
+        BookingCollected,
+        BookingCancelled,
+        BookingExpired,
+        PackReturned,
+        StaffAssigned,
+        StaffUnassigned,
+        RoleChanged,
+        NotificationSent,
+    }
+}

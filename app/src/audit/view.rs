@@ -1,8 +1,9 @@
 //! The audit trail as a filterable table.
 use leptos::prelude::*;
 
-use super::ACTIONS;
+use super::AuditAction;
 use super::api::list_audit;
+use crate::ui::FormError;
 
 /// Recent history of one station (`Some`) or, for admins, of everything (`None`), refreshed
 /// whenever `refresh` changes.
@@ -11,7 +12,8 @@ pub fn AuditTrail(station_id: Option<i32>, #[prop(into)] refresh: Signal<u64>) -
     let action = RwSignal::new(String::new());
     let entries = Resource::new(
         move || (refresh.get(), action.get()),
-        move |(_, action)| list_audit(station_id, (!action.is_empty()).then_some(action)),
+        // "" (every action) parses to no filter.
+        move |(_, action)| list_audit(station_id, action.parse::<AuditAction>().ok()),
     );
     view! {
         <section class="audit" aria-labelledby="audit-heading">
@@ -19,7 +21,7 @@ pub fn AuditTrail(station_id: Option<i32>, #[prop(into)] refresh: Signal<u64>) -
             <label for="audit-filter">"Show"</label>
             <select id="audit-filter" on:change=move |e| action.set(event_target_value(&e))>
                 <option value="">"every action"</option>
-                {ACTIONS.iter().map(|a| view! { <option value=*a>{a.replace('_', " ")}</option> }).collect_view()}
+                {AuditAction::ALL.iter().map(|a| view! { <option value=a.as_str()>{a.as_str().replace('_', " ")}</option> }).collect_view()}
             </select>
             <Transition fallback=|| view! { <p class="loading">"Loading history…"</p> }>
                 {move || Suspend::new(async move {
@@ -35,7 +37,7 @@ pub fn AuditTrail(station_id: Option<i32>, #[prop(into)] refresh: Signal<u64>) -
                                                 <td>{e.at.get(..19).unwrap_or_default().replace('T', " ")}</td>
                                                 <td>{e.actor}</td>
                                                 <td>{e.station_id.map(|id| id.to_string()).unwrap_or_default()}</td>
-                                                <td>{e.action.replace('_', " ")}</td>
+                                                <td>{e.action.as_str().replace('_', " ")}</td>
                                                 <td>{e.detail}</td>
                                             </tr>
                                         }).collect_view()}
@@ -43,7 +45,7 @@ pub fn AuditTrail(station_id: Option<i32>, #[prop(into)] refresh: Signal<u64>) -
                                 </table>
                             </div>
                         }.into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <FormError message=e.to_string()/> }.into_any(),
                     }
                 })}
             </Transition>

@@ -13,7 +13,7 @@ pub async fn add_battery(
     model: String,
     charge_percent: i16,
 ) -> Result<BatteryView, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
     let new = super::ssr::NewBattery {
         station_id,
@@ -21,7 +21,7 @@ pub async fn add_battery(
         model,
         charge_percent,
     };
-    super::ssr::add(&ctx, &actor, new).await
+    crate::station::ssr::add_battery(&ctx, &actor, new).await
 }
 
 /// `POST /api/update_battery` (`battery_id`, `state`?, `charge_percent`?): staff of the
@@ -32,7 +32,7 @@ pub async fn update_battery(
     #[server(default)] state: Option<BatteryState>,
     #[server(default)] charge_percent: Option<i16>,
 ) -> Result<BatteryView, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
-    super::ssr::update(&ctx, &actor, battery_id, state, charge_percent).await
+    crate::station::ssr::edit_battery(&ctx, &actor, battery_id, state, charge_percent).await
 }

@@ -2,6 +2,7 @@
 use leptos::prelude::*;
 
 use super::BatteryView;
+use crate::ui::{FormError, action_error};
 
 #[component]
 pub fn BatteryTable(batteries: Vec<BatteryView>) -> impl IntoView {
@@ -32,9 +33,9 @@ pub fn BatteryTable(batteries: Vec<BatteryView>) -> impl IntoView {
 #[component]
 pub fn InventoryEditor(batteries: Vec<BatteryView>) -> impl IntoView {
     let update = ServerAction::<super::api::UpdateBattery>::new();
-    let error = move || crate::error::action_error(update);
+    let error = move || action_error(update);
     view! {
-        <Show when=move || error().is_some()><p class="form-error" role="alert">{error}</p></Show>
+        <FormError message=error/>
         <div class="table-wrap">
             <table class="batteries inventory">
                 <thead><tr><th scope="col">"Serial"</th><th scope="col">"Model"</th><th scope="col">"State and charge"</th></tr></thead>
@@ -53,7 +54,7 @@ pub fn InventoryEditor(batteries: Vec<BatteryView>) -> impl IntoView {
                                                 <input type="hidden" name="battery_id" value=b.id/>
                                                 <label class="visually-hidden" for=format!("state-{}", b.id)>"State of " {b.serial.clone()}</label>
                                                 <select id=format!("state-{}", b.id) name="state">
-                                                    {super::BatteryState::ALL.into_iter().filter(|s| super::rules::settable(*s)).map(|s| view! {
+                                                    {super::BatteryState::ALL.iter().copied().filter(|s| super::rules::settable(*s)).map(|s| view! {
                                                         <option value=s.as_str() selected=s == b.state>{s.as_str()}</option>
                                                     }).collect_view()}
                                                 </select>
@@ -79,7 +80,7 @@ pub fn InventoryEditor(batteries: Vec<BatteryView>) -> impl IntoView {
 #[component]
 pub fn AddBatteryForm(station_id: i32) -> impl IntoView {
     let add = ServerAction::<super::api::AddBattery>::new();
-    let error = move || crate::error::action_error(add);
+    let error = move || action_error(add);
     let added = move || {
         add.value()
             .get()
@@ -98,7 +99,7 @@ pub fn AddBatteryForm(station_id: i32) -> impl IntoView {
             <input id="new-charge" name="charge_percent" type="number" min="0" max="100" required class="charge"/>
             <button type="submit" disabled=move || add.pending().get()>"Add battery"</button>
         </ActionForm>
-        <Show when=move || error().is_some()><p class="form-error" role="alert">{error}</p></Show>
+        <FormError message=error/>
         <p role="status" class="ok">{added}</p>
     }
 }

@@ -7,7 +7,7 @@ use crate::error::AppError;
 /// `POST /api/book_battery` (`station_id`): books one charged battery there.
 #[server(prefix = "/api", endpoint = "book_battery")]
 pub async fn book_battery(station_id: i32) -> Result<BookingView, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     let rider = crate::account::ssr::require_user(&ctx).await?;
     let booking = super::ssr::book(&ctx, &rider, station_id).await?;
     // Where the code and the countdown are; a plain form post follows this redirect.
@@ -18,7 +18,7 @@ pub async fn book_battery(station_id: i32) -> Result<BookingView, AppError> {
 /// `POST /api/my_bookings`: the caller's bookings, newest first.
 #[server(prefix = "/api", endpoint = "my_bookings")]
 pub async fn my_bookings() -> Result<Vec<BookingView>, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     let rider = crate::account::ssr::require_user(&ctx).await?;
     super::ssr::for_rider(&ctx.db, rider.id).await
 }
@@ -26,7 +26,7 @@ pub async fn my_bookings() -> Result<Vec<BookingView>, AppError> {
 /// `POST /api/mark_ready` (`booking_id`): staff of the station or admin.
 #[server(prefix = "/api", endpoint = "mark_ready")]
 pub async fn mark_ready(booking_id: i32) -> Result<BookingView, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
     super::ssr::mark_ready(&ctx, &actor, booking_id).await
 }
@@ -41,7 +41,7 @@ pub async fn collect_booking(
     #[server(default)] returned_model: String,
     #[server(default)] returned_charge: Option<i16>,
 ) -> Result<BookingView, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
     let returned = (!returned_serial.trim().is_empty()).then(|| super::ssr::ReturnedPack {
         serial: returned_serial,
@@ -55,9 +55,9 @@ pub async fn collect_booking(
 /// its staff and admins.
 #[server(prefix = "/api", endpoint = "station_queue")]
 pub async fn station_queue(station_id: i32) -> Result<Vec<BookingView>, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
-    crate::station::ssr::authorize_manage(&actor, station_id)?;
+    actor.ensure_manages(station_id)?;
     super::ssr::queue(&ctx.db, station_id).await
 }
 
@@ -67,7 +67,7 @@ pub async fn cancel_booking(
     booking_id: i32,
     #[server(default)] reason: String,
 ) -> Result<BookingView, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
     super::ssr::cancel(&ctx, &actor, booking_id, &reason).await
 }

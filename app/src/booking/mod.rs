@@ -2,45 +2,24 @@
 use serde::{Deserialize, Serialize};
 
 pub mod api;
-pub mod queue;
+pub mod forms;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod view;
 
-/// confirmed → ready → collected; or cancelled / expired.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BookingStatus {
-    Confirmed,
-    Ready,
-    Collected,
-    Cancelled,
-    Expired,
+crate::stored_enum::stored_enum! {
+    /// confirmed → ready → collected; or cancelled / expired.
+    pub enum BookingStatus {
+        Confirmed,
+        Ready,
+        Collected,
+        Cancelled,
+        Expired,
+    }
 }
 
 impl BookingStatus {
-    pub const ALL: [BookingStatus; 5] = [
-        Self::Confirmed,
-        Self::Ready,
-        Self::Collected,
-        Self::Cancelled,
-        Self::Expired,
-    ];
     pub const ACTIVE: [BookingStatus; 2] = [Self::Confirmed, Self::Ready];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Confirmed => "confirmed",
-            Self::Ready => "ready",
-            Self::Collected => "collected",
-            Self::Cancelled => "cancelled",
-            Self::Expired => "expired",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
-    }
 
     pub fn is_active(self) -> bool {
         Self::ACTIVE.contains(&self)

@@ -1,54 +1,14 @@
-//! The rider's side of bookings: the Book button and the live "My bookings" page.
+//! The rider's "My bookings" page: each booking with its live status, the collection code, a
+//! countdown of the hold, and Cancel. (The Book button and the staff's queue, which other pages
+//! embed, are in `forms`.)
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::api::{BookBattery, CancelBooking, my_bookings};
+use super::api::{CancelBooking, my_bookings};
 use super::{BookingStatus, BookingView};
 use crate::error::AppError;
-use crate::station::StationStatus;
-
-/// Books a battery, with or without JavaScript. Disabled, with the reason, when the station is
-/// not online or nothing is available; disabled while the request runs, so no double booking.
-#[component]
-pub fn BookButton(
-    station_id: i32,
-    signed_in: bool,
-    status: Signal<StationStatus>,
-    available: Signal<u32>,
-) -> impl IntoView {
-    let book = ServerAction::<BookBattery>::new();
-    let reason = move || match (status.get(), available.get()) {
-        (StationStatus::Online, 0) => {
-            Some("No charged battery is available here right now.".to_string())
-        }
-        (StationStatus::Online, _) => None,
-        (other, _) => Some(format!(
-            "This station is {} and is not taking bookings.",
-            other.as_str()
-        )),
-    };
-    let error = move || crate::error::action_error(book);
-    view! {
-        <section class="book card" aria-labelledby="book-heading">
-            <h2 id="book-heading">"Book a battery"</h2>
-            <Show when=move || signed_in
-                fallback=|| view! { <p><A href="/login">"Log in"</A> " to book a battery here."</p> }>
-                <ActionForm action=book>
-                    <input type="hidden" name="station_id" value=station_id/>
-                    <button type="submit" class="primary"
-                        disabled=move || book.pending().get() || reason().is_some()
-                        aria-describedby="book-reason">
-                        {move || if book.pending().get() { "Booking…" } else { "Book" }}
-                    </button>
-                </ActionForm>
-                <p id="book-reason" class="reason">{reason}</p>
-                <Show when=move || error().is_some()>
-                    <p class="form-error" role="alert">{error}</p>
-                </Show>
-            </Show>
-        </section>
-    }
-}
+use crate::feed::NotificationFeed;
+use crate::ui::{FormError, LiveIndicator, action_error};
 
 /// Client clock for countdowns; `None` during SSR and until the first tick, so server and
 /// browser render the same text and hydration never disagrees.
@@ -84,7 +44,7 @@ fn until_text(expires_at: &str) -> String {
 
 #[component]
 pub fn MyBookingsPage() -> impl IntoView {
-    let notes = expect_context::<crate::feed::NotificationFeed>();
+    let notes = expect_context::<NotificationFeed>();
     let cancel = ServerAction::<CancelBooking>::new();
     // Booking changes reach the rider as notifications: refetch on each, and after a cancel.
     let bookings = Resource::new(
@@ -92,15 +52,13 @@ pub fn MyBookingsPage() -> impl IntoView {
         |_| my_bookings(),
     );
     let now = use_clock();
-    let cancel_error = move || crate::error::action_error(cancel);
+    let cancel_error = move || action_error(cancel);
     view! {
         <div class="page-head">
             <h1>"My bookings"</h1>
-            <crate::station::view::LiveIndicator connected=notes.connected/>
+            <LiveIndicator connected=notes.connected/>
         </div>
-        <Show when=move || cancel_error().is_some()>
-            <p class="form-error" role="alert">{cancel_error}</p>
-        </Show>
+        <FormError message=cancel_error/>
         <Transition fallback=|| view! { <p class="loading">"Loading bookings…"</p> }>
             {move || Suspend::new(async move {
                 match bookings.await {
@@ -111,7 +69,7 @@ pub fn MyBookingsPage() -> impl IntoView {
                         </ul>
                     }.into_any(),
                     Err(AppError::Unauthenticated) => view! { <p><A href="/login">"Log in"</A> " to see your bookings."</p> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <FormError message=e.to_string()/> }.into_any(),
                 }
             })}
         </Transition>

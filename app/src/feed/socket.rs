@@ -88,14 +88,14 @@ mod client {
         let heartbeat = {
             let state = Rc::clone(&state);
             Closure::<dyn FnMut()>::new(move || {
-                if let Some(ws) = state.socket.borrow().as_ref() {
-                    if ws.ready_state() == WebSocket::OPEN {
-                        let ping = format!(
-                            r#"{{"type":"ping","timestamp":"{}"}}"#,
-                            js_sys::Date::new_0().to_iso_string()
-                        );
-                        let _ = ws.send_with_str(&ping);
-                    }
+                if let Some(ws) = state.socket.borrow().as_ref()
+                    && ws.ready_state() == WebSocket::OPEN
+                {
+                    let ping = format!(
+                        r#"{{"type":"ping","timestamp":"{}"}}"#,
+                        js_sys::Date::new_0().to_iso_string()
+                    );
+                    let _ = ws.send_with_str(&ping);
                 }
             })
         };
@@ -149,10 +149,10 @@ mod client {
         let onmessage = {
             let state = Rc::clone(state);
             Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-                if let Some(text) = e.data().as_string() {
-                    if let Ok(msg) = serde_json::from_str::<FeedMessage>(&text) {
-                        (state.on_message)(msg);
-                    }
+                if let Some(text) = e.data().as_string()
+                    && let Ok(msg) = serde_json::from_str::<FeedMessage>(&text)
+                {
+                    (state.on_message)(msg);
                 }
             })
         };

@@ -7,7 +7,7 @@ use crate::error::AppError;
 /// `POST /api/list_notifications`: the caller's latest 100 notifications, newest first.
 #[server(prefix = "/api", endpoint = "list_notifications")]
 pub async fn list_notifications() -> Result<Vec<NotificationView>, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     let user = crate::account::ssr::require_user(&ctx).await?;
     super::ssr::recent(&ctx.db, user.id, 100).await
 }
@@ -16,7 +16,7 @@ pub async fn list_notifications() -> Result<Vec<NotificationView>, AppError> {
 /// Returns how many remain unread.
 #[server(prefix = "/api", endpoint = "mark_notifications_read")]
 pub async fn mark_notifications_read(#[server(default)] id: Option<i32>) -> Result<u64, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     let user = crate::account::ssr::require_user(&ctx).await?;
     super::ssr::mark_read(&ctx.db, user.id, id).await?;
     super::ssr::unread_count(&ctx.db, user.id).await
@@ -30,7 +30,7 @@ pub async fn send_notification(
     message: String,
     #[server(default)] level: Level,
 ) -> Result<usize, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
     super::ssr::send(&ctx, &actor, user_id, &title, &message, level).await
 }

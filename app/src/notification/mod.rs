@@ -6,30 +6,14 @@ pub mod api;
 pub mod ssr;
 pub mod view;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    #[default]
-    Info,
-    Success,
-    Warning,
-    Error,
-}
-
-impl Level {
-    pub const ALL: [Level; 4] = [Self::Info, Self::Success, Self::Warning, Self::Error];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Info => "info",
-            Self::Success => "success",
-            Self::Warning => "warning",
-            Self::Error => "error",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
+crate::stored_enum::stored_enum! {
+    #[derive(Default)]
+    pub enum Level {
+        #[default]
+        Info,
+        Success,
+        Warning,
+        Error,
     }
 }
 

@@ -6,6 +6,7 @@ use super::api::{MarkNotificationsRead, list_notifications};
 use super::{Level, NotificationView};
 use crate::error::AppError;
 use crate::feed::NotificationFeed;
+use crate::ui::{FormError, LiveIndicator};
 
 fn level_icon(level: Level) -> &'static str {
     match level {
@@ -46,7 +47,7 @@ pub fn NotificationsPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"Notifications"</h1>
-            <crate::station::view::LiveIndicator connected=feed.connected/>
+            <LiveIndicator connected=feed.connected/>
         </div>
         <Transition fallback=|| view! { <p class="loading">"Loading notifications…"</p> }>
             {move || Suspend::new(async move {
@@ -61,7 +62,7 @@ pub fn NotificationsPage() -> impl IntoView {
                         </ul>
                     }.into_any(),
                     Err(AppError::Unauthenticated) => view! { <p><A href="/login">"Log in"</A> " to see your notifications."</p> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <FormError message=e.to_string()/> }.into_any(),
                 }
             })}
         </Transition>

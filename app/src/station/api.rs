@@ -7,14 +7,14 @@ use crate::error::AppError;
 /// `POST /api/list_stations`: every station with live counts.
 #[server(prefix = "/api", endpoint = "list_stations")]
 pub async fn list_stations() -> Result<Vec<StationSummary>, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     super::ssr::list(&ctx.db).await
 }
 
 /// `POST /api/get_station` (`station_id`): a station with its batteries.
 #[server(prefix = "/api", endpoint = "get_station")]
 pub async fn get_station(station_id: i32) -> Result<StationDetail, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     super::ssr::detail(&ctx.db, station_id).await
 }
 
@@ -25,7 +25,7 @@ pub async fn set_station_status(
     status: StationStatus,
     #[server(default)] message: String,
 ) -> Result<StationSummary, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
     super::ssr::set_status(&ctx, &actor, station_id, status, &message).await
 }
@@ -38,7 +38,7 @@ pub async fn create_station(
     latitude: f64,
     longitude: f64,
 ) -> Result<StationSummary, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
     let new = super::ssr::NewStation {
         name,
@@ -58,7 +58,7 @@ pub async fn update_station(
     latitude: f64,
     longitude: f64,
 ) -> Result<StationSummary, AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
     let new = super::ssr::NewStation {
         name,
@@ -72,7 +72,7 @@ pub async fn update_station(
 /// `POST /api/assign_staff` (`station_id`, `user_id`, `assign` = `true`/`false`): admin.
 #[server(prefix = "/api", endpoint = "assign_staff")]
 pub async fn assign_staff(station_id: i32, user_id: i32, assign: bool) -> Result<(), AppError> {
-    let ctx = crate::ssr::ctx()?;
+    let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
     super::ssr::admin_assign(&ctx, &actor, station_id, user_id, assign).await
 }

@@ -9,27 +9,9 @@ use super::api::{SetStationStatus, get_station, list_stations};
 use crate::account::CurrentUser;
 use crate::audit::view::AuditTrail;
 use crate::battery::view::{AddBatteryForm, InventoryEditor};
-use crate::booking::queue::BookingQueue;
+use crate::booking::forms::BookingQueue;
 use crate::feed::use_station_feed;
-use crate::layout::SignedIn;
-use crate::station::view::{LiveIndicator, StatusBadge};
-
-/// Shown to anyone who may not use the console; a 403 for the server-rendered page.
-#[component]
-pub fn StaffOnly() -> impl IntoView {
-    crate::layout::set_page_status(403);
-    view! {
-        <section class="card narrow">
-            <h1>"Staff only"</h1>
-            <p>"The console is for station staff and admins. " <A href="/">"Back to the stations"</A></p>
-        </section>
-    }
-}
-
-fn is_staff(user: &Option<CurrentUser>) -> bool {
-    user.as_ref()
-        .is_some_and(|u| u.is_admin() || u.role == crate::account::Role::Staff)
-}
+use crate::ui::{FormError, LiveIndicator, SignedIn, StaffOnly, StatusBadge, action_error};
 
 #[component]
 pub fn ConsoleIndexPage() -> impl IntoView {
@@ -38,11 +20,9 @@ pub fn ConsoleIndexPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let user = signed_in.user().await;
-                if !is_staff(&user) {
+                let Some(user) = signed_in.user().await.filter(CurrentUser::is_staff) else {
                     return view! { <StaffOnly/> }.into_any();
-                }
-                let user = user.unwrap_or_else(|| unreachable!());
+                };
                 let mine: Vec<_> = stations.await.unwrap_or_default().into_iter().filter(|s| user.can_manage(s.id)).collect();
                 view! {
                     <h1>"Console"</h1>
@@ -89,7 +69,7 @@ fn StationConsole(id: i32) -> impl IntoView {
     let version = feed.version;
     let detail = Resource::new(move || version.get(), move |_| get_station(id));
     let status = ServerAction::<SetStationStatus>::new();
-    let status_error = move || crate::error::action_error(status);
+    let status_error = move || action_error(status);
     let live = Memo::new(move |_| feed.stations.with(|m| m.get(&id).cloned()));
     // Every resource of the page is created here, up front: resources created inside a
     // `Suspend` could be numbered differently in the browser than on the server.
@@ -118,7 +98,7 @@ fn StationConsole(id: i32) -> impl IntoView {
                                     <input type="hidden" name="station_id" value=id/>
                                     <label for="status-select">"Status"</label>
                                     <select id="status-select" name="status">
-                                        {StationStatus::ALL.into_iter().map(|st| view! {
+                                        {StationStatus::ALL.iter().copied().map(|st| view! {
                                             <option value=st.as_str() selected=st == d.station.status>{st.as_str()}</option>
                                         }).collect_view()}
                                     </select>
@@ -126,11 +106,11 @@ fn StationConsole(id: i32) -> impl IntoView {
                                     <input id="status-message" name="message" maxlength="255" value=d.station.status_message.clone()/>
                                     <button type="submit" disabled=move || status.pending().get()>"Set status"</button>
                                 </ActionForm>
-                                <Show when=move || status_error().is_some()><p class="form-error" role="alert">{status_error}</p></Show>
+                                <FormError message=status_error/>
                             </section>
                         }.into_any()
                     }
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <FormError message=e.to_string()/> }.into_any(),
                 }
             })}
         </Transition>

@@ -7,28 +7,12 @@ pub mod console;
 pub mod ssr;
 pub mod view;
 
-/// Operational status of a station. Only an `online` station takes bookings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StationStatus {
-    Online,
-    Offline,
-    Maintenance,
-}
-
-impl StationStatus {
-    pub const ALL: [StationStatus; 3] = [Self::Online, Self::Offline, Self::Maintenance];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Online => "online",
-            Self::Offline => "offline",
-            Self::Maintenance => "maintenance",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
+crate::stored_enum::stored_enum! {
+    /// Operational status of a station. Only an `online` station takes bookings.
+    pub enum StationStatus {
+        Online,
+        Offline,
+        Maintenance,
     }
 }
 

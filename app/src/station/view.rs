@@ -4,9 +4,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::StationSummary;
 use super::api::{get_station, list_stations};
-use super::{StationStatus, StationSummary};
+use crate::battery::view::BatteryTable;
+use crate::booking::forms::BookButton;
 use crate::feed::{LiveStation, StationFeed, use_station_feed};
+use crate::ui::{FormError, LiveIndicator, SignedIn, StatusBadge};
 
 /// The counts and status to show: live when the feed has them, else as rendered.
 fn live_or(feed: &StationFeed, s: &StationSummary) -> LiveStation {
@@ -19,22 +22,6 @@ fn live_or(feed: &StationFeed, s: &StationSummary) -> LiveStation {
             status: s.status,
             status_message: (!s.status_message.is_empty()).then(|| s.status_message.clone()),
         })
-}
-
-#[component]
-pub fn LiveIndicator(connected: ReadSignal<bool>) -> impl IntoView {
-    view! {
-        <span class="live" class:on=move || connected.get() role="status" aria-live="polite">
-            {move || if connected.get() { "● Live" } else { "○ Reconnecting…" }}
-        </span>
-    }
-}
-
-#[component]
-pub fn StatusBadge(#[prop(into)] status: Signal<StationStatus>) -> impl IntoView {
-    view! {
-        <span class=move || format!("badge badge-{}", status.get().as_str())>{move || status.get().as_str()}</span>
-    }
 }
 
 #[component]
@@ -57,7 +44,7 @@ pub fn HomePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match stations.await {
                     Ok(list) => view! { <StationList list feed search/> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <FormError message=e.to_string()/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -167,7 +154,7 @@ pub fn StationPage() -> impl IntoView {
 
 #[component]
 fn StationDetailView(id: i32) -> impl IntoView {
-    let signed_in = expect_context::<crate::layout::SignedIn>();
+    let signed_in = expect_context::<SignedIn>();
     let feed = use_station_feed(Some(id));
     // The feed's messages carry counts, not battery lists: refetch the list when anything moves.
     let detail = Resource::new(move || feed.version.get(), move |_| get_station(id));
@@ -195,14 +182,14 @@ fn StationDetailView(id: i32) -> impl IntoView {
                                 <div><dt>"Booked"</dt><dd class="booked">{move || live.get().booked}</dd></div>
                                 <div><dt>"Total"</dt><dd class="total">{move || live.get().total}</dd></div>
                             </dl>
-                            <crate::booking::view::BookButton station_id=station.id signed_in
+                            <BookButton station_id=station.id signed_in
                                 status=Signal::derive(move || live.get().status)
                                 available=Signal::derive(move || live.get().available)/>
                             <h2>"Batteries"</h2>
-                            <crate::battery::view::BatteryTable batteries=d.batteries.clone()/>
+                            <BatteryTable batteries=d.batteries.clone()/>
                         }.into_any()
                     }
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <FormError message=e.to_string()/> }.into_any(),
                 }
             })}
         </Transition>

@@ -3,6 +3,8 @@
 pub mod user {
     use sea_orm::entity::prelude::*;
 
+    use crate::account::Role;
+
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "users")]
     pub struct Model {
@@ -11,7 +13,7 @@ pub mod user {
         pub email: String,
         pub display_name: String,
         pub password_hash: String,
-        pub role: String,
+        pub role: Role,
         pub created_at: DateTimeUtc,
     }
 

@@ -8,9 +8,9 @@ pub mod entity;
 pub mod password;
 
 use super::{CurrentUser, IssuedToken, Role, normalize_email, validate_password};
+use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::feed::ssr::{Credential, DomainEvent};
-use crate::ssr::Ctx;
 use entity::user;
 
 /// The `CurrentUser` view of a user row, with their station assignments.
@@ -21,7 +21,7 @@ pub async fn load(conn: &impl ConnectionTrait, user_id: i32) -> AppResult<Option
     let stations = crate::station::ssr::assigned_to(conn, u.id).await?;
     Ok(Some(CurrentUser {
         id: u.id,
-        role: Role::parse(&u.role).unwrap_or(Role::Rider),
+        role: u.role,
         email: u.email,
         display_name: u.display_name,
         stations,
@@ -65,7 +65,7 @@ pub async fn register(
         email: Set(email),
         display_name: Set(display_name),
         password_hash: Set(password_hash),
-        role: Set(role.as_str().into()),
+        role: Set(role),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
@@ -152,15 +152,6 @@ pub async fn require_user(ctx: &Ctx) -> AppResult<CurrentUser> {
     current_user(ctx).await?.ok_or(AppError::Unauthenticated)
 }
 
-pub async fn require_admin(ctx: &Ctx) -> AppResult<CurrentUser> {
-    let user = require_user(ctx).await?;
-    if user.is_admin() {
-        Ok(user)
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 pub async fn issue_token(ctx: &Ctx, user: &CurrentUser, label: &str) -> AppResult<IssuedToken> {
     let label = match label.trim() {
         "" => "API token".to_string(),
@@ -188,9 +179,7 @@ pub async fn revoke_token(ctx: &Ctx, user: &CurrentUser, token_id: i32) -> AppRe
 
 /// Admin: every account, by email.
 pub async fn list_users(ctx: &Ctx, actor: &CurrentUser) -> AppResult<Vec<CurrentUser>> {
-    if !actor.is_admin() {
-        return Err(AppError::Forbidden);
-    }
+    actor.ensure_admin()?;
     use sea_orm::QueryOrder;
     let users = user::Entity::find()
         .order_by_asc(user::Column::Email)
@@ -214,9 +203,7 @@ pub async fn set_role(
 ) -> AppResult<CurrentUser> {
     use sea_orm::TransactionTrait;
     use sea_orm::sea_query::Expr;
-    if !actor.is_admin() {
-        return Err(AppError::Forbidden);
-    }
+    actor.ensure_admin()?;
     if user_id == actor.id && role != Role::Admin {
         return Err(AppError::validation(
             "You cannot remove your own admin role.",
@@ -224,7 +211,7 @@ pub async fn set_role(
     }
     let txn = ctx.db.begin().await?;
     let changed = user::Entity::update_many()
-        .col_expr(user::Column::Role, Expr::value(role.as_str()))
+        .col_expr(user::Column::Role, Expr::value(role))
         .filter(user::Column::Id.eq(user_id))
         .exec(&txn)
         .await?;
@@ -236,10 +223,27 @@ pub async fn set_role(
         &txn,
         crate::audit::ssr::Actor::User(actor),
         None,
-        "role_changed",
+        crate::audit::AuditAction::RoleChanged,
         detail,
     )
     .await?;
     ctx.commit(txn, vec![]).await?;
     load(&ctx.db, user_id).await?.ok_or(AppError::Internal)
+}
+
+/// Whether an account with this id exists.
+pub async fn exists(conn: &impl ConnectionTrait, user_id: i32) -> AppResult<bool> {
+    Ok(user::Entity::find_by_id(user_id).one(conn).await?.is_some())
+}
+
+/// Every account's id, in id order.
+pub async fn all_ids(conn: &impl ConnectionTrait) -> AppResult<Vec<i32>> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    Ok(user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .order_by_asc(user::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await?)
 }

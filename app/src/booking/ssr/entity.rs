@@ -1,4 +1,7 @@
+//! The `bookings` table, with the station and battery each booking belongs to (for joins).
 use sea_orm::entity::prelude::*;
+
+use crate::booking::BookingStatus;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "bookings")]
@@ -8,7 +11,7 @@ pub struct Model {
     pub rider_id: i32,
     pub battery_id: i32,
     pub station_id: i32,
-    pub status: String,
+    pub status: BookingStatus,
     pub collection_code: String,
     pub cancel_reason: String,
     pub created_at: DateTimeUtc,
@@ -19,6 +22,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "crate::station::ssr::entity::station::Entity",
+        from = "Column::StationId",
+        to = "crate::station::ssr::entity::station::Column::Id"
+    )]
+    Station,
+    #[sea_orm(
+        belongs_to = "crate::battery::ssr::entity::Entity",
+        from = "Column::BatteryId",
+        to = "crate::battery::ssr::entity::Column::Id"
+    )]
+    Battery,
+}
 
 impl ActiveModelBehavior for ActiveModel {}

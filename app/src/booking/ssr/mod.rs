@@ -1,30 +1,34 @@
 //! Booking domain operations (server only). Every one runs in one transaction whose first
 //! statement is a conditional write, so it is atomic on PostgreSQL and never hits SQLITE_BUSY
 //! on an upgraded read lock; events go out only after commit.
-use chrono::Utc;
-use sea_orm::DbBackend;
-use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Order, Query};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseTransaction, QueryOrder, TransactionTrait,
-    entity::prelude::*,
+    ActiveValue::Set, ConnectionTrait, FromQueryResult, JoinType, QueryOrder, QuerySelect,
+    TransactionTrait, entity::prelude::*,
 };
 
 pub mod entity;
 mod lifecycle;
+mod release;
 
-pub use lifecycle::{ReturnedPack, cancel, collect, expire_due, mark_ready};
+pub use crate::battery::ssr::ReturnedPack;
+pub use lifecycle::{collect, mark_ready};
+pub use release::{cancel, expire_due};
 
 use super::{BookingStatus, BookingView};
 use crate::account::CurrentUser;
+use crate::audit::AuditAction;
 use crate::audit::ssr::{self as audit, Actor};
-use crate::battery::{BatteryState, ssr::entity as bat};
+use crate::battery::ssr::{self as battery, entity as bat};
+use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::feed::ssr::{DomainEvent, mask_email};
 use crate::feed::{FeedMessage, InventoryAction, timestamp};
 use crate::notification::Level;
 use crate::notification::ssr::{NewNotification, store};
-use crate::ssr::Ctx;
-use crate::station::{self, StationStatus, ssr::entity as st};
+use crate::station::ssr::entity::station as st;
+use crate::station::{self, StationStatus};
 
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
@@ -35,119 +39,74 @@ fn collection_code() -> String {
         .collect()
 }
 
-fn active() -> [&'static str; 2] {
-    BookingStatus::ACTIVE.map(BookingStatus::as_str)
-}
-
-async fn view(conn: &impl ConnectionTrait, b: entity::Model) -> AppResult<BookingView> {
-    let station_name = st::Entity::find_by_id(b.station_id)
-        .one(conn)
-        .await?
-        .map(|s| s.name)
-        .unwrap_or_default();
-    let battery_info = bat::Entity::find_by_id(b.battery_id)
-        .one(conn)
-        .await?
-        .map(|m| m.model)
-        .unwrap_or_default();
-    Ok(BookingView {
-        id: b.id,
-        rider_id: b.rider_id,
-        station_id: b.station_id,
-        station_name,
-        battery_id: b.battery_id,
-        battery_info,
-        status: BookingStatus::parse(&b.status).unwrap_or(BookingStatus::Cancelled),
-        collection_code: b.collection_code,
-        created_at: timestamp(b.created_at),
-        expires_at: timestamp(b.expires_at),
-        ready_at: b.ready_at.map(timestamp),
-        collected_at: b.collected_at.map(timestamp),
-    })
-}
-
-/// Claims the best-charged available battery of an online station, or nothing.
-///
-/// SQLite (writers serialised): one conditional `UPDATE … WHERE id IN (pick) AND state =
-/// 'available'`, a write first, so no read lock is ever upgraded (which fails with SQLITE_BUSY).
-///
-/// PostgreSQL: first lock exactly one row with `SELECT … FOR UPDATE SKIP LOCKED`, so
-/// concurrent bookings take different batteries instead of queueing on one, then update that
-/// row. (A locking subquery inside `IN (…)` is not safe there: the planner may run it once per
-/// outer row and claim many batteries.) On both, the update re-checks `state = 'available'`, a
-/// lost race picks again, and more than one claimed row aborts the transaction.
-async fn claim_battery(
-    txn: &DatabaseTransaction,
+/// A booking row with its station's name and its battery's model, read in one joined query.
+#[derive(FromQueryResult)]
+struct BookingRow {
+    id: i32,
+    rider_id: i32,
+    battery_id: i32,
     station_id: i32,
-    min_charge: i16,
-) -> AppResult<Option<bat::Model>> {
-    let postgres = txn.get_database_backend() == DbBackend::Postgres;
-    for _ in 0..8 {
-        let online = Query::select()
-            .expr(Expr::val(1))
-            .from(st::Entity)
-            .and_where(Expr::col((st::Entity, st::Column::Id)).eq(station_id))
-            .and_where(
-                Expr::col((st::Entity, st::Column::Status)).eq(StationStatus::Online.as_str()),
-            )
-            .to_owned();
-        let mut pick = Query::select()
-            .column(bat::Column::Id)
-            .from(bat::Entity)
-            .and_where(Expr::col(bat::Column::StationId).eq(station_id))
-            .and_where(Expr::col(bat::Column::State).eq(BatteryState::Available.as_str()))
-            .and_where(Expr::col(bat::Column::ChargePercent).gte(min_charge))
-            .and_where(Expr::exists(online))
-            .order_by(bat::Column::ChargePercent, Order::Desc)
-            .order_by(bat::Column::Id, Order::Asc)
-            .limit(1)
-            .to_owned();
-        let target = if postgres {
-            pick.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-            let stmt = txn.get_database_backend().build(&pick);
-            match txn.query_one_raw(stmt).await? {
-                Some(row) => Expr::value(row.try_get::<i32>("", "id")?),
-                None => return Ok(None),
-            }
-        } else {
-            Expr::col(bat::Column::Id).in_subquery(pick)
-        };
-        let mut claimed = bat::Entity::update_many()
-            .col_expr(
-                bat::Column::State,
-                Expr::value(BatteryState::Booked.as_str()),
-            )
-            .col_expr(bat::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(if postgres {
-                Expr::col(bat::Column::Id).eq(target)
-            } else {
-                target
-            })
-            .filter(bat::Column::State.eq(BatteryState::Available.as_str()))
-            .exec_with_returning(txn)
-            .await?;
-        if claimed.len() > 1 {
-            tracing::error!(
-                station_id,
-                claimed = claimed.len(),
-                "a booking claimed several batteries; rolled back"
-            );
-            return Err(AppError::Internal);
-        }
-        if let Some(b) = claimed.pop() {
-            return Ok(Some(b));
-        }
-        let still_free = bat::Entity::find()
-            .filter(bat::Column::StationId.eq(station_id))
-            .filter(bat::Column::State.eq(BatteryState::Available.as_str()))
-            .filter(bat::Column::ChargePercent.gte(min_charge))
-            .one(txn)
-            .await?;
-        if still_free.is_none() {
-            return Ok(None);
+    status: BookingStatus,
+    collection_code: String,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    ready_at: Option<DateTime<Utc>>,
+    collected_at: Option<DateTime<Utc>>,
+    station_name: String,
+    battery_model: String,
+}
+
+impl From<BookingRow> for BookingView {
+    fn from(b: BookingRow) -> Self {
+        BookingView {
+            id: b.id,
+            rider_id: b.rider_id,
+            station_id: b.station_id,
+            station_name: b.station_name,
+            battery_id: b.battery_id,
+            battery_info: b.battery_model,
+            status: b.status,
+            collection_code: b.collection_code,
+            created_at: timestamp(b.created_at),
+            expires_at: timestamp(b.expires_at),
+            ready_at: b.ready_at.map(timestamp),
+            collected_at: b.collected_at.map(timestamp),
         }
     }
-    Ok(None)
+}
+
+/// Bookings with their station and battery joined in; the caller filters and orders.
+fn with_station_and_battery() -> Select<entity::Entity> {
+    entity::Entity::find()
+        .column_as(Expr::col((st::Entity, st::Column::Name)), "station_name")
+        .column_as(
+            Expr::col((bat::Entity, bat::Column::Model)),
+            "battery_model",
+        )
+        .join(JoinType::InnerJoin, entity::Relation::Station.def())
+        .join(JoinType::InnerJoin, entity::Relation::Battery.def())
+}
+
+async fn views(
+    conn: &impl ConnectionTrait,
+    query: Select<entity::Entity>,
+) -> AppResult<Vec<BookingView>> {
+    let rows = query.into_model::<BookingRow>().all(conn).await?;
+    Ok(rows.into_iter().map(BookingView::from).collect())
+}
+
+/// One booking as its rider and staff see it.
+pub(super) async fn booking_view(
+    conn: &impl ConnectionTrait,
+    booking_id: i32,
+) -> AppResult<BookingView> {
+    with_station_and_battery()
+        .filter(entity::Column::Id.eq(booking_id))
+        .into_model::<BookingRow>()
+        .one(conn)
+        .await?
+        .map(BookingView::from)
+        .ok_or_else(|| AppError::not_found("Booking"))
 }
 
 /// Books one charged battery at `station_id` for `rider`, atomically.
@@ -155,18 +114,21 @@ async fn claim_battery(
 pub async fn book(ctx: &Ctx, rider: &CurrentUser, station_id: i32) -> AppResult<BookingView> {
     let now = Utc::now();
     let txn = ctx.db.begin().await?;
-    let Some(battery) = claim_battery(&txn, station_id, ctx.rules.min_charge_percent).await? else {
+    let online = station::ssr::is_online(station_id);
+    let min_charge = ctx.rules.min_charge_percent;
+    let Some(battery) = battery::claim_for_booking(&txn, station_id, min_charge, online).await?
+    else {
         let station = station::ssr::find(&txn, station_id).await?;
-        return Err(match StationStatus::parse(&station.status) {
-            Some(StationStatus::Online) => AppError::NoneAvailable,
-            _ => AppError::StationNotOnline(station.status),
+        return Err(match station.status {
+            StationStatus::Online => AppError::NoneAvailable,
+            other => AppError::StationNotOnline(other.as_str().to_string()),
         });
     };
     let inserted = entity::ActiveModel {
         rider_id: Set(rider.id),
         battery_id: Set(battery.id),
         station_id: Set(station_id),
-        status: Set(BookingStatus::Confirmed.as_str().into()),
+        status: Set(BookingStatus::Confirmed),
         collection_code: Set(collection_code()),
         cancel_reason: Set(String::new()),
         created_at: Set(now),
@@ -188,7 +150,7 @@ pub async fn book(ctx: &Ctx, rider: &CurrentUser, station_id: i32) -> AppResult<
         }
         Err(e) => return Err(e.into()),
     };
-    let summary = station::ssr::changed(&txn, station_id).await?;
+    let summary = station::ssr::bump_version_and_recount(&txn, station_id).await?;
     let text = format!("Battery booked successfully at {}", summary.name);
     store(
         &txn,
@@ -250,45 +212,30 @@ pub async fn book(ctx: &Ctx, rider: &CurrentUser, station_id: i32) -> AppResult<
         &txn,
         Actor::User(rider),
         Some(station_id),
-        "booking_created",
+        AuditAction::BookingCreated,
         detail,
     )
     .await?;
-    let view = view(&txn, booking).await?;
+    let made = booking_view(&txn, booking.id).await?;
     ctx.commit(txn, events).await?;
-    Ok(view)
-}
-
-async fn views(
-    conn: &impl ConnectionTrait,
-    rows: Vec<entity::Model>,
-) -> AppResult<Vec<BookingView>> {
-    let mut out = Vec::with_capacity(rows.len());
-    for b in rows {
-        out.push(view(conn, b).await?);
-    }
-    Ok(out)
+    Ok(made)
 }
 
 /// The rider's bookings, newest first.
 pub async fn for_rider(conn: &impl ConnectionTrait, rider_id: i32) -> AppResult<Vec<BookingView>> {
-    let rows = entity::Entity::find()
+    let query = with_station_and_battery()
         .filter(entity::Column::RiderId.eq(rider_id))
-        .order_by_desc(entity::Column::Id)
-        .all(conn)
-        .await?;
-    views(conn, rows).await
+        .order_by_desc(entity::Column::Id);
+    views(conn, query).await
 }
 
 /// Active bookings at a station, oldest first: the staff queue.
 pub async fn queue(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<Vec<BookingView>> {
-    let rows = entity::Entity::find()
+    let query = with_station_and_battery()
         .filter(entity::Column::StationId.eq(station_id))
-        .filter(entity::Column::Status.is_in(active()))
-        .order_by_asc(entity::Column::Id)
-        .all(conn)
-        .await?;
-    views(conn, rows).await
+        .filter(entity::Column::Status.is_in(BookingStatus::ACTIVE))
+        .order_by_asc(entity::Column::Id);
+    views(conn, query).await
 }
 
 #[cfg(test)]

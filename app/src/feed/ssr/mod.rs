@@ -3,7 +3,7 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-pub mod notify;
+pub mod pg_notify;
 
 use super::{FeedMessage, InventoryAction};
 use crate::station::StationSummary;
@@ -133,7 +133,7 @@ pub trait EventSink: Send + Sync + 'static {
 }
 
 /// The one way events leave the domain, after their transaction commits (see
-/// [`crate::ssr::Ctx::commit`]).
+/// [`crate::context::Ctx::commit`]).
 ///
 /// On one instance (SQLite) committed events go straight to the local hub. On PostgreSQL every
 /// event is `NOTIFY`ed inside the transaction that makes the change, so it is announced exactly
@@ -185,10 +185,6 @@ impl EventBus {
         }
     }
 
-    pub fn is_shared(&self) -> bool {
-        self.shared
-    }
-
     /// Announces `events` on `conn` (a transaction, or autocommit) when shared; no-op otherwise.
     pub async fn stage(
         &self,
@@ -199,9 +195,9 @@ impl EventBus {
             return Ok(());
         }
         for event in events {
-            for payload in notify::encode(event) {
+            for payload in pg_notify::encode(event) {
                 let sql = "SELECT pg_notify($1, $2)";
-                let values = [notify::CHANNEL.into(), payload.into()];
+                let values = [pg_notify::CHANNEL.into(), payload.into()];
                 conn.execute_raw(Statement::from_sql_and_values(
                     DbBackend::Postgres,
                     sql,

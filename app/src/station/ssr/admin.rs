@@ -2,21 +2,17 @@
 use chrono::Utc;
 use sea_orm::{TransactionTrait, entity::prelude::*};
 
-use super::{NewStation, StationSummary, assign_staff, create, entity, staff, validated_name};
+use super::entity::{staff, station as st};
+use super::{
+    NewStation, StationSummary, assign_staff, bump_version_and_recount, create, validated_name,
+};
 use crate::account::CurrentUser;
+use crate::audit::AuditAction;
 use crate::audit::ssr::{self as audit, Actor};
+use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::feed::ssr::DomainEvent;
 use crate::feed::timestamp;
-use crate::ssr::Ctx;
-
-fn require_admin(actor: &CurrentUser) -> AppResult<()> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
 
 /// Admin: a new station, online and empty.
 pub async fn admin_create(
@@ -24,14 +20,14 @@ pub async fn admin_create(
     actor: &CurrentUser,
     new: NewStation,
 ) -> AppResult<StationSummary> {
-    require_admin(actor)?;
+    actor.ensure_admin()?;
     let txn = ctx.db.begin().await?;
     let created = create(&txn, new).await?;
     audit::record(
         &txn,
         Actor::User(actor),
         Some(created.id),
-        "station_created",
+        AuditAction::StationCreated,
         created.name.clone(),
     )
     .await?;
@@ -51,30 +47,30 @@ pub async fn admin_update(
     station_id: i32,
     new: NewStation,
 ) -> AppResult<StationSummary> {
-    require_admin(actor)?;
+    actor.ensure_admin()?;
     let name = validated_name(&new)?;
     let txn = ctx.db.begin().await?;
-    let updated = entity::Entity::update_many()
-        .col_expr(entity::Column::Name, Expr::value(name.clone()))
+    let updated = st::Entity::update_many()
+        .col_expr(st::Column::Name, Expr::value(name.clone()))
         .col_expr(
-            entity::Column::Address,
+            st::Column::Address,
             Expr::value(new.address.trim().to_string()),
         )
-        .col_expr(entity::Column::Latitude, Expr::value(new.latitude))
-        .col_expr(entity::Column::Longitude, Expr::value(new.longitude))
-        .filter(entity::Column::Id.eq(station_id))
+        .col_expr(st::Column::Latitude, Expr::value(new.latitude))
+        .col_expr(st::Column::Longitude, Expr::value(new.longitude))
+        .filter(st::Column::Id.eq(station_id))
         .exec(&txn)
         .await
         .map_err(super::name_taken)?;
     if updated.rows_affected == 0 {
         return Err(AppError::not_found("Station"));
     }
-    let station = super::changed(&txn, station_id).await?;
+    let station = bump_version_and_recount(&txn, station_id).await?;
     audit::record(
         &txn,
         Actor::User(actor),
         Some(station_id),
-        "station_updated",
+        AuditAction::StationUpdated,
         format!("{name}, {}", station.address),
     )
     .await?;
@@ -95,7 +91,7 @@ pub async fn admin_assign(
     user_id: i32,
     assign: bool,
 ) -> AppResult<()> {
-    require_admin(actor)?;
+    actor.ensure_admin()?;
     let member = crate::account::ssr::load(&ctx.db, user_id)
         .await?
         .ok_or_else(|| AppError::not_found("User"))?;
@@ -114,14 +110,14 @@ pub async fn admin_assign(
         assign_staff(&txn, station_id, user_id)
             .await
             .map_err(|_| AppError::not_found("Station or user"))?;
-        "staff_assigned"
+        AuditAction::StaffAssigned
     } else {
         staff::Entity::delete_many()
             .filter(staff::Column::StationId.eq(station_id))
             .filter(staff::Column::UserId.eq(user_id))
             .exec(&txn)
             .await?;
-        "staff_unassigned"
+        AuditAction::StaffUnassigned
     };
     audit::record(
         &txn,

@@ -1,71 +1,32 @@
 //! Station persistence and domain operations (server only).
 use chrono::Utc;
+use sea_orm::sea_query::{ExprTrait, Query, SimpleExpr};
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, QueryOrder, QuerySelect, TransactionTrait,
-    entity::prelude::*,
+    ActiveValue::Set, ConnectionTrait, QueryOrder, TransactionTrait, entity::prelude::*,
 };
-use std::collections::HashMap;
 
 use super::{StationCounts, StationDetail, StationStatus, StationSummary};
 use crate::account::CurrentUser;
+use crate::audit::AuditAction;
 use crate::audit::ssr::{self as audit, Actor};
-use crate::battery::{self, BatteryState};
+use crate::battery;
+use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::feed::ssr::DomainEvent;
 use crate::feed::{FeedMessage, timestamp};
-use crate::ssr::Ctx;
 
 mod admin;
+pub mod entity;
+mod inventory;
 
 pub use admin::{admin_assign, admin_create, admin_update};
+use entity::{staff, station as st};
+pub use inventory::{add_battery, edit_battery};
 
-pub mod entity {
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-    #[sea_orm(table_name = "stations")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i32,
-        pub name: String,
-        pub address: String,
-        pub latitude: f64,
-        pub longitude: f64,
-        pub status: String,
-        pub status_message: String,
-        pub created_at: DateTimeUtc,
-        pub version: i64,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-pub mod staff {
-    use sea_orm::entity::prelude::*;
-
-    /// Which staff users run which stations.
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "station_staff")]
-    pub struct Model {
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub station_id: i32,
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub user_id: i32,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-fn summary(model: entity::Model, counts: StationCounts) -> StationSummary {
+fn summary(model: st::Model, counts: StationCounts) -> StationSummary {
     StationSummary {
         id: model.id,
-        status: StationStatus::parse(&model.status).unwrap_or(StationStatus::Offline),
+        status: model.status,
         name: model.name,
         address: model.address,
         latitude: model.latitude,
@@ -76,49 +37,16 @@ fn summary(model: entity::Model, counts: StationCounts) -> StationSummary {
     }
 }
 
-/// Counts per station, from one grouped query over the battery rows.
-async fn counts_by_station(
-    conn: &impl ConnectionTrait,
-    only: Option<i32>,
-) -> AppResult<HashMap<i32, StationCounts>> {
-    use battery::ssr::entity::{Column, Entity};
-    let mut query = Entity::find()
-        .select_only()
-        .column(Column::StationId)
-        .column(Column::State)
-        .column_as(Column::Id.count(), "n")
-        .group_by(Column::StationId)
-        .group_by(Column::State);
-    if let Some(id) = only {
-        query = query.filter(Column::StationId.eq(id));
-    }
-    let rows: Vec<(i32, String, i64)> = query.into_tuple().all(conn).await?;
-    let mut out: HashMap<i32, StationCounts> = HashMap::new();
-    for (station_id, state, n) in rows {
-        let c = out.entry(station_id).or_default();
-        let n = u32::try_from(n).unwrap_or(u32::MAX);
-        match BatteryState::parse(&state) {
-            Some(BatteryState::Available) => c.available += n,
-            Some(BatteryState::Booked) => c.booked += n,
-            Some(BatteryState::Charging) => c.charging += n,
-            Some(BatteryState::Maintenance) => c.maintenance += n,
-            _ => continue,
-        }
-        c.total += n;
-    }
-    Ok(out)
-}
-
 /// One station's counts; call inside the transaction that changed them.
 pub async fn counts(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<StationCounts> {
-    Ok(counts_by_station(conn, Some(station_id))
+    Ok(battery::ssr::counts_by_station(conn, Some(station_id))
         .await?
         .remove(&station_id)
         .unwrap_or_default())
 }
 
-pub async fn find(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<entity::Model> {
-    entity::Entity::find_by_id(station_id)
+pub async fn find(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<st::Model> {
+    st::Entity::find_by_id(station_id)
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("Station"))
@@ -126,11 +54,11 @@ pub async fn find(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<ent
 
 /// Every station with its live counts, by name.
 pub async fn list(conn: &impl ConnectionTrait) -> AppResult<Vec<StationSummary>> {
-    let stations = entity::Entity::find()
-        .order_by_asc(entity::Column::Name)
+    let stations = st::Entity::find()
+        .order_by_asc(st::Column::Name)
         .all(conn)
         .await?;
-    let mut counts = counts_by_station(conn, None).await?;
+    let mut counts = battery::ssr::counts_by_station(conn, None).await?;
     Ok(stations
         .into_iter()
         .map(|s| {
@@ -146,15 +74,15 @@ pub async fn summary_of(conn: &impl ConnectionTrait, station_id: i32) -> AppResu
 }
 
 /// Records a change of the station inside the changing transaction: bumps its version (which
-/// orders its events) and returns it as it will be committed.
-pub async fn changed(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<StationSummary> {
+/// orders its events), recounts its batteries, and returns it as it will be committed.
+pub async fn bump_version_and_recount(
+    conn: &impl ConnectionTrait,
+    station_id: i32,
+) -> AppResult<StationSummary> {
     use sea_orm::sea_query::ExprTrait;
-    let bumped = entity::Entity::update_many()
-        .col_expr(
-            entity::Column::Version,
-            Expr::col(entity::Column::Version).add(1),
-        )
-        .filter(entity::Column::Id.eq(station_id))
+    let bumped = st::Entity::update_many()
+        .col_expr(st::Column::Version, Expr::col(st::Column::Version).add(1))
+        .filter(st::Column::Id.eq(station_id))
         .exec(conn)
         .await?;
     if bumped.rows_affected == 0 {
@@ -194,15 +122,6 @@ pub async fn assign_staff(
     Ok(())
 }
 
-/// Staff of this station or an admin, else `Forbidden`.
-pub fn authorize_manage(actor: &CurrentUser, station_id: i32) -> AppResult<()> {
-    if actor.can_manage(station_id) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 pub struct NewStation {
     pub name: String,
     pub address: String,
@@ -211,7 +130,7 @@ pub struct NewStation {
 }
 
 /// Checks a new or edited station; returns its trimmed name.
-fn validated_name(new: &NewStation) -> AppResult<String> {
+pub(super) fn validated_name(new: &NewStation) -> AppResult<String> {
     let name = new.name.trim().to_string();
     if name.is_empty() || name.len() > 120 {
         return Err(AppError::validation(
@@ -229,12 +148,12 @@ fn validated_name(new: &NewStation) -> AppResult<String> {
 /// Creates a station (admin work; also used by the demo loader).
 pub async fn create(conn: &impl ConnectionTrait, new: NewStation) -> AppResult<StationSummary> {
     let name = validated_name(&new)?;
-    let model = entity::ActiveModel {
+    let model = st::ActiveModel {
         name: Set(name),
         address: Set(new.address.trim().to_string()),
         latitude: Set(new.latitude),
         longitude: Set(new.longitude),
-        status: Set(StationStatus::Online.as_str().into()),
+        status: Set(StationStatus::Online),
         status_message: Set(String::new()),
         version: Set(0),
         created_at: Set(Utc::now()),
@@ -264,7 +183,7 @@ pub async fn set_status(
     status: StationStatus,
     message: &str,
 ) -> AppResult<StationSummary> {
-    authorize_manage(actor, station_id)?;
+    actor.ensure_manages(station_id)?;
     let message = message.trim();
     if message.len() > 255 {
         return Err(AppError::validation(
@@ -278,16 +197,16 @@ pub async fn set_status(
     };
     let txn = ctx.db.begin().await?;
     // Write first: on SQLite a transaction that reads before writing can fail with SQLITE_BUSY.
-    let updated = entity::Entity::update_many()
-        .col_expr(entity::Column::Status, Expr::value(status.as_str()))
-        .col_expr(entity::Column::StatusMessage, Expr::value(message.clone()))
-        .filter(entity::Column::Id.eq(station_id))
+    let updated = st::Entity::update_many()
+        .col_expr(st::Column::Status, Expr::value(status))
+        .col_expr(st::Column::StatusMessage, Expr::value(message.clone()))
+        .filter(st::Column::Id.eq(station_id))
         .exec(&txn)
         .await?;
     if updated.rows_affected == 0 {
         return Err(AppError::not_found("Station"));
     }
-    let station = changed(&txn, station_id).await?;
+    let station = bump_version_and_recount(&txn, station_id).await?;
     let event = DomainEvent::at(
         &station,
         FeedMessage::StationStatus {
@@ -303,7 +222,7 @@ pub async fn set_status(
         &txn,
         Actor::User(actor),
         Some(station_id),
-        "station_status",
+        AuditAction::StationStatus,
         detail,
     )
     .await?;
@@ -317,4 +236,17 @@ pub fn default_status_message(status: StationStatus) -> &'static str {
         StationStatus::Offline => "Station is offline",
         StationStatus::Maintenance => "Station is under maintenance",
     }
+}
+
+/// A condition for a statement on another table: the station is `online` (takes bookings).
+pub fn is_online(station_id: i32) -> SimpleExpr {
+    use st::{Column, Entity};
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(Entity)
+            .and_where(Expr::col((Entity, Column::Id)).eq(station_id))
+            .and_where(Expr::col((Entity, Column::Status)).eq(StationStatus::Online))
+            .to_owned(),
+    )
 }

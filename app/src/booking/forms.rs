@@ -1,11 +1,57 @@
-//! The console's booking queue: mark ready, confirm collection with the rider's code (checking
-//! the returned pack in), or cancel with a reason. Live through the station feed.
+//! The booking forms other concepts' pages embed: the rider's Book button (station page) and
+//! the staff's booking queue (console). Kept apart from `view`, the My bookings page, so that no
+//! page imports another page's file.
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use super::BookingStatus;
-use super::api::{CancelBooking, CollectBooking, MarkReady, station_queue};
-use crate::error::action_error;
+use super::api::{BookBattery, CancelBooking, CollectBooking, MarkReady, station_queue};
+use crate::station::StationStatus;
+use crate::ui::{FormError, action_error};
 
+/// Books a battery, with or without JavaScript. Disabled, with the reason, when the station is
+/// not online or nothing is available; disabled while the request runs, so no double booking.
+#[component]
+pub fn BookButton(
+    station_id: i32,
+    signed_in: bool,
+    status: Signal<StationStatus>,
+    available: Signal<u32>,
+) -> impl IntoView {
+    let book = ServerAction::<BookBattery>::new();
+    let reason = move || match (status.get(), available.get()) {
+        (StationStatus::Online, 0) => {
+            Some("No charged battery is available here right now.".to_string())
+        }
+        (StationStatus::Online, _) => None,
+        (other, _) => Some(format!(
+            "This station is {} and is not taking bookings.",
+            other.as_str()
+        )),
+    };
+    let error = move || action_error(book);
+    view! {
+        <section class="book card" aria-labelledby="book-heading">
+            <h2 id="book-heading">"Book a battery"</h2>
+            <Show when=move || signed_in
+                fallback=|| view! { <p><A href="/login">"Log in"</A> " to book a battery here."</p> }>
+                <ActionForm action=book>
+                    <input type="hidden" name="station_id" value=station_id/>
+                    <button type="submit" class="primary"
+                        disabled=move || book.pending().get() || reason().is_some()
+                        aria-describedby="book-reason">
+                        {move || if book.pending().get() { "Booking…" } else { "Book" }}
+                    </button>
+                </ActionForm>
+                <p id="book-reason" class="reason">{reason}</p>
+                <FormError message=error/>
+            </Show>
+        </section>
+    }
+}
+
+/// The console's booking queue: mark ready, confirm collection with the rider's code (checking
+/// the returned pack in), or cancel with a reason. Live through the station feed (`refresh`).
 #[component]
 pub fn BookingQueue(station_id: i32, #[prop(into)] refresh: Signal<u64>) -> impl IntoView {
     let ready = ServerAction::<MarkReady>::new();
@@ -37,7 +83,7 @@ pub fn BookingQueue(station_id: i32, #[prop(into)] refresh: Signal<u64>) -> impl
     view! {
         <section class="card queue" aria-labelledby="queue-heading">
             <h2 id="queue-heading">"Booking queue"</h2>
-            <Show when=move || error().is_some()><p class="form-error" role="alert">{error}</p></Show>
+            <FormError message=error/>
             <p role="status" class="ok">{collected}</p>
             <Transition fallback=|| view! { <p class="loading">"Loading queue…"</p> }>
                 {move || Suspend::new(async move {
@@ -92,7 +138,7 @@ pub fn BookingQueue(station_id: i32, #[prop(into)] refresh: Signal<u64>) -> impl
                                 }).collect_view()}
                             </ul>
                         }.into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <FormError message=e.to_string()/> }.into_any(),
                     }
                 })}
             </Transition>

@@ -1,4 +1,5 @@
-//! What every server fn and domain function needs: the database, the event bus, the rules.
+//! The server context: what every server fn and domain function needs (the database, the
+//! event bus, the rules), and `commit`, the one place a change is committed and published.
 use leptos::prelude::use_context;
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 

@@ -7,34 +7,12 @@ use sea_orm::{
 
 use super::{Level, NotificationView};
 use crate::account::CurrentUser;
-use crate::account::ssr::entity::user;
+use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::feed::ssr::DomainEvent;
 use crate::feed::{FeedMessage, timestamp};
-use crate::ssr::Ctx;
 
-pub mod entity {
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "notifications")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i32,
-        pub user_id: i32,
-        pub kind: String,
-        pub title: String,
-        pub message: String,
-        pub level: String,
-        pub read: bool,
-        pub created_at: DateTimeUtc,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
+pub mod entity;
 
 pub struct NewNotification<'a> {
     pub user_id: i32,
@@ -55,7 +33,7 @@ pub async fn store(
         kind: Set(n.kind.into()),
         title: Set(n.title.into()),
         message: Set(n.message.into()),
-        level: Set(n.level.as_str().into()),
+        level: Set(n.level),
         read: Set(false),
         created_at: Set(n.at),
         ..Default::default()
@@ -86,15 +64,17 @@ pub async fn notify(conn: &impl ConnectionTrait, n: NewNotification<'_>) -> AppR
     ))
 }
 
-fn view(m: entity::Model) -> NotificationView {
-    NotificationView {
-        id: m.id,
-        kind: m.kind,
-        title: m.title,
-        message: m.message,
-        level: Level::parse(&m.level).unwrap_or_default(),
-        read: m.read,
-        created_at: timestamp(m.created_at),
+impl From<entity::Model> for NotificationView {
+    fn from(m: entity::Model) -> Self {
+        NotificationView {
+            id: m.id,
+            kind: m.kind,
+            title: m.title,
+            message: m.message,
+            level: m.level,
+            read: m.read,
+            created_at: timestamp(m.created_at),
+        }
     }
 }
 
@@ -111,7 +91,7 @@ pub async fn recent(
         .all(conn)
         .await?
         .into_iter()
-        .map(view)
+        .map(NotificationView::from)
         .collect())
 }
 
@@ -147,9 +127,7 @@ pub async fn send(
     message: &str,
     level: Level,
 ) -> AppResult<usize> {
-    if !actor.is_admin() {
-        return Err(AppError::Forbidden);
-    }
+    actor.ensure_admin()?;
     let (title, message) = (title.trim(), message.trim());
     if title.is_empty() || title.chars().count() > 200 {
         return Err(AppError::validation("A title is 1 to 200 characters."));
@@ -157,21 +135,11 @@ pub async fn send(
     if message.is_empty() || message.chars().count() > 2000 {
         return Err(AppError::validation("A message is 1 to 2000 characters."));
     }
-    let mut recipients: Vec<i32> = match to {
-        Some(id) => match user::Entity::find_by_id(id).one(&ctx.db).await? {
-            Some(_) => vec![id],
-            None => return Err(AppError::not_found("User")),
-        },
-        None => {
-            user::Entity::find()
-                .select_only()
-                .column(user::Column::Id)
-                .into_tuple()
-                .all(&ctx.db)
-                .await?
-        }
+    let recipients = match to {
+        Some(id) if crate::account::ssr::exists(&ctx.db, id).await? => vec![id],
+        Some(_) => return Err(AppError::not_found("User")),
+        None => crate::account::ssr::all_ids(&ctx.db).await?,
     };
-    recipients.sort_unstable();
     let txn = ctx.db.begin().await?;
     let now = Utc::now();
     let mut events = Vec::with_capacity(recipients.len());
@@ -192,7 +160,7 @@ pub async fn send(
         &txn,
         crate::audit::ssr::Actor::User(actor),
         None,
-        "notification_sent",
+        crate::audit::AuditAction::NotificationSent,
         detail,
     )
     .await?;

@@ -2,31 +2,11 @@
 use chrono::Utc;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryOrder, QuerySelect, entity::prelude::*};
 
-use super::AuditEntry;
+use super::{AuditAction, AuditEntry};
 use crate::account::CurrentUser;
 use crate::error::{AppError, AppResult};
 
-pub mod entity {
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "audit_log")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i32,
-        pub actor_id: Option<i32>,
-        pub actor: String,
-        pub station_id: Option<i32>,
-        pub action: String,
-        pub detail: String,
-        pub created_at: DateTimeUtc,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
+pub mod entity;
 
 /// Who did it: a user, or the system (the expiry sweeper).
 pub enum Actor<'a> {
@@ -39,7 +19,7 @@ pub async fn record(
     conn: &impl ConnectionTrait,
     actor: Actor<'_>,
     station_id: Option<i32>,
-    action: &str,
+    action: AuditAction,
     detail: impl Into<String>,
 ) -> AppResult<()> {
     let (actor_id, name) = match actor {
@@ -50,7 +30,7 @@ pub async fn record(
         actor_id: Set(actor_id),
         actor: Set(name),
         station_id: Set(station_id),
-        action: Set(action.to_string()),
+        action: Set(action),
         detail: Set(detail.into()),
         created_at: Set(Utc::now()),
         ..Default::default()
@@ -65,7 +45,7 @@ pub async fn recent(
     conn: &impl ConnectionTrait,
     viewer: &CurrentUser,
     station_id: Option<i32>,
-    action: Option<&str>,
+    action: Option<AuditAction>,
     limit: u64,
 ) -> AppResult<Vec<AuditEntry>> {
     let mut query = entity::Entity::find()
@@ -80,7 +60,7 @@ pub async fn recent(
         }
         None => return Err(AppError::Forbidden),
     }
-    if let Some(action) = action.filter(|a| !a.is_empty()) {
+    if let Some(action) = action {
         query = query.filter(entity::Column::Action.eq(action));
     }
     Ok(query

@@ -1,16 +1,14 @@
 //! The admin page: stations, users and roles, staff assignments, notifications, history.
 use leptos::prelude::*;
 
-use super::api::{SetUserRole, list_users};
-use super::{CurrentUser, Role};
+use crate::account::api::{SetUserRole, list_users};
+use crate::account::{CurrentUser, Role};
 use crate::audit::view::AuditTrail;
-use crate::error::action_error;
-use crate::layout::SignedIn;
 use crate::notification::Level;
 use crate::notification::api::SendNotification;
 use crate::station::StationSummary;
 use crate::station::api::{AssignStaff, CreateStation, UpdateStation, list_stations};
-use crate::station::console::StaffOnly;
+use crate::ui::{FormError, SignedIn, StaffOnly, action_error};
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -58,7 +56,7 @@ fn Admin() -> impl IntoView {
     };
     view! {
         <h1>"Admin"</h1>
-        <Show when=move || error().is_some()><p class="form-error" role="alert">{error}</p></Show>
+        <FormError message=error/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let (stations, users) = (stations.await.unwrap_or_default(), users.await.unwrap_or_default());
@@ -94,7 +92,7 @@ fn Admin() -> impl IntoView {
                 <textarea id="send-message" name="message" required maxlength="2000"></textarea>
                 <label for="send-level">"Level"</label>
                 <select id="send-level" name="level">
-                    {Level::ALL.into_iter().map(|l| view! { <option value=l.as_str()>{l.as_str()}</option> }).collect_view()}
+                    {Level::ALL.iter().copied().map(|l| view! { <option value=l.as_str()>{l.as_str()}</option> }).collect_view()}
                 </select>
                 <button type="submit" disabled=move || send.pending().get()>"Send"</button>
             </ActionForm>
@@ -184,13 +182,14 @@ fn UserRow(
                     <input type="hidden" name="user_id" value=id/>
                     <label class="visually-hidden" for=format!("role-{id}")>"Role of " {u.email.clone()}</label>
                     <select id=format!("role-{id}") name="role">
-                        {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str() selected=r == u.role>{r.as_str()}</option> }).collect_view()}
+                        {Role::ALL.iter().copied().map(|r| view! { <option value=r.as_str() selected=r == u.role>{r.as_str()}</option> }).collect_view()}
                     </select>
                     <button type="submit">"Set role"</button>
                 </ActionForm>
             </td>
             <td>
                 {if names.is_empty() { "none".to_string() } else { names.join(", ") }}
+                // Exactly staff (not admins, who manage every station): only staff are assigned.
                 {(u.role == Role::Staff).then(|| view! {
                     <ActionForm action=assign attr:class="row">
                         <input type="hidden" name="user_id" value=id/>

@@ -1,0 +1,162 @@
+//! What bookings do to packs: claim one, hand it over or put it back, check a returned pack in.
+use chrono::Utc;
+use sea_orm::sea_query::{ExprTrait, LockBehavior, LockType, Order, Query, SimpleExpr};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, entity::prelude::*};
+
+use super::{NewBattery, entity, insert, resting_state, validate, validate_charge};
+use crate::battery::BatteryState;
+use crate::error::{AppError, AppResult};
+
+/// Claims the best-charged available pack at `station_id` for a booking, or nothing. `also`
+/// is a further condition the claim needs (the station is online), checked in the same
+/// statement so nothing can change between the check and the claim.
+///
+/// SQLite (writers serialised): one conditional `UPDATE … WHERE id IN (pick) AND state =
+/// 'available'`, a write first, so no read lock is ever upgraded (which fails with SQLITE_BUSY).
+///
+/// PostgreSQL: first lock exactly one row with `SELECT … FOR UPDATE SKIP LOCKED`, so
+/// concurrent bookings take different batteries instead of queueing on one, then update that
+/// row. (A locking subquery inside `IN (…)` is not safe there: the planner may run it once per
+/// outer row and claim many batteries.) On both, the update re-checks `state = 'available'`, a
+/// lost race picks again, and more than one claimed row aborts the transaction.
+pub async fn claim_for_booking(
+    txn: &DatabaseTransaction,
+    station_id: i32,
+    min_charge: i16,
+    also: SimpleExpr,
+) -> AppResult<Option<entity::Model>> {
+    use entity::{Column, Entity};
+    let postgres = txn.get_database_backend() == DbBackend::Postgres;
+    for _ in 0..8 {
+        let mut pick = Query::select()
+            .column(Column::Id)
+            .from(Entity)
+            .and_where(Expr::col(Column::StationId).eq(station_id))
+            .and_where(Expr::col(Column::State).eq(BatteryState::Available))
+            .and_where(Expr::col(Column::ChargePercent).gte(min_charge))
+            .and_where(also.clone())
+            .order_by(Column::ChargePercent, Order::Desc)
+            .order_by(Column::Id, Order::Asc)
+            .limit(1)
+            .to_owned();
+        let target = if postgres {
+            pick.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+            let stmt = txn.get_database_backend().build(&pick);
+            match txn.query_one_raw(stmt).await? {
+                Some(row) => Expr::col(Column::Id).eq(row.try_get::<i32>("", "id")?),
+                None => return Ok(None),
+            }
+        } else {
+            Expr::col(Column::Id).in_subquery(pick)
+        };
+        let mut claimed = Entity::update_many()
+            .col_expr(Column::State, Expr::value(BatteryState::Booked))
+            .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(target)
+            .filter(Column::State.eq(BatteryState::Available))
+            .exec_with_returning(txn)
+            .await?;
+        if claimed.len() > 1 {
+            tracing::error!(
+                station_id,
+                claimed = claimed.len(),
+                "a booking claimed several batteries; rolled back"
+            );
+            return Err(AppError::Internal);
+        }
+        if let Some(b) = claimed.pop() {
+            return Ok(Some(b));
+        }
+        let still_free = Entity::find()
+            .filter(Column::StationId.eq(station_id))
+            .filter(Column::State.eq(BatteryState::Available))
+            .filter(Column::ChargePercent.gte(min_charge))
+            .one(txn)
+            .await?;
+        if still_free.is_none() {
+            return Ok(None);
+        }
+    }
+    Ok(None)
+}
+
+/// A booked pack leaves with its rider (`collected`), or goes back on the shelf
+/// (`available`) when its booking is cancelled or expires.
+pub async fn set_booked_pack(
+    txn: &DatabaseTransaction,
+    battery_id: i32,
+    to: BatteryState,
+) -> AppResult<()> {
+    debug_assert!(matches!(
+        to,
+        BatteryState::Collected | BatteryState::Available
+    ));
+    entity::Entity::update_many()
+        .col_expr(entity::Column::State, Expr::value(to))
+        .col_expr(entity::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(entity::Column::Id.eq(battery_id))
+        .filter(entity::Column::State.eq(BatteryState::Booked))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// The pack a rider hands back when collecting: checked in at the station.
+#[derive(Debug, Clone)]
+pub struct ReturnedPack {
+    pub serial: String,
+    /// Needed only for a pack the network has not seen before.
+    pub model: String,
+    pub charge_percent: i16,
+}
+
+/// Checks a returned pack in at `station_id`: `charging`, or `available` when charged enough.
+/// A pack of ours must be out with a rider (`collected`); an unknown serial is a new pack.
+/// Returns the serial checked in, or `None` when no pack was named.
+pub async fn check_in(
+    txn: &DatabaseTransaction,
+    station_id: i32,
+    pack: ReturnedPack,
+    min_charge_percent: i16,
+) -> AppResult<Option<String>> {
+    let serial = pack.serial.trim().to_string();
+    if serial.is_empty() {
+        return Ok(None);
+    }
+    validate_charge(pack.charge_percent)?;
+    let state = resting_state(pack.charge_percent, min_charge_percent);
+    let moved = entity::Entity::update_many()
+        .col_expr(entity::Column::StationId, Expr::value(station_id))
+        .col_expr(entity::Column::State, Expr::value(state))
+        .col_expr(
+            entity::Column::ChargePercent,
+            Expr::value(pack.charge_percent),
+        )
+        .col_expr(entity::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(entity::Column::Serial.eq(serial.clone()))
+        .filter(entity::Column::State.eq(BatteryState::Collected))
+        .exec(txn)
+        .await?;
+    if moved.rows_affected == 0 {
+        if let Some(known) = entity::Entity::find()
+            .filter(entity::Column::Serial.eq(serial.clone()))
+            .one(txn)
+            .await?
+        {
+            return Err(AppError::validation(format!(
+                "Pack {serial} is not out with a rider: it is {} at station {}.",
+                known.state.as_str(),
+                known.station_id
+            )));
+        }
+        let new = NewBattery {
+            station_id,
+            serial: serial.clone(),
+            model: pack.model,
+            charge_percent: pack.charge_percent,
+        };
+        validate(&new)?;
+        insert(txn, &new, state).await?;
+    }
+    Ok(Some(serial))
+}

@@ -1,0 +1,140 @@
+//! Ending a booking without collection: cancelled (by its rider, the station's staff or an
+//! admin) or expired (by the sweeper). The pack goes back on the shelf and the rider is told,
+//! in one transaction that starts with the booking's conditional status change.
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
+use sea_orm::{TransactionTrait, entity::prelude::*};
+
+use super::lifecycle::{find, transition};
+use super::{booking_view, entity};
+use crate::account::CurrentUser;
+use crate::audit::AuditAction;
+use crate::audit::ssr::{self as audit, Actor};
+use crate::battery::BatteryState;
+use crate::battery::ssr as battery;
+use crate::booking::{BookingStatus, BookingView};
+use crate::context::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::feed::ssr::DomainEvent;
+use crate::feed::{InventoryAction, timestamp};
+use crate::notification::Level;
+use crate::notification::ssr::{NewNotification, notify};
+use crate::station;
+
+/// Cancels an active booking: its rider, the station's staff, or an admin. The battery goes
+/// back on the shelf; the rider is told. Announces `inventory_update(update)`.
+pub async fn cancel(
+    ctx: &Ctx,
+    actor: &CurrentUser,
+    booking_id: i32,
+    reason: &str,
+) -> AppResult<BookingView> {
+    let existing = find(&ctx.db, booking_id).await?;
+    if existing.rider_id != actor.id && !actor.can_manage(existing.station_id) {
+        return Err(AppError::NotYours);
+    }
+    let reason = reason.trim();
+    if reason.chars().count() > 255 {
+        return Err(AppError::validation("A reason is at most 255 characters."));
+    }
+    close(
+        ctx,
+        Actor::User(actor),
+        booking_id,
+        BookingStatus::Cancelled,
+        reason,
+    )
+    .await
+}
+
+/// Releases a booking's battery as `cancelled` or `expired`.
+async fn close(
+    ctx: &Ctx,
+    actor: Actor<'_>,
+    booking_id: i32,
+    to: BookingStatus,
+    reason: &str,
+) -> AppResult<BookingView> {
+    let now = Utc::now();
+    let txn = ctx.db.begin().await?;
+    let booking = transition(
+        &txn,
+        booking_id,
+        &BookingStatus::ACTIVE,
+        to,
+        vec![
+            (entity::Column::ClosedAt, Expr::value(now)),
+            (entity::Column::CancelReason, Expr::value(reason)),
+        ],
+    )
+    .await?;
+    battery::set_booked_pack(&txn, booking.battery_id, BatteryState::Available).await?;
+    let action = if to == BookingStatus::Expired {
+        AuditAction::BookingExpired
+    } else {
+        AuditAction::BookingCancelled
+    };
+    let detail = if reason.is_empty() {
+        format!("booking {booking_id}")
+    } else {
+        format!("booking {booking_id}: {reason}")
+    };
+    audit::record(&txn, actor, Some(booking.station_id), action, detail).await?;
+    let summary = station::ssr::bump_version_and_recount(&txn, booking.station_id).await?;
+    let closed = booking_view(&txn, booking.id).await?;
+    let (title, mut text) = match to {
+        BookingStatus::Expired => (
+            "Booking expired",
+            format!(
+                "Your booking at {} expired before collection.",
+                summary.name
+            ),
+        ),
+        _ => (
+            "Booking cancelled",
+            format!("Your booking at {} was cancelled.", summary.name),
+        ),
+    };
+    if !reason.is_empty() {
+        text = format!("{text} Reason: {reason}");
+    }
+    let events = vec![
+        DomainEvent::inventory(&summary, InventoryAction::Update, timestamp(now)),
+        notify(
+            &txn,
+            NewNotification {
+                user_id: closed.rider_id,
+                kind: "notification",
+                title,
+                message: &text,
+                level: Level::Warning,
+                at: now,
+            },
+        )
+        .await?,
+        DomainEvent::booking_update(summary.id, booking_id, to, timestamp(now)),
+    ];
+    ctx.commit(txn, events).await?;
+    Ok(closed)
+}
+
+/// Expires every active booking whose hold has run out; returns how many.
+pub async fn expire_due(ctx: &Ctx) -> AppResult<usize> {
+    let due: Vec<i32> = entity::Entity::find()
+        .filter(entity::Column::Status.is_in(BookingStatus::ACTIVE))
+        .filter(entity::Column::ExpiresAt.lte(Utc::now()))
+        .all(&ctx.db)
+        .await?
+        .into_iter()
+        .map(|b| b.id)
+        .collect();
+    let mut expired = 0;
+    for id in due {
+        match close(ctx, Actor::System, id, BookingStatus::Expired, "").await {
+            Ok(_) => expired += 1,
+            Err(AppError::BookingClosed(_)) => {} // collected or cancelled meanwhile
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(expired)
+}
