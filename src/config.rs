@@ -31,6 +31,12 @@ pub struct Config {
     #[arg(long, env = "BATTERY_SWAP_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
 
+    /// Reverse proxies (CIDRs or addresses, comma-separated) whose `Forwarded` /
+    /// `X-Forwarded-For` is believed; the client is the rightmost address they did not add.
+    /// Without it the TCP peer is the client.
+    #[arg(long, env = "BATTERY_SWAP_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
+
     /// Where `cargo leptos build` put the compiled site (wasm, JS, CSS, assets).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
@@ -115,6 +121,10 @@ impl Config {
             format!("http://{bound}"),
             format!("http://localhost:{}", bound.port()),
         ]
+    }
+
+    pub fn trusted_proxies(&self) -> Result<app::client_addr::TrustedProxies, String> {
+        app::client_addr::TrustedProxies::parse(&self.trusted_proxies)
     }
 
     pub fn heartbeat(&self) -> Duration {

@@ -87,6 +87,7 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         bus,
         rules,
         secure_cookies: config.secure_cookies(),
+        proxies: config.trusted_proxies()?,
     };
     if config.demo && demo::load_if_empty(&ctx).await? {
         tracing::info!(password = demo::DEMO_PASSWORD, "loaded demo data");

@@ -3,6 +3,7 @@
 use leptos::prelude::use_context;
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
+use crate::client_addr::TrustedProxies;
 use crate::error::{AppError, AppResult};
 use crate::feed::ssr::{DomainEvent, EventBus};
 
@@ -35,6 +36,8 @@ pub struct Ctx {
     pub rules: Rules,
     /// Mark cookies `Secure` (the public URL is https).
     pub secure_cookies: bool,
+    /// Peers whose `Forwarded` / `X-Forwarded-For` is believed (`--trusted-proxies`).
+    pub proxies: TrustedProxies,
 }
 
 impl Ctx {
@@ -70,4 +73,16 @@ pub fn ctx() -> AppResult<Ctx> {
         );
         AppError::Internal
     })
+}
+
+/// The client address of the current server-fn request (see [`crate::client_addr`]), if the
+/// router was built with connect info (it always is; tests calling domain fns have none).
+pub fn client_ip(ctx: &Ctx) -> Option<std::net::IpAddr> {
+    let parts = use_context::<http::request::Parts>()?;
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
+        .0
+        .ip();
+    Some(ctx.proxies.client_ip(peer, &parts.headers))
 }

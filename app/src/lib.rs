@@ -8,6 +8,8 @@ pub mod audit;
 pub mod battery;
 pub mod booking;
 #[cfg(feature = "ssr")]
+pub mod client_addr;
+#[cfg(feature = "ssr")]
 pub mod context;
 pub mod error;
 pub mod feed;

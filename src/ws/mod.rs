@@ -47,7 +47,11 @@ pub struct TokenQuery {
 
 /// Refusals that need no database: rate, then origin.
 fn preflight(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Result<(), AppError> {
-    if !state.connect_limiter.allow(peer.ip()) {
+    let client = state.ctx.proxies.client_ip(peer.ip(), headers);
+    if !state
+        .connect_limiter
+        .allow(app::client_addr::limit_key(client))
+    {
         return Err(AppError::RateLimited);
     }
     if !guard::origin_allowed(headers, &state.ws.allowed_origins) {

@@ -29,6 +29,7 @@ async fn tool(url: &str) -> Ctx {
         bus,
         rules: Rules::default(),
         secure_cookies: false,
+        proxies: Default::default(),
     }
 }
 
