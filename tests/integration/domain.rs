@@ -122,7 +122,7 @@ async fn booking_lifecycle_and_refusals() {
 
     let b = booking::book(ctx(&s), &rider, a).await.unwrap();
     assert_eq!(b.status, BookingStatus::Confirmed);
-    assert_eq!(b.collection_code.len(), 6);
+    assert_eq!(b.collection_code.as_deref().unwrap().len(), 6);
     assert_counts_match_rows(&s, a).await;
     assert_eq!(
         booking::book(ctx(&s), &rider, a).await.unwrap_err(),
@@ -158,10 +158,16 @@ async fn booking_lifecycle_and_refusals() {
         AppError::BookingClosed("ready".into())
     );
     assert_eq!(
-        booking::collect(ctx(&s), &other, b.id, &b.collection_code, None)
-            .await
-            .unwrap_err(),
-        AppError::NotYours
+        booking::collect(
+            ctx(&s),
+            &other,
+            b.id,
+            b.collection_code.as_deref().unwrap(),
+            None
+        )
+        .await
+        .unwrap_err(),
+        AppError::Forbidden
     );
     assert_eq!(
         booking::cancel(ctx(&s), &other, b.id, "")
@@ -179,7 +185,7 @@ async fn booking_lifecycle_and_refusals() {
         ctx(&s),
         &staff,
         b.id,
-        &b.collection_code.to_lowercase(),
+        &b.collection_code.as_deref().unwrap().to_lowercase(),
         None,
     )
     .await

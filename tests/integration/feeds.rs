@@ -245,9 +245,15 @@ async fn lifecycle_events_carry_committed_counts() {
         "Your battery is ready for collection at Alpha"
     );
 
-    app::booking::ssr::collect(ctx(&s), &staff, b.id, &b.collection_code, None)
-        .await
-        .unwrap();
+    app::booking::ssr::collect(
+        ctx(&s),
+        &staff,
+        b.id,
+        b.collection_code.as_deref().unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
     let collected = next_json(&mut feed).await;
     assert_eq!(collected["type"], "battery_collected");
     assert_eq!(

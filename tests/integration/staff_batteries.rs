@@ -138,9 +138,15 @@ async fn a_swap_checks_the_returned_pack_in() {
     let rider = user(&s, "rider@a.test", Role::Rider).await;
     // The rider takes a pack from A...
     let first = booking::book(ctx(&s), &rider, a).await.unwrap();
-    booking::collect(ctx(&s), &staff_a, first.id, &first.collection_code, None)
-        .await
-        .unwrap();
+    booking::collect(
+        ctx(&s),
+        &staff_a,
+        first.id,
+        first.collection_code.as_deref().unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
     let taken = app::battery::ssr::entity::Entity::find_by_id(first.battery_id);
     use sea_orm::EntityTrait;
     let taken = taken.one(&ctx(&s).db).await.unwrap().unwrap();
@@ -155,7 +161,7 @@ async fn a_swap_checks_the_returned_pack_in() {
         ctx(&s),
         &staff_b,
         second.id,
-        &second.collection_code,
+        second.collection_code.as_deref().unwrap(),
         Some(back),
     )
     .await
@@ -188,7 +194,7 @@ async fn a_swap_checks_the_returned_pack_in() {
             ctx(&s),
             &staff_b,
             third.id,
-            &third.collection_code,
+            third.collection_code.as_deref().unwrap(),
             Some(bogus)
         )
         .await,
@@ -203,7 +209,7 @@ async fn a_swap_checks_the_returned_pack_in() {
         ctx(&s),
         &staff_b,
         third.id,
-        &third.collection_code,
+        third.collection_code.as_deref().unwrap(),
         Some(foreign),
     )
     .await

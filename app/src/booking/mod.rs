@@ -35,10 +35,27 @@ pub struct BookingView {
     pub battery_id: i32,
     pub battery_info: String,
     pub status: BookingStatus,
-    /// Shown to staff at collection; only the rider and the station's staff see it.
-    pub collection_code: String,
+    /// What the rider shows at the counter, proving they are there; only the rider sees it
+    /// (`None` in every view for anyone else, staff included).
+    pub collection_code: Option<String>,
     pub created_at: String,
     pub expires_at: String,
     pub ready_at: Option<String>,
     pub collected_at: Option<String>,
+}
+
+impl BookingView {
+    /// This view as `viewer_id` may see it: the collection code only for its rider.
+    pub fn seen_by(self, viewer_id: i32) -> Self {
+        if viewer_id == self.rider_id {
+            self
+        } else {
+            self.without_code()
+        }
+    }
+
+    pub fn without_code(mut self) -> Self {
+        self.collection_code = None;
+        self
+    }
 }

@@ -99,7 +99,7 @@ fn BookingCard(
             </div>
             <p>{b.battery_info.clone()}</p>
             {active.then(|| view! {
-                <p class="code">"Collection code: " <strong>{b.collection_code.clone()}</strong></p>
+                <p class="code">"Collection code: " <strong>{b.collection_code.clone().unwrap_or_default()}</strong></p>
                 <p class="countdown" aria-live="off">{move || match now.get() {
                     Some(now) => time_left(&expires, now),
                     None => until_text(&expires),

@@ -143,10 +143,15 @@ pub async fn check_in(
             .one(txn)
             .await?
         {
+            // Where the pack is, and with whom, is none of the counter's business.
+            tracing::info!(
+                serial,
+                state = known.state.as_str(),
+                at = known.station_id,
+                "check-in refused"
+            );
             return Err(AppError::validation(format!(
-                "Pack {serial} is not out with a rider: it is {} at station {}.",
-                known.state.as_str(),
-                known.station_id
+                "Pack {serial} cannot be checked in: it is not out with a rider."
             )));
         }
         let new = NewBattery {

@@ -109,11 +109,13 @@ pub async fn mark_ready(ctx: &Ctx, actor: &CurrentUser, booking_id: i32) -> AppR
         timestamp(now),
     );
     ctx.commit(txn, vec![event, update]).await?;
-    Ok(ready)
+    Ok(ready.seen_by(actor.id))
 }
 
-/// Hands the battery over: staff of the station (or the rider at a self-service station) with
-/// the booking's collection code. Announces `battery_collected` and `inventory_update(collect)`.
+/// Hands the battery over: staff of the station (or an admin), with the code the rider shows
+/// at the counter, checking in the pack the rider returns. Never the rider: a rider who could
+/// close their own booking could also check in packs they invented.
+/// Announces `battery_collected` and `inventory_update(collect)`.
 pub async fn collect(
     ctx: &Ctx,
     actor: &CurrentUser,
@@ -122,9 +124,7 @@ pub async fn collect(
     returned: Option<ReturnedPack>,
 ) -> AppResult<BookingView> {
     let existing = find(&ctx.db, booking_id).await?;
-    if !actor.can_manage(existing.station_id) && existing.rider_id != actor.id {
-        return Err(AppError::NotYours);
-    }
+    actor.ensure_manages(existing.station_id)?;
     if !code.trim().eq_ignore_ascii_case(&existing.collection_code) {
         return Err(AppError::WrongCode);
     }
@@ -205,5 +205,5 @@ pub async fn collect(
         ),
     ];
     ctx.commit(txn, events).await?;
-    Ok(collected)
+    Ok(collected.seen_by(actor.id))
 }

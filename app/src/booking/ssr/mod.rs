@@ -66,7 +66,7 @@ impl From<BookingRow> for BookingView {
             battery_id: b.battery_id,
             battery_info: b.battery_model,
             status: b.status,
-            collection_code: b.collection_code,
+            collection_code: Some(b.collection_code),
             created_at: timestamp(b.created_at),
             expires_at: timestamp(b.expires_at),
             ready_at: b.ready_at.map(timestamp),
@@ -235,7 +235,12 @@ pub async fn queue(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<Ve
         .filter(entity::Column::StationId.eq(station_id))
         .filter(entity::Column::Status.is_in(BookingStatus::ACTIVE))
         .order_by_asc(entity::Column::Id);
-    views(conn, query).await
+    // Staff never see codes: the code a rider shows is what proves they are at the counter.
+    let staff_view = views(conn, query).await?;
+    Ok(staff_view
+        .into_iter()
+        .map(BookingView::without_code)
+        .collect())
 }
 
 #[cfg(test)]

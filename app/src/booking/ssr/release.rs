@@ -45,6 +45,7 @@ pub async fn cancel(
         reason,
     )
     .await
+    .map(|closed| closed.seen_by(actor.id))
 }
 
 /// Releases a booking's battery as `cancelled` or `expired`.
