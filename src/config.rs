@@ -77,6 +77,43 @@ pub struct Config {
     )]
     pub ws_heartbeat_timeout_ms: u64,
 
+    /// WebSocket sockets one client may hold open at once (IPv4 address, or IPv6 /64); more
+    /// get HTTP 429. Behind a proxy, set `--trusted-proxies` or every client counts as one.
+    #[arg(
+        long,
+        env = "BATTERY_SWAP_WS_MAX_SOCKETS_PER_CLIENT",
+        default_value_t = 200
+    )]
+    pub ws_max_sockets_per_client: usize,
+
+    /// WebSocket sockets this instance holds open at once; more get HTTP 503. Keep it well
+    /// under the process's open-file limit (each socket is one file descriptor).
+    #[arg(long, env = "BATTERY_SWAP_WS_MAX_SOCKETS", default_value_t = 10_000)]
+    pub ws_max_sockets: usize,
+
+    /// How long a client may take to send a request's headers, in milliseconds (also how long
+    /// an idle keep-alive connection stays open); then the connection is closed.
+    #[arg(
+        long,
+        env = "BATTERY_SWAP_HTTP_HEADER_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub http_header_timeout_ms: u64,
+
+    /// How long a request may take from its headers to its response (reading the body
+    /// included), in milliseconds; then it gets HTTP 408.
+    #[arg(
+        long,
+        env = "BATTERY_SWAP_HTTP_REQUEST_TIMEOUT_MS",
+        default_value_t = 30_000
+    )]
+    pub http_request_timeout_ms: u64,
+
+    /// On SIGTERM or Ctrl-C: how long to wait, in milliseconds, for sockets to be sent their
+    /// 1001 close and requests in flight to finish before exiting anyway.
+    #[arg(long, env = "BATTERY_SWAP_SHUTDOWN_GRACE_MS", default_value_t = 5_000)]
+    pub shutdown_grace_ms: u64,
+
     /// Batteries below this charge (percent) are `charging`, not bookable.
     #[arg(long, env = "BATTERY_SWAP_MIN_CHARGE", default_value_t = 90)]
     pub min_charge_percent: i16,
@@ -88,6 +125,60 @@ pub struct Config {
     /// How often expired bookings are swept, in seconds.
     #[arg(long, env = "BATTERY_SWAP_SWEEP_SECONDS", default_value_t = 15)]
     pub sweep_seconds: u64,
+
+    /// Minutes a login session may go unused before it ends (use renews it).
+    #[arg(long, env = "BATTERY_SWAP_SESSION_IDLE_MINUTES", default_value_t = 7 * 24 * 60)]
+    pub session_idle_minutes: u32,
+
+    /// Days a login session lasts at most, however often it is used.
+    #[arg(long, env = "BATTERY_SWAP_SESSION_DAYS", default_value_t = 30)]
+    pub session_days: u32,
+
+    /// Days an API token works after it is created.
+    #[arg(long, env = "BATTERY_SWAP_TOKEN_DAYS", default_value_t = 90)]
+    pub token_days: u32,
+
+    /// Failed logins per account (email) in one lockout window; more get HTTP 429 with
+    /// `Retry-After` until the window ends. 0: no limit.
+    #[arg(
+        long,
+        env = "BATTERY_SWAP_LOGIN_FAILURES_PER_ACCOUNT",
+        default_value_t = 5
+    )]
+    pub login_failures_per_account: u32,
+
+    /// Failed logins per client address (IPv6: per /64) in one lockout window. 0: no limit.
+    #[arg(
+        long,
+        env = "BATTERY_SWAP_LOGIN_FAILURES_PER_ADDRESS",
+        default_value_t = 20
+    )]
+    pub login_failures_per_address: u32,
+
+    /// Registrations per client address in one lockout window. 0: no limit.
+    #[arg(
+        long,
+        env = "BATTERY_SWAP_REGISTRATIONS_PER_ADDRESS",
+        default_value_t = 30
+    )]
+    pub registrations_per_address: u32,
+
+    /// The login throttles' window, in seconds; it starts at the first failure.
+    #[arg(
+        long,
+        env = "BATTERY_SWAP_LOGIN_LOCKOUT_SECONDS",
+        default_value_t = 900
+    )]
+    pub login_lockout_seconds: u32,
+
+    /// Password hashes (argon2id, 19 MiB each) run at once. 0: one per CPU core.
+    #[arg(long, env = "BATTERY_SWAP_HASH_CONCURRENCY", default_value_t = 0)]
+    pub hash_concurrency: usize,
+
+    /// Logins and registrations that may wait for a hashing slot; more get HTTP 503 with
+    /// `Retry-After`.
+    #[arg(long, env = "BATTERY_SWAP_HASH_QUEUE", default_value_t = 32)]
+    pub hash_queue: usize,
 }
 
 impl Config {
@@ -103,6 +194,27 @@ impl Config {
         self.public_url
             .as_deref()
             .is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// A login session's absolute lifetime (`--session-days`).
+    pub fn session_ttl(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::from(self.session_days))
+    }
+
+    /// Session idle timeout, token lifetime, login throttles and the hash gate, from the flags.
+    pub fn account_rules(&self) -> app::account::ssr::AccountRules {
+        app::account::ssr::AccountRules {
+            session_idle: chrono::Duration::minutes(i64::from(self.session_idle_minutes)),
+            token_ttl: chrono::Duration::days(i64::from(self.token_days)),
+            failures_per_account: self.login_failures_per_account,
+            failures_per_address: self.login_failures_per_address,
+            registrations_per_address: self.registrations_per_address,
+            lockout: chrono::Duration::seconds(i64::from(self.login_lockout_seconds)),
+            hash_gate: app::account::ssr::password::HashGate::new(
+                self.hash_concurrency,
+                self.hash_queue,
+            ),
+        }
     }
 
     /// The browser origins allowed to open WebSockets, given the address actually bound.
@@ -123,6 +235,30 @@ impl Config {
         ]
     }
 
+    /// Refuses settings that would only fail later, with a message naming the flag.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.ws_heartbeat_ms == 0 {
+            return Err("--ws-heartbeat-ms must be above 0 (the server pings every socket that often; 0 would ping without pause)".into());
+        }
+        if self.ws_heartbeat_timeout_ms == 0 {
+            return Err("--ws-heartbeat-timeout-ms must be above 0".into());
+        }
+        for (flag, ms) in [
+            ("--http-header-timeout-ms", self.http_header_timeout_ms),
+            ("--http-request-timeout-ms", self.http_request_timeout_ms),
+        ] {
+            if ms == 0 {
+                return Err(format!(
+                    "{flag} must be above 0 (0 would time out every request)"
+                ));
+            }
+        }
+        if let Some(url) = &self.public_url {
+            public_origin(url)?;
+        }
+        self.trusted_proxies().map(|_| ())
+    }
+
     pub fn trusted_proxies(&self) -> Result<app::client_addr::TrustedProxies, String> {
         app::client_addr::TrustedProxies::parse(&self.trusted_proxies)
     }
@@ -133,5 +269,75 @@ impl Config {
 
     pub fn heartbeat_timeout(&self) -> Duration {
         Duration::from_millis(self.ws_heartbeat_timeout_ms)
+    }
+
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_millis(self.http_header_timeout_ms)
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.http_request_timeout_ms)
+    }
+
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_millis(self.shutdown_grace_ms)
+    }
+}
+
+/// The public URL is an origin (`https://host[:port]`): browsers send exactly that as `Origin`,
+/// and the session cookie is scoped to it, so a path or query would silently never match.
+fn public_origin(url: &str) -> Result<(), String> {
+    let bad = |why: &str| {
+        Err(format!(
+            "--public-url {url:?} {why}: give the origin users reach, like https://swap.example or http://host:8000"
+        ))
+    };
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return bad("must start with http:// or https://");
+    };
+    let host = rest.strip_suffix('/').unwrap_or(rest);
+    if host.is_empty() {
+        return bad("has no host");
+    }
+    if host.contains(['/', '?', '#', '@', ' ']) {
+        return bad("has a path, query or user part");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_urls_are_origins() {
+        for ok in [
+            "https://swap.example",
+            "https://swap.example/",
+            "http://127.0.0.1:8000",
+        ] {
+            assert!(public_origin(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "https://swap.example/app",
+            "swap.example",
+            "https://",
+            "https://a.example?x=1",
+            "ftp://a.example",
+        ] {
+            let err = public_origin(bad).unwrap_err();
+            assert!(err.contains("--public-url"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_zero_heartbeat_is_refused() {
+        let mut config = Config::for_database("sqlite::memory:");
+        assert!(config.validate().is_ok());
+        config.ws_heartbeat_ms = 0;
+        assert!(config.validate().unwrap_err().contains("--ws-heartbeat-ms"));
     }
 }

@@ -2,6 +2,10 @@
 //!
 //! Every socket has a bounded queue. Delivery never waits: a socket whose queue is full is
 //! closed with 1013 and dropped, so one slow client costs nobody else anything.
+//!
+//! A socket sees what its user could see when it connected; when that user's role or station
+//! assignments change, every socket of theirs is closed (4403) so that it reconnects with the
+//! new rights, on every instance.
 use app::feed::ssr::{Credential, DomainEvent, EventSink};
 use axum::extract::ws::Utf8Bytes;
 use std::collections::HashMap;
@@ -9,25 +13,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
+mod viewer;
+pub use viewer::Viewer;
+
 /// What a socket listens to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Topic {
     AllStations,
     Station(i32),
     User(i32),
-}
-
-/// Who is on the other end, for what they may see (full rider emails).
-#[derive(Debug, Clone, Default)]
-pub struct Viewer {
-    pub admin: bool,
-    pub stations: Vec<i32>,
-}
-
-impl Viewer {
-    fn privileged_for(&self, station_id: i32) -> bool {
-        self.admin || self.stations.contains(&station_id)
-    }
 }
 
 /// One message for one socket, with its place in its station's event order (if any), so the
@@ -52,6 +46,10 @@ pub const KICK_TOO_SLOW: Kick = Kick {
 pub const KICK_REVOKED: Kick = Kick {
     code: 4401,
     reason: "credentials revoked",
+};
+pub const KICK_PRIVILEGES_CHANGED: Kick = Kick {
+    code: 4403,
+    reason: "privileges changed: reconnect",
 };
 
 struct Subscriber {
@@ -85,6 +83,11 @@ pub struct HubStats {
 
 pub struct Hub {
     topics: Mutex<HashMap<Topic, HashMap<u64, Subscriber>>>,
+    /// Counts privilege changes heard; see [`Viewer::as_of`].
+    epoch: AtomicU64,
+    /// Per user, the epoch of their latest privilege change. Only locked with `topics` held.
+    /// One entry per user whose role or stations an admin changed while this process ran.
+    changed: Mutex<HashMap<i32, u64>>,
     next_id: AtomicU64,
     queue: usize,
     delivered: AtomicU64,
@@ -95,6 +98,8 @@ impl Hub {
     pub fn new(queue: usize) -> Arc<Self> {
         Arc::new(Self {
             topics: Mutex::new(HashMap::new()),
+            epoch: AtomicU64::new(0),
+            changed: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             queue: queue.max(1),
             delivered: AtomicU64::new(0),
@@ -109,6 +114,14 @@ impl Hub {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Read before loading a viewer's privileges; hand it to the subscription as
+    /// [`Viewer::as_of`].
+    pub fn privilege_epoch(&self) -> u64 {
+        self.epoch.load(Ordering::SeqCst)
+    }
+
+    /// Subscribes a socket. One whose user's privileges changed after its `as_of` is told to
+    /// close at once: it was set up with rights the user no longer has.
     pub fn subscribe(
         self: &Arc<Self>,
         topic: Topic,
@@ -118,13 +131,24 @@ impl Hub {
         let (frames_tx, frames) = mpsc::channel(self.queue);
         let (kick_tx, kicked) = mpsc::channel(1);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let sub = Subscriber {
-            frames: frames_tx,
-            kick: kick_tx,
-            viewer,
-            credential,
-        };
-        self.lock().entry(topic).or_default().insert(id, sub);
+        let mut topics = self.lock();
+        let stale = viewer.user_id().is_some_and(|user| {
+            let changed = self.changed.lock().unwrap_or_else(|p| p.into_inner());
+            changed.get(&user).is_some_and(|at| *at > viewer.as_of)
+        });
+        if stale {
+            // Never routed anything: its first act after the greeting is to close.
+            let _ = kick_tx.try_send(KICK_PRIVILEGES_CHANGED);
+        } else {
+            let sub = Subscriber {
+                frames: frames_tx,
+                kick: kick_tx,
+                viewer,
+                credential,
+            };
+            topics.entry(topic).or_default().insert(id, sub);
+        }
+        drop(topics);
         Subscription {
             frames,
             kicked,
@@ -188,18 +212,39 @@ impl Hub {
                 self.deliver(&mut topics, Topic::User(*user_id), None, |_| frame.clone());
             }
             DomainEvent::CredentialRevoked { credential } => {
-                for subs in topics.values_mut() {
-                    subs.retain(|_, s| {
-                        let revoked = s.credential == Some(*credential);
-                        if revoked {
-                            let _ = s.kick.try_send(KICK_REVOKED);
-                        }
-                        !revoked
-                    });
-                }
-                topics.retain(|_, subs| !subs.is_empty());
+                Self::kick_where(&mut topics, KICK_REVOKED, |s| {
+                    s.credential == Some(*credential)
+                });
+            }
+            DomainEvent::UserPrivilegesChanged { user_id } => {
+                let epoch = self.epoch.fetch_add(1, Ordering::SeqCst) + 1;
+                self.changed
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(*user_id, epoch);
+                Self::kick_where(&mut topics, KICK_PRIVILEGES_CHANGED, |s| {
+                    s.viewer.user_id() == Some(*user_id)
+                });
             }
         }
+    }
+
+    /// Closes (with `kick`) and drops every subscriber, on any topic, that `matches`.
+    fn kick_where(
+        topics: &mut HashMap<Topic, HashMap<u64, Subscriber>>,
+        kick: Kick,
+        matches: impl Fn(&Subscriber) -> bool,
+    ) {
+        for subs in topics.values_mut() {
+            subs.retain(|_, s| {
+                let hit = matches(s);
+                if hit {
+                    let _ = s.kick.try_send(kick);
+                }
+                !hit
+            });
+        }
+        topics.retain(|_, subs| !subs.is_empty());
     }
 
     fn deliver(
@@ -255,62 +300,4 @@ impl EventSink for Hub {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use app::feed::FeedMessage;
-
-    fn station_event(station_id: i32) -> DomainEvent {
-        DomainEvent::station(
-            station_id,
-            FeedMessage::error(format!("event for {station_id}")),
-        )
-    }
-
-    #[test]
-    fn routes_by_topic() {
-        let hub = Hub::new(8);
-        let mut all = hub.subscribe(Topic::AllStations, Viewer::default(), None);
-        let mut one = hub.subscribe(Topic::Station(1), Viewer::default(), None);
-        let mut two = hub.subscribe(Topic::Station(2), Viewer::default(), None);
-        hub.dispatch(&station_event(1));
-        assert!(all.frames.try_recv().is_ok());
-        assert!(one.frames.try_recv().is_ok());
-        assert!(two.frames.try_recv().is_err());
-    }
-
-    #[test]
-    fn full_queue_kicks_only_that_subscriber() {
-        let hub = Hub::new(2);
-        let mut slow = hub.subscribe(Topic::AllStations, Viewer::default(), None);
-        let mut fast = hub.subscribe(Topic::AllStations, Viewer::default(), None);
-        for _ in 0..3 {
-            hub.dispatch(&station_event(1));
-            while fast.frames.try_recv().is_ok() {}
-        }
-        assert_eq!(slow.kicked.try_recv(), Ok(KICK_TOO_SLOW));
-        assert!(fast.kicked.try_recv().is_err());
-        assert_eq!(hub.stats().subscribers, 1);
-        drop(fast);
-        assert_eq!(hub.stats().subscribers, 0);
-    }
-
-    #[test]
-    fn revoking_a_credential_kicks_its_sockets() {
-        let hub = Hub::new(8);
-        let mut a = hub.subscribe(
-            Topic::User(1),
-            Viewer::default(),
-            Some(Credential::Session(7)),
-        );
-        let mut b = hub.subscribe(
-            Topic::User(1),
-            Viewer::default(),
-            Some(Credential::Token(7)),
-        );
-        hub.dispatch(&DomainEvent::CredentialRevoked {
-            credential: Credential::Session(7),
-        });
-        assert_eq!(a.kicked.try_recv(), Ok(KICK_REVOKED));
-        assert!(b.kicked.try_recv().is_err());
-    }
-}
+mod tests;

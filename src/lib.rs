@@ -1,9 +1,13 @@
 //! The battery-swap server: configuration, database, router, live-feed hub and shutdown.
 pub mod config;
+pub mod csrf;
 pub mod db;
 pub mod demo;
+pub mod form_encoding;
 pub mod hub;
 pub mod pg_listener;
+pub mod security_headers;
+pub mod serve;
 pub mod state;
 pub mod ws;
 
@@ -22,6 +26,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use config::Config;
@@ -29,6 +34,7 @@ use hub::Hub;
 use state::{AppState, WsSettings};
 use ws::connection::Limits;
 use ws::guard::ConnectLimiter;
+use ws::slots::SocketSlots;
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -39,14 +45,15 @@ pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
 pub struct Server {
     pub addr: SocketAddr,
     pub state: AppState,
-    task: JoinHandle<Result<(), std::io::Error>>,
+    task: JoinHandle<()>,
 }
 
 impl Server {
-    /// Stops accepting, closes every socket with 1001, and waits for the server to finish.
+    /// Stops accepting, closes every socket with 1001, and waits for connections and sockets
+    /// to finish, at most `--shutdown-grace-ms`.
     pub async fn shutdown(self) -> Result<(), BoxError> {
         self.state.shutdown.cancel();
-        self.task.await??;
+        self.task.await?;
         Ok(())
     }
 
@@ -63,16 +70,19 @@ impl Server {
 
 /// Connects and migrates the database, loads demo data if asked, binds, and starts serving.
 pub async fn start(config: Config) -> Result<Server, BoxError> {
+    config.validate()?;
     // First, so a taken port is reported before any database work.
     let listener = bind(config.addr).await?;
     let db = db::connect(&config.database_url).await?;
     db::migrate(&db).await?;
     let hub = Hub::new(config.ws_queue);
-    let rules = Rules {
+    let mut rules = Rules {
         min_charge_percent: config.min_charge_percent,
         hold: chrono::Duration::minutes(config.hold_minutes),
         ..Rules::default()
     };
+    rules.session_ttl = config.session_ttl();
+    rules.accounts = config.account_rules();
     let on_postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
     // On PostgreSQL events reach every instance through NOTIFY/LISTEN; on SQLite (one
     // instance by nature) they go straight to the hub.
@@ -90,7 +100,8 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         proxies: config.trusted_proxies()?,
     };
     if config.demo && demo::load_if_empty(&ctx).await? {
-        tracing::info!(password = demo::DEMO_PASSWORD, "loaded demo data");
+        // The accounts and their shared password are in the README; a log is no place for it.
+        tracing::info!("loaded demo data (accounts: see the README)");
     }
 
     let addr = listener.local_addr()?;
@@ -115,7 +126,10 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
             },
         }),
         connect_limiter: Arc::new(ConnectLimiter::new(config.ws_connects_per_minute)),
+        sockets: SocketSlots::new(config.ws_max_sockets_per_client, config.ws_max_sockets),
         shutdown: CancellationToken::new(),
+        tasks: TaskTracker::new(),
+        request_timeout: config.request_timeout(),
     };
     spawn_expiry_sweeper(&state, Duration::from_secs(config.sweep_seconds.max(1)));
     if let Some(event_listener) = event_listener {
@@ -123,13 +137,13 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         pg_listener::spawn(config.database_url.clone(), event_listener, hub, ctx, stop);
     }
 
-    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let shutdown = state.shutdown.clone();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown.cancelled_owned())
-            .await
-    });
+    let limits = serve::HttpLimits {
+        header_timeout: config.header_timeout(),
+        shutdown_grace: config.shutdown_grace(),
+    };
+    let app = router(state.clone());
+    let (shutdown, tasks) = (state.shutdown.clone(), state.tasks.clone());
+    let task = serve::spawn(listener, app, limits, shutdown, tasks);
     tracing::info!("listening on http://{addr}");
     Ok(Server { addr, state, task })
 }
@@ -164,8 +178,24 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(provide_ctx, shell))
+        // Form bodies that are not UTF-8 get 400 rather than being decoded lossily.
+        .layer(axum::middleware::from_fn(form_encoding::require_utf8_forms))
+        // Cross-site posts to the server fns (login CSRF and the like) get 403.
+        .layer(axum::middleware::from_fn_with_state(
+            state.ws.clone(),
+            csrf::refuse_cross_site,
+        ))
         // Server-fn bodies are small forms: refuse anything larger with 413 before reading it.
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
+        // A request (its body included) that has no response in time gets 408.
+        .layer(axum::middleware::from_fn_with_state(
+            state.request_timeout,
+            serve::request_timeout,
+        ))
+        // Outermost, so refusals (403, 408, 413) carry them too.
+        .layer(axum::middleware::from_fn(
+            security_headers::security_headers,
+        ))
         .with_state(state)
 }
 
@@ -180,7 +210,9 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
-/// Expires bookings whose hold ran out, releasing their batteries.
+/// Expires bookings whose hold ran out, releasing their batteries; deletes expired sessions
+/// and tokens (closing their sockets) and ended login-throttle windows. Each step is logged
+/// and the next runs whatever the previous one did.
 fn spawn_expiry_sweeper(state: &AppState, every: Duration) {
     let (ctx, shutdown) = (state.ctx.clone(), state.shutdown.clone());
     tokio::spawn(async move {
@@ -188,11 +220,20 @@ fn spawn_expiry_sweeper(state: &AppState, every: Duration) {
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => return,
-                _ = tick.tick() => match app::booking::ssr::expire_due(&ctx).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(expired = n, "expired bookings"),
-                    Err(e) => tracing::warn!(error = %e, "expiry sweep failed"),
-                },
+                _ = tick.tick() => {
+                    match app::booking::ssr::expire_due(&ctx).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(expired = n, "expired bookings"),
+                        Err(e) => tracing::warn!(error = %e, "expiry sweep failed"),
+                    }
+                    match app::account::ssr::sweep(&ctx).await {
+                        Ok((0, 0, _)) => {}
+                        Ok((sessions, tokens, _)) => {
+                            tracing::info!(sessions, tokens, "deleted expired credentials")
+                        }
+                        Err(e) => tracing::warn!(error = %e, "credential sweep failed"),
+                    }
+                }
             }
         }
     });

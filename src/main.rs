@@ -14,10 +14,10 @@ async fn main() -> ExitCode {
         .init();
     let config = Config::parse();
     let run = async {
-        battery_swap::start(config)
-            .await?
-            .run_until(shutdown_signal())
-            .await
+        // Before the server starts: a SIGTERM that arrives as soon as it listens must shut it
+        // down gracefully, not kill it (the default action) with its sockets unclosed.
+        let stop = shutdown_signal()?;
+        battery_swap::start(config).await?.run_until(stop).await
     };
     match run.await {
         Ok(()) => ExitCode::SUCCESS,
@@ -28,24 +28,23 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Ctrl-C, or SIGTERM from a process manager.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Ctrl-C, or SIGTERM from a process manager; the handlers are installed when this is called.
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
-    }
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }

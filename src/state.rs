@@ -4,10 +4,12 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::hub::Hub;
 use crate::ws::connection::Limits;
 use crate::ws::guard::ConnectLimiter;
+use crate::ws::slots::SocketSlots;
 
 /// WebSocket settings derived from the config once.
 #[derive(Debug, Clone)]
@@ -24,8 +26,15 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     pub ws: Arc<WsSettings>,
     pub connect_limiter: Arc<ConnectLimiter>,
+    /// Open WebSocket sockets, per client and in all (`--ws-max-sockets*`).
+    pub sockets: Arc<SocketSlots>,
     /// Cancelled on shutdown: every socket closes with 1001.
     pub shutdown: CancellationToken,
+    /// Every HTTP connection and WebSocket of this server: shutdown waits for them (up to
+    /// `--shutdown-grace-ms`).
+    pub tasks: TaskTracker,
+    /// Longest time from a request's headers to its response (`--http-request-timeout-ms`).
+    pub request_timeout: std::time::Duration,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -14,8 +14,10 @@ pub struct Rules {
     pub min_charge_percent: i16,
     /// How long a confirmed booking holds its battery before it expires.
     pub hold: chrono::Duration,
-    /// How long a login session lasts.
+    /// How long a login session lasts at most (it also ends after `accounts.session_idle`).
     pub session_ttl: chrono::Duration,
+    /// Session idle timeout, token lifetime, login throttles, the password-hash gate.
+    pub accounts: crate::account::ssr::AccountRules,
 }
 
 impl Default for Rules {
@@ -24,6 +26,7 @@ impl Default for Rules {
             min_charge_percent: 90,
             hold: chrono::Duration::minutes(30),
             session_ttl: chrono::Duration::days(30),
+            accounts: Default::default(),
         }
     }
 }

@@ -41,6 +41,16 @@ pub enum AppError {
     WrongCode,
     #[error("Too many requests; slow down.")]
     RateLimited,
+    /// Too many failed logins (or registrations) for this account or client address: 429 with
+    /// `Retry-After`. Says nothing about whether the account exists.
+    #[error("Too many attempts; try again in {}.", wait_words(*.retry_after_secs))]
+    TooManyAttempts { retry_after_secs: u64 },
+    /// Every password-hashing slot and its short queue are taken: 503 with `Retry-After`.
+    #[error("The server is busy; please try again in a moment.")]
+    Busy { retry_after_secs: u64 },
+    /// The request was not complete in time (a slow or stalled client, or a stuck handler).
+    #[error("The request took too long. Please try again.")]
+    TimedOut,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// Transport-level failure reported by the server-fn machinery (network down, bad request).
@@ -62,8 +72,20 @@ impl AppError {
             | AppError::NoneAvailable
             | AppError::ActiveBookingExists
             | AppError::BookingClosed(_) => 409,
-            AppError::RateLimited => 429,
+            AppError::TimedOut => 408,
+            AppError::RateLimited | AppError::TooManyAttempts { .. } => 429,
             AppError::Internal => 500,
+            AppError::Busy { .. } => 503,
+        }
+    }
+
+    /// Seconds a client should wait before trying again (`Retry-After`), for the refusals that
+    /// have one. Sent wherever the status is (server fns and plain handlers).
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyAttempts { retry_after_secs }
+            | AppError::Busy { retry_after_secs } => Some((*retry_after_secs).max(1)),
+            _ => None,
         }
     }
 
@@ -99,6 +121,15 @@ impl FromServerFnError for AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// A wait in words for people: "42 seconds", "15 minutes".
+fn wait_words(secs: u64) -> String {
+    match secs {
+        0..=1 => "a second".to_string(),
+        2..=119 => format!("{secs} seconds"),
+        _ => format!("{} minutes", secs.div_ceil(60)),
+    }
+}
+
 #[cfg(feature = "ssr")]
 mod server {
     use super::AppError;
@@ -123,16 +154,31 @@ mod server {
         fn into_response(self) -> axum::response::Response {
             let status = http::StatusCode::from_u16(self.status())
                 .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-            let body = serde_json::json!({ "error": self, "message": self.to_string() });
-            (status, axum::Json(body)).into_response()
+            // The same shape as a failed server fn (`{"error": kind, "detail": …}`), plus the
+            // error in words for clients that show it as it is.
+            let mut body = serde_json::to_value(&self).unwrap_or_default();
+            if let Some(obj) = body.as_object_mut() {
+                obj.insert("message".into(), self.to_string().into());
+            }
+            let mut res = (status, axum::Json(body)).into_response();
+            if let Some(value) = self.retry_after().map(http::HeaderValue::from) {
+                res.headers_mut().insert(http::header::RETRY_AFTER, value);
+            }
+            res
         }
     }
 
     /// Sets the status of a failed server-fn call, so API clients see 401/403/409 rather than
-    /// a blanket 500. A browser's plain form post (no JavaScript) keeps the framework's redirect
-    /// back to the form, which then shows the error.
+    /// a blanket 500, and its `Retry-After` when it has one. A browser's plain form post (no
+    /// JavaScript) keeps the framework's redirect back to the form, which then shows the error.
     pub(super) fn set_response_status(err: &AppError) {
         use leptos::prelude::use_context;
+        if let (Some(opts), Some(secs)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            err.retry_after(),
+        ) {
+            opts.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+        }
         let form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
             parts
                 .headers
@@ -170,5 +216,20 @@ mod tests {
         assert_eq!(AppError::Forbidden.status(), 403);
         assert_eq!(AppError::NoneAvailable.status(), 409);
         assert_eq!(AppError::Internal.status(), 500);
+        let throttled = AppError::TooManyAttempts {
+            retry_after_secs: 900,
+        };
+        assert_eq!(
+            (throttled.status(), throttled.retry_after()),
+            (429, Some(900))
+        );
+        assert!(throttled.to_string().contains("15 minutes"), "{throttled}");
+        let busy = AppError::Busy {
+            retry_after_secs: 0,
+        };
+        assert_eq!((busy.status(), busy.retry_after()), (503, Some(1)));
+        assert_eq!(AppError::Forbidden.retry_after(), None);
+        let json = serde_json::to_string(&busy).unwrap();
+        assert_eq!(json, r#"{"error":"busy","detail":{"retry_after_secs":0}}"#);
     }
 }

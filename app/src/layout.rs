@@ -10,6 +10,7 @@ use leptos_router::{
 };
 
 use crate::account::api::{Logout, me};
+use crate::account::tokens_view::TokensPage;
 use crate::account::view::{LoginPage, RegisterPage};
 use crate::admin::view::AdminPage;
 use crate::booking::view::MyBookingsPage;
@@ -79,6 +80,7 @@ fn Page() -> impl IntoView {
                                 {u.is_staff().then(|| view! { <A href="/console">"Console"</A> })}
                                 {u.is_admin().then(|| view! { <A href="/admin">"Admin"</A> })}
                                 <NotificationsLink/>
+                                <A href="/account/tokens">"API tokens"</A>
                                 <span class="who">{u.display_name} " (" {u.role.as_str()} ")"</span>
                                 <ActionForm action=logout attr:class="inline">
                                     <button type="submit">"Log out"</button>
@@ -106,6 +108,7 @@ fn Page() -> impl IntoView {
                 <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("register") view=RegisterPage ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("account"), StaticSegment("tokens")) view=TokensPage ssr=SsrMode::Async/>
             </Routes>
         </main>
     }

@@ -16,6 +16,7 @@ pub mod feed;
 pub mod notification;
 pub mod station;
 mod stored_enum;
+pub mod text;
 pub mod ui;
 
 mod layout;

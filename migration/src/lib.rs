@@ -13,6 +13,8 @@ mod m20261125_000007_create_sessions;
 mod m20261125_000008_create_api_tokens;
 mod m20261125_000009_create_audit_log;
 mod m20261125_000010_add_station_version;
+mod m20261126_000001_create_login_throttles;
+mod m20261126_000002_add_api_token_expiry;
 
 pub struct Migrator;
 
@@ -30,6 +32,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_create_api_tokens::Migration),
             Box::new(m20261125_000009_create_audit_log::Migration),
             Box::new(m20261125_000010_add_station_version::Migration),
+            Box::new(m20261126_000001_create_login_throttles::Migration),
+            Box::new(m20261126_000002_add_api_token_expiry::Migration),
         ]
     }
 }

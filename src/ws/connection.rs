@@ -49,7 +49,7 @@ const BATCH: usize = 64;
 /// reflects; older events that arrive late are dropped, never sent.
 pub async fn run(
     socket: WebSocket,
-    hello: FeedMessage,
+    hello: Utf8Bytes,
     floor: HashMap<i32, i64>,
     sub: Subscription,
     limits: Limits,
@@ -175,8 +175,8 @@ async fn send(sink: &mut SplitSink<WebSocket, Message>, msg: Message, t: Duratio
 /// what it needs to judge the client's liveness.
 struct Writer {
     sink: SplitSink<WebSocket, Message>,
-    /// The greeting, sent before anything else.
-    hello: FeedMessage,
+    /// The greeting, rendered, sent before anything else.
+    hello: Utf8Bytes,
     /// See [`fresh`]: the newest event order already shown, per station.
     floor: HashMap<i32, i64>,
     /// Feed frames and hub kicks for this socket.
@@ -204,13 +204,7 @@ async fn write_loop(writer: Writer) {
         shutdown,
     } = writer;
     let t = limits.write_timeout;
-    if !send(
-        &mut sink,
-        Message::Text(Utf8Bytes::from(hello.to_json())),
-        t,
-    )
-    .await
-    {
+    if !send(&mut sink, Message::Text(hello), t).await {
         return;
     }
     let mut heartbeat = tokio::time::interval_at(

@@ -2,14 +2,15 @@
 //! `/ws/stations/`, `/ws/stations/{station_id}/`, `/ws/notifications/`.
 //!
 //! Everything that can refuse a connection is checked before the upgrade, as plain HTTP:
-//! rate (429), origin (403), unknown station (404), missing credentials (401).
+//! rate (429), origin (403), open sockets of the client (429) and of the instance (503),
+//! unknown station (404), missing credentials (401).
 use app::account::ssr::authenticate;
 use app::feed::ssr::{Credential, SEQ_PER_VERSION};
 use app::feed::{FeedMessage, StationSnapshot};
 use app::station::StationSummary;
 use app::{error::AppError, notification, station};
 use axum::Router;
-use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::{Utf8Bytes, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -20,9 +21,25 @@ use std::net::SocketAddr;
 
 pub mod connection;
 pub mod guard;
+pub mod slots;
 
 use crate::hub::{Subscription, Topic, Viewer};
 use crate::state::AppState;
+use slots::Slot;
+
+/// Socket buffers sized for our traffic rather than tungstenite's 128 KiB each, reserved up
+/// front: client frames are small JSON (pings), and a frame of up to `--ws-max-message-bytes`
+/// still fits, the read buffer growing for it alone. Feed frames are batched up to the write
+/// buffer size before a write.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+const WRITE_BUFFER_BYTES: usize = 8 * 1024;
+
+/// The most a socket's unsent output may hold: a full write buffer plus its largest frame (the
+/// greeting's snapshot, or a pong echoing a client's largest message). It only fills while the
+/// client is not reading, and the writer waits for it to drain before adding the next frame.
+fn max_write_buffer(greeting_bytes: usize, max_message_bytes: usize) -> usize {
+    WRITE_BUFFER_BYTES + greeting_bytes.max(max_message_bytes) + 4 * 1024
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -45,19 +62,18 @@ pub struct TokenQuery {
     token: Option<String>,
 }
 
-/// Refusals that need no database: rate, then origin.
-fn preflight(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Result<(), AppError> {
+/// Refusals that need no database: rate, origin, then open sockets. The slot it returns is
+/// held for as long as the socket is open.
+fn preflight(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Result<Slot, AppError> {
     let client = state.ctx.proxies.client_ip(peer.ip(), headers);
-    if !state
-        .connect_limiter
-        .allow(app::client_addr::limit_key(client))
-    {
+    let key = app::client_addr::limit_key(client);
+    if !state.connect_limiter.allow(key) {
         return Err(AppError::RateLimited);
     }
     if !guard::origin_allowed(headers, &state.ws.allowed_origins) {
         return Err(AppError::Forbidden);
     }
-    Ok(())
+    state.sockets.acquire(key)
 }
 
 /// Runs the checks, then `setup` (subscribe and build the greeting), then upgrades; any
@@ -71,11 +87,12 @@ async fn open(
     setup: impl Future<Output = Result<(Greeting, Subscription), AppError>>,
 ) -> Response {
     let accepted = async {
-        preflight(state, headers, peer)?;
-        setup.await
+        let slot = preflight(state, headers, peer)?;
+        let (greeting, sub) = setup.await?;
+        Ok::<_, AppError>((slot, greeting, sub))
     };
     match accepted.await {
-        Ok((greeting, sub)) => upgrade(ws, state, greeting, sub),
+        Ok((slot, greeting, sub)) => upgrade(ws, state, slot, greeting, sub),
         Err(e) => e.into_response(),
     }
 }
@@ -87,14 +104,10 @@ async fn viewer(
     headers: &HeaderMap,
     token: Option<&str>,
 ) -> Result<(Viewer, Option<Credential>), AppError> {
+    // Before loading the user's rights, so a change of them in between is not missed.
+    let as_of = state.hub.privilege_epoch();
     Ok(match authenticate(&state.ctx.db, headers, token).await? {
-        Some((user, credential)) => (
-            Viewer {
-                admin: user.is_admin(),
-                stations: user.stations,
-            },
-            Some(credential),
-        ),
+        Some((user, credential)) => (Viewer::signed_in(user, as_of), Some(credential)),
         None => (Viewer::default(), None),
     })
 }
@@ -122,18 +135,30 @@ fn station_greeting(
     Greeting { hello, floor }
 }
 
+/// Switches to the WebSocket. The slot and the shutdown tracker's token live as long as the
+/// socket's task (dropped with it however it ends, or at once if the upgrade fails).
 fn upgrade(
     ws: WebSocketUpgrade,
     state: &AppState,
+    slot: Slot,
     greeting: Greeting,
     sub: Subscription,
 ) -> Response {
     let Greeting { hello, floor } = greeting;
+    let hello = Utf8Bytes::from(hello.to_json());
+    let max = state.ws.max_message_bytes;
     let limits = state.ws.limits.clone();
     let shutdown = state.shutdown.clone();
-    ws.max_message_size(state.ws.max_message_bytes)
-        .max_frame_size(state.ws.max_message_bytes)
-        .on_upgrade(move |socket| connection::run(socket, hello, floor, sub, limits, shutdown))
+    let open = state.tasks.token();
+    ws.read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
+        .max_write_buffer_size(max_write_buffer(hello.len(), max))
+        .max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| async move {
+            connection::run(socket, hello, floor, sub, limits, shutdown).await;
+            drop((slot, open));
+        })
 }
 
 async fn all_stations(
@@ -188,19 +213,17 @@ async fn notifications(
     headers: HeaderMap,
 ) -> Response {
     let setup = async {
-        let (user, credential) = authenticate(&state.ctx.db, &headers, q.token.as_deref())
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        let viewer = Viewer {
-            admin: user.is_admin(),
-            stations: user.stations.clone(),
+        let (viewer, credential) = viewer(&state, &headers, q.token.as_deref()).await?;
+        let (Some(user_id), Some(credential)) = (viewer.user.as_ref().map(|u| u.id), credential)
+        else {
+            return Err(AppError::Unauthenticated);
         };
         let sub = state
             .hub
-            .subscribe(Topic::User(user.id), viewer, Some(credential));
-        let unread = notification::ssr::unread_count(&state.ctx.db, user.id).await?;
+            .subscribe(Topic::User(user_id), viewer, Some(credential));
+        let unread = notification::ssr::unread_count(&state.ctx.db, user_id).await?;
         let hello = FeedMessage::ConnectionEstablished {
-            message: format!("Connected to user_{}", user.id),
+            message: format!("Connected to user_{user_id}"),
             station_id: None,
             stations: None,
             unread_count: Some(unread),

@@ -1,14 +1,12 @@
 //! Starting the real binary the way `.ci/serve` does, where something can go wrong.
 use crate::support::{WAIT, fresh_database_url};
+use tokio::io::{AsyncBufReadExt, BufReader};
 
-/// A taken port is one plain line naming the port and the flag that changes it: no panic, no
-/// backtrace, no debug dump, exit status 1.
-#[tokio::test]
-async fn a_taken_port_is_one_line_naming_the_flag() {
-    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
-    let addr = taken.local_addr().expect("address");
+/// Runs the binary with `args` on a fresh database and returns its exit code and stderr.
+async fn run(args: &[&str]) -> (Option<i32>, String) {
     let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_battery-swap"))
-        .args(["--addr", &addr.to_string(), "--database-url"])
+        .args(args)
+        .arg("--database-url")
         .arg(fresh_database_url().await)
         .env("RUST_BACKTRACE", "1")
         .kill_on_drop(true)
@@ -17,19 +15,91 @@ async fn a_taken_port_is_one_line_naming_the_flag() {
         .await
         .expect("the server gives up at once")
         .expect("run the binary");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A refusal is one plain line naming what to change: no panic, no backtrace, no debug dump,
+/// exit status 1.
+fn assert_one_line_error(code: Option<i32>, stderr: &str, mentions: &[&str]) {
+    assert_eq!(code, Some(1), "stderr: {stderr}");
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 1, "one line, got: {stderr}");
-    let line = lines[0];
-    assert!(line.starts_with("error: "), "{line}");
-    assert!(
-        line.contains(&format!("port {} is already in use", addr.port())),
-        "{line}"
-    );
-    assert!(line.contains("--addr"), "{line}");
+    assert!(lines[0].starts_with("error: "), "{stderr}");
+    for m in mentions {
+        assert!(lines[0].contains(m), "{m:?} in: {stderr}");
+    }
     assert!(
         !stderr.contains("panicked") && !stderr.contains("Os {"),
         "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn a_taken_port_is_one_line_naming_the_flag() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
+    let addr = taken.local_addr().expect("address").to_string();
+    let (code, stderr) = run(&["--addr", &addr]).await;
+    let port = format!(
+        "port {} is already in use",
+        addr.rsplit(':').next().unwrap()
+    );
+    assert_one_line_error(code, &stderr, &[&port, "--addr"]);
+}
+
+#[tokio::test]
+async fn settings_that_would_fail_later_are_refused_at_start() {
+    let (code, stderr) = run(&["--addr", "127.0.0.1:0", "--ws-heartbeat-ms", "0"]).await;
+    assert_one_line_error(code, &stderr, &["--ws-heartbeat-ms"]);
+    let with_path = [
+        "--addr",
+        "127.0.0.1:0",
+        "--public-url",
+        "https://swap.example/app",
+    ];
+    let (code, stderr) = run(&with_path).await;
+    assert_one_line_error(code, &stderr, &["--public-url", "path"]);
+    let proxies = [
+        "--addr",
+        "127.0.0.1:0",
+        "--trusted-proxies",
+        "10.0.0.0/8,nonsense",
+    ];
+    let (code, stderr) = run(&proxies).await;
+    assert_one_line_error(code, &stderr, &["--trusted-proxies", "nonsense"]);
+}
+
+/// The demo accounts share one password; it is in the README, never in a log line.
+#[tokio::test]
+async fn the_demo_password_is_not_logged() {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_battery-swap"))
+        .args(["--addr", "127.0.0.1:0", "--demo", "--database-url"])
+        .arg(fresh_database_url().await)
+        .env("RUST_LOG", "debug")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn server");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut log = String::new();
+    tokio::time::timeout(WAIT * 3, async {
+        while let Some(line) = lines.next_line().await.expect("read log") {
+            log.push_str(&line);
+            log.push('\n');
+            if line.contains("listening on") {
+                return;
+            }
+        }
+        panic!("exited before listening: {log}");
+    })
+    .await
+    .expect("the server starts");
+    assert!(log.contains("loaded demo data"), "{log}");
+    assert!(
+        !log.contains("battery-swap-demo"),
+        "the password is in the log:\n{log}"
     );
 }

@@ -331,6 +331,11 @@ pub struct Process {
 
 impl Process {
     pub async fn spawn(database_url: &str) -> Process {
+        Self::spawn_with(database_url, &[]).await
+    }
+
+    /// The server with more flags (`--name value` pairs), after the defaults above.
+    pub async fn spawn_with(database_url: &str, flags: &[&str]) -> Process {
         use tokio::io::{AsyncBufReadExt, BufReader};
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_battery-swap"))
             .args([
@@ -341,6 +346,7 @@ impl Process {
                 "--ws-connects-per-minute",
                 "100000",
             ])
+            .args(flags)
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
             .stdout(std::process::Stdio::piped())

@@ -1,8 +1,11 @@
 //! Account server fns: `/api/register`, `/api/login`, `/api/logout`, `/api/me`,
-//! `/api/create_token`, `/api/revoke_token`.
+//! `/api/create_token`, `/api/list_tokens`, `/api/revoke_token`, `/api/take_new_token`.
+//!
+//! Thin: each reads the request (cookie, client address), authorises and calls one domain
+//! function in `ssr`. Cross-site posts never get here (the CSRF layer in `src/csrf.rs`).
 use leptos::prelude::*;
 
-use super::{CurrentUser, IssuedToken, Role};
+use super::{CurrentUser, IssuedToken, Role, TokenInfo};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -15,34 +18,46 @@ fn set_cookie(value: String) {
     }
 }
 
-/// The session cookie the current request carries, if any.
+/// A cookie of the current request, if any.
 #[cfg(feature = "ssr")]
-fn request_session() -> Option<String> {
-    use super::ssr::credentials;
+fn request_cookie(name: &str) -> Option<String> {
     let parts = use_context::<http::request::Parts>()?;
-    credentials::cookie(&parts.headers, credentials::SESSION_COOKIE)
+    super::ssr::credentials::cookie(&parts.headers, name)
 }
 
-/// Starts a session for the user and tells a no-JS form post where to go next.
+/// The session cookie the current request carries, under this deployment's name.
 #[cfg(feature = "ssr")]
-async fn start_session(
+fn request_session(ctx: &crate::context::Ctx) -> Option<String> {
+    request_cookie(super::ssr::credentials::session_cookie_name(
+        ctx.secure_cookies,
+    ))
+}
+
+/// A browser's plain form post (no JavaScript): it follows redirects, not return values.
+#[cfg(feature = "ssr")]
+fn plain_form_post() -> bool {
+    use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    })
+}
+
+/// Sets the new session's cookie and tells a no-JS form post where to go next.
+#[cfg(feature = "ssr")]
+fn session_started(
     ctx: &crate::context::Ctx,
-    email: &str,
-    password: &str,
-) -> Result<CurrentUser, AppError> {
-    use super::ssr::credentials;
-    // A session cookie the browser already had is dropped: every login gets a fresh id.
-    if let Some(old) = request_session() {
-        super::ssr::logout(ctx, &old).await?;
-    }
-    let (user, secret) = super::ssr::login(ctx, email, password).await?;
-    set_cookie(credentials::session_cookie(
-        &secret,
+    started: super::ssr::session::Started,
+) -> CurrentUser {
+    set_cookie(super::ssr::credentials::session_cookie(
+        &started.secret,
         ctx.rules.session_ttl,
         ctx.secure_cookies,
     ));
     leptos_axum::redirect("/");
-    Ok(user)
+    started.user
 }
 
 /// `POST /api/register` (`email`, `display_name`, `password`): creates a rider account and logs in.
@@ -53,22 +68,29 @@ pub async fn register(
     password: String,
 ) -> Result<CurrentUser, AppError> {
     let ctx = crate::context::ctx()?;
-    super::ssr::register(
-        &ctx.db,
+    let client = crate::context::client_ip(&ctx);
+    let old = request_session(&ctx);
+    let started = super::ssr::sign_up(
+        &ctx,
         &email,
         &display_name,
         &password,
-        super::Role::Rider,
+        client,
+        old.as_deref(),
     )
     .await?;
-    start_session(&ctx, &email, &password).await
+    Ok(session_started(&ctx, started))
 }
 
-/// `POST /api/login` (`email`, `password`): sets the session cookie.
+/// `POST /api/login` (`email`, `password`): sets the session cookie. A failed attempt leaves
+/// the caller's current session alone.
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(email: String, password: String) -> Result<CurrentUser, AppError> {
     let ctx = crate::context::ctx()?;
-    start_session(&ctx, &email, &password).await
+    let client = crate::context::client_ip(&ctx);
+    let old = request_session(&ctx);
+    let started = super::ssr::login(&ctx, &email, &password, client, old.as_deref()).await?;
+    Ok(session_started(&ctx, started))
 }
 
 /// `POST /api/logout`: ends the session and closes its sockets.
@@ -76,8 +98,8 @@ pub async fn login(email: String, password: String) -> Result<CurrentUser, AppEr
 pub async fn logout() -> Result<(), AppError> {
     use super::ssr::credentials;
     let ctx = crate::context::ctx()?;
-    if let Some(secret) = request_session() {
-        super::ssr::logout(&ctx, &secret).await?;
+    if let Some(secret) = request_session(&ctx) {
+        super::ssr::logout(&ctx, &secret, crate::context::client_ip(&ctx)).await?;
     }
     set_cookie(credentials::clear_session_cookie(ctx.secure_cookies));
     leptos_axum::redirect("/");
@@ -90,20 +112,63 @@ pub async fn me() -> Result<Option<CurrentUser>, AppError> {
     super::ssr::current_user(&crate::context::ctx()?).await
 }
 
-/// `POST /api/create_token` (`label`): a bearer token for scripts; shown once.
+/// `POST /api/create_token` (`label`): a bearer token for scripts; shown once. Needs a session
+/// cookie: a token cannot mint tokens. A plain form post is sent back to the tokens page, which
+/// shows the secret once (carried there by a short-lived cookie).
 #[server(prefix = "/api", endpoint = "create_token")]
 pub async fn create_token(#[server(default)] label: String) -> Result<IssuedToken, AppError> {
+    use super::ssr::credentials;
     let ctx = crate::context::ctx()?;
-    let user = super::ssr::require_user(&ctx).await?;
-    super::ssr::issue_token(&ctx, &user, &label).await
+    let user = super::ssr::require_session_user(&ctx).await?;
+    let client = crate::context::client_ip(&ctx);
+    let issued = super::ssr::issue_token(&ctx, &user, &label, client).await?;
+    if plain_form_post() {
+        let flash = chrono::Duration::minutes(5);
+        set_cookie(credentials::new_token_cookie(
+            &issued.token,
+            flash,
+            ctx.secure_cookies,
+        ));
+        leptos_axum::redirect(super::TOKENS_PAGE);
+    }
+    Ok(issued)
+}
+
+/// `POST /api/list_tokens`: the caller's working tokens (id, label, dates; never the secret).
+#[server(prefix = "/api", endpoint = "list_tokens")]
+pub async fn list_tokens() -> Result<Vec<TokenInfo>, AppError> {
+    let ctx = crate::context::ctx()?;
+    let user = super::ssr::require_session_user(&ctx).await?;
+    super::ssr::list_tokens(&ctx, &user).await
 }
 
 /// `POST /api/revoke_token` (`token_id`): revokes it and closes the sockets that used it.
+/// Needs a session cookie: whoever holds a leaked token cannot revoke the owner's others.
 #[server(prefix = "/api", endpoint = "revoke_token")]
 pub async fn revoke_token(token_id: i32) -> Result<(), AppError> {
     let ctx = crate::context::ctx()?;
-    let user = super::ssr::require_user(&ctx).await?;
-    super::ssr::revoke_token(&ctx, &user, token_id).await
+    let user = super::ssr::require_session_user(&ctx).await?;
+    let client = crate::context::client_ip(&ctx);
+    super::ssr::revoke_token(&ctx, &user, token_id, client).await
+}
+
+/// `POST /api/take_new_token`: the token a plain form post just created, once (the tokens page
+/// without JavaScript); `null` otherwise.
+#[server(prefix = "/api", endpoint = "take_new_token")]
+pub async fn take_new_token() -> Result<Option<IssuedToken>, AppError> {
+    use super::ssr::credentials;
+    let ctx = crate::context::ctx()?;
+    let Some(secret) = request_cookie(credentials::new_token_cookie_name(ctx.secure_cookies))
+    else {
+        return Ok(None);
+    };
+    set_cookie(credentials::new_token_cookie(
+        "",
+        chrono::Duration::zero(),
+        ctx.secure_cookies,
+    ));
+    let user = super::ssr::require_session_user(&ctx).await?;
+    super::ssr::take_new_token(&ctx, &user, &secret).await
 }
 
 /// `POST /api/list_users`: every account (admin).

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod tokens_view;
 pub mod view;
 
 crate::stored_enum::stored_enum! {
@@ -71,6 +72,20 @@ pub struct IssuedToken {
     pub id: i32,
     pub label: String,
     pub token: String,
+}
+
+/// Where riders manage their API tokens.
+pub const TOKENS_PAGE: &str = "/account/tokens";
+
+/// An API token as its owner sees it in the list: never the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenInfo {
+    pub id: i32,
+    pub label: String,
+    /// ISO 8601 UTC.
+    pub created_at: String,
+    /// ISO 8601 UTC; the token stops working then.
+    pub expires_at: String,
 }
 
 /// Password rules, checked on both sides so the form can tell the user early.

@@ -34,5 +34,12 @@ crate::stored_enum::stored_enum! {
         StaffUnassigned,
         RoleChanged,
         NotificationSent,
+        /// A login or a registration (which logs in); the detail names the client address.
+        LoggedIn,
+        /// A refused password; the actor is the email tried, known or not.
+        LoginFailed,
+        LoggedOut,
+        TokenCreated,
+        TokenRevoked,
     }
 }

@@ -55,6 +55,30 @@ pub mod api_token {
         pub user_id: i32,
         pub label: String,
         pub created_at: DateTimeUtc,
+        /// `None` only for a row the expiry migration could not date: it never authenticates.
+        pub expires_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Failed-login counters, one per subject (`account:<email>`, `address:<ip>`,
+/// `register:<ip>`): written only by `throttle.rs`.
+pub mod login_throttle {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "login_throttles")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub subject: String,
+        /// Attempts counted in the window (in flight or failed).
+        pub failures: i32,
+        pub window_start: DateTimeUtc,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

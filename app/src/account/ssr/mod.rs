@@ -1,4 +1,5 @@
-//! Account domain operations (server only).
+//! Account domain operations (server only). Logins and logouts are in `session.rs`, API
+//! tokens in `tokens.rs`, the guessing throttles in `throttle.rs`.
 use chrono::Utc;
 use http::HeaderMap;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, entity::prelude::*};
@@ -6,19 +7,33 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, entity::prelude::*};
 pub mod credentials;
 pub mod entity;
 pub mod password;
+pub mod rules;
+pub mod session;
+pub mod throttle;
+pub mod tokens;
 
-use super::{CurrentUser, IssuedToken, Role, normalize_email, validate_password};
+pub use rules::AccountRules;
+pub use session::{login, logout, sign_up, sweep};
+pub use tokens::{issue_token, list_tokens, revoke_token, take_new_token};
+
+use super::{CurrentUser, Role, normalize_email, validate_password};
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::feed::ssr::{Credential, DomainEvent};
+use crate::feed::ssr::Credential;
 use entity::user;
 
-/// The `CurrentUser` view of a user row, with their station assignments.
+/// The `CurrentUser` view of a user row, with the stations they manage. Privileges come from
+/// role AND assignment: only staff manage assigned stations, so assignment rows left behind by
+/// a change of role grant nothing (and come back into force if the user is staff again).
 pub async fn load(conn: &impl ConnectionTrait, user_id: i32) -> AppResult<Option<CurrentUser>> {
     let Some(u) = user::Entity::find_by_id(user_id).one(conn).await? else {
         return Ok(None);
     };
-    let stations = crate::station::ssr::assigned_to(conn, u.id).await?;
+    let stations = if u.role == Role::Staff {
+        crate::station::ssr::assigned_to(conn, u.id).await?
+    } else {
+        Vec::new()
+    };
     Ok(Some(CurrentUser {
         id: u.id,
         role: u.role,
@@ -41,7 +56,8 @@ pub async fn find_by_email(
         .await?)
 }
 
-/// Creates an account. The password is stored only as an argon2id hash.
+/// Creates an account (set-up code: demo data, tests). The password is stored only as an
+/// argon2id hash. Requests go through [`sign_up`], which is throttled and gated.
 pub async fn register(
     conn: &impl ConnectionTrait,
     email: &str,
@@ -49,18 +65,35 @@ pub async fn register(
     password: &str,
     role: Role,
 ) -> AppResult<CurrentUser> {
+    let (email, display_name) = check_new_account(email, display_name, password)?;
+    let password_hash = password::hash(password.to_string()).await?;
+    let id = insert_user(conn, email, display_name, password_hash, role).await?;
+    load(conn, id).await?.ok_or(AppError::Internal)
+}
+
+/// A new account's normalised email and display name, or why they are refused.
+pub(crate) fn check_new_account(
+    email: &str,
+    display_name: &str,
+    password: &str,
+) -> AppResult<(String, String)> {
     let email = normalize_email(email)?;
     validate_password(password)?;
-    let display_name = match display_name.trim() {
-        "" => email.split('@').next().unwrap_or_default().to_string(),
-        name if name.chars().count() > 100 => {
-            return Err(AppError::validation(
-                "A display name is at most 100 characters.",
-            ));
-        }
-        name => name.to_string(),
+    let display_name = match crate::text::line("A display name", display_name, 100, false)? {
+        name if name.is_empty() => email.split('@').next().unwrap_or_default().to_string(),
+        name => name,
     };
-    let password_hash = password::hash(password.to_string()).await?;
+    Ok((email, display_name))
+}
+
+/// Inserts a user row; a taken email is `EmailTaken` (the unique index decides, not a read).
+pub(crate) async fn insert_user(
+    conn: &impl ConnectionTrait,
+    email: String,
+    display_name: String,
+    password_hash: String,
+    role: Role,
+) -> AppResult<i32> {
     let inserted = user::ActiveModel {
         email: Set(email),
         display_name: Set(display_name),
@@ -72,7 +105,7 @@ pub async fn register(
     .insert(conn)
     .await;
     match inserted {
-        Ok(u) => load(conn, u.id).await?.ok_or(AppError::Internal),
+        Ok(u) => Ok(u.id),
         Err(e)
             if matches!(
                 e.sql_err(),
@@ -85,96 +118,84 @@ pub async fn register(
     }
 }
 
-/// Checks credentials and starts a fresh session. Unknown email and wrong password are the
-/// same error, and cost the same time.
-pub async fn login(ctx: &Ctx, email: &str, password: &str) -> AppResult<(CurrentUser, String)> {
-    let found = find_by_email(&ctx.db, email).await?;
-    let ok = password::verify(
-        password.to_string(),
-        found.as_ref().map(|u| u.password_hash.clone()),
-    )
-    .await?;
-    let user = match (ok, found) {
-        (true, Some(u)) => u,
-        _ => return Err(AppError::InvalidCredentials),
-    };
-    let secret = credentials::create_session(&ctx.db, user.id, ctx.rules.session_ttl).await?;
-    let current = load(&ctx.db, user.id).await?.ok_or(AppError::Internal)?;
-    Ok((current, secret))
-}
-
-/// Ends the session behind `secret` and closes the sockets opened with it.
-pub async fn logout(ctx: &Ctx, secret: &str) -> AppResult<()> {
-    if let Some(id) = credentials::delete_session(&ctx.db, secret).await? {
-        let revoked = DomainEvent::CredentialRevoked {
-            credential: Credential::Session(id),
-        };
-        ctx.announce(vec![revoked]).await?;
-    }
-    Ok(())
-}
-
-/// Who is calling: a session cookie, else a bearer token, else `query_token`.
+/// Who is calling: a session cookie, else a bearer token, else `query_token`. For callers
+/// without the deployment's settings (the socket endpoints): the session cookie is read under
+/// either name. Server fns use [`caller`], which reads only this deployment's name.
 pub async fn authenticate(
     conn: &impl ConnectionTrait,
     headers: &HeaderMap,
     query_token: Option<&str>,
 ) -> AppResult<Option<(CurrentUser, Credential)>> {
-    let found = if let Some(secret) = credentials::cookie(headers, credentials::SESSION_COOKIE) {
-        credentials::session_user(conn, &secret).await?
-    } else {
-        None
-    };
-    let found = match found {
-        Some(f) => Some(f),
-        None => match credentials::bearer(headers).or_else(|| query_token.map(str::to_string)) {
-            Some(token) => credentials::token_user(conn, &token).await?,
-            None => None,
-        },
-    };
+    let cookie = credentials::cookie(headers, credentials::SECURE_SESSION_COOKIE)
+        .or_else(|| credentials::cookie(headers, credentials::SESSION_COOKIE));
+    let found = resolve(conn, cookie, headers, query_token).await?;
     match found {
-        Some((user_id, credential)) => Ok(load(conn, user_id).await?.map(|u| (u, credential))),
+        Some((user_id, credential, _)) => Ok(load(conn, user_id).await?.map(|u| (u, credential))),
         None => Ok(None),
     }
 }
 
-/// The caller of the current server fn, if logged in.
-pub async fn current_user(ctx: &Ctx) -> AppResult<Option<CurrentUser>> {
+/// The user id and credential behind a session cookie value, else a bearer or query token;
+/// with the session row, when it was a session.
+async fn resolve(
+    conn: &impl ConnectionTrait,
+    cookie: Option<String>,
+    headers: &HeaderMap,
+    query_token: Option<&str>,
+) -> AppResult<Option<(i32, Credential, Option<entity::session::Model>)>> {
+    if let Some(secret) = cookie
+        && let Some(row) = credentials::live_session(conn, &secret).await?
+    {
+        return Ok(Some((row.user_id, Credential::Session(row.id), Some(row))));
+    }
+    match credentials::bearer(headers).or_else(|| query_token.map(str::to_string)) {
+        Some(token) => Ok(credentials::token_user(conn, &token)
+            .await?
+            .map(|(user_id, credential)| (user_id, credential, None))),
+        None => Ok(None),
+    }
+}
+
+/// The caller of the current server fn and how they proved it, if logged in. A session used
+/// here is renewed (its idle timeout starts over, at most once a minute).
+pub async fn caller(ctx: &Ctx) -> AppResult<Option<(CurrentUser, Credential)>> {
     let Some(parts) = leptos::prelude::use_context::<http::request::Parts>() else {
         return Ok(None);
     };
-    Ok(authenticate(&ctx.db, &parts.headers, None)
-        .await?
-        .map(|(u, _)| u))
+    let name = credentials::session_cookie_name(ctx.secure_cookies);
+    let cookie = credentials::cookie(&parts.headers, name);
+    let Some((user_id, credential, session)) =
+        resolve(&ctx.db, cookie, &parts.headers, None).await?
+    else {
+        return Ok(None);
+    };
+    if let Some(row) = session {
+        let (idle, absolute) = (ctx.rules.accounts.session_idle, ctx.rules.session_ttl);
+        // A failed renewal costs the session some idle time, not this request.
+        if let Err(e) = credentials::renew_session(&ctx.db, &row, idle, absolute).await {
+            tracing::warn!(error = %e, session = row.id, "session renewal failed");
+        }
+    }
+    Ok(load(&ctx.db, user_id).await?.map(|u| (u, credential)))
+}
+
+/// The caller of the current server fn, if logged in.
+pub async fn current_user(ctx: &Ctx) -> AppResult<Option<CurrentUser>> {
+    Ok(caller(ctx).await?.map(|(u, _)| u))
 }
 
 pub async fn require_user(ctx: &Ctx) -> AppResult<CurrentUser> {
     current_user(ctx).await?.ok_or(AppError::Unauthenticated)
 }
 
-pub async fn issue_token(ctx: &Ctx, user: &CurrentUser, label: &str) -> AppResult<IssuedToken> {
-    let label = match label.trim() {
-        "" => "API token".to_string(),
-        l if l.chars().count() > 100 => {
-            return Err(AppError::validation(
-                "A token label is at most 100 characters.",
-            ));
-        }
-        l => l.to_string(),
-    };
-    let (id, token) = credentials::create_token(&ctx.db, user.id, &label).await?;
-    Ok(IssuedToken { id, label, token })
-}
-
-/// Revokes one of the user's tokens and closes the sockets that used it.
-pub async fn revoke_token(ctx: &Ctx, user: &CurrentUser, token_id: i32) -> AppResult<()> {
-    if !credentials::delete_token(&ctx.db, user.id, token_id).await? {
-        return Err(AppError::not_found("Token"));
+/// The caller, logged in with a session cookie: what managing API tokens takes. A bearer
+/// token cannot mint or revoke tokens, so revoking a leaked one really locks its holder out.
+pub async fn require_session_user(ctx: &Ctx) -> AppResult<CurrentUser> {
+    match caller(ctx).await? {
+        Some((user, Credential::Session(_))) => Ok(user),
+        Some(_) => Err(AppError::Forbidden),
+        None => Err(AppError::Unauthenticated),
     }
-    let revoked = DomainEvent::CredentialRevoked {
-        credential: Credential::Token(token_id),
-    };
-    ctx.announce(vec![revoked]).await
 }
 
 /// Admin: every account, by email.
@@ -227,7 +248,9 @@ pub async fn set_role(
         detail,
     )
     .await?;
-    ctx.commit(txn, vec![]).await?;
+    // Their open sockets were set up with the old rights: close them everywhere.
+    let changed = crate::feed::ssr::DomainEvent::UserPrivilegesChanged { user_id };
+    ctx.commit(txn, vec![changed]).await?;
     load(&ctx.db, user_id).await?.ok_or(AppError::Internal)
 }
 

@@ -3,7 +3,9 @@ use chrono::Utc;
 use sea_orm::sea_query::{ExprTrait, LockBehavior, LockType, Order, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, entity::prelude::*};
 
-use super::{NewBattery, entity, insert, resting_state, validate, validate_charge};
+use super::{
+    NewBattery, entity, insert, resting_state, validate, validate_charge, validate_serial,
+};
 use crate::battery::BatteryState;
 use crate::error::{AppError, AppResult};
 
@@ -108,6 +110,16 @@ pub struct ReturnedPack {
     /// Needed only for a pack the network has not seen before.
     pub model: String,
     pub charge_percent: i16,
+}
+
+/// Checks what the counter typed about a returned pack, before anything else happens, so a
+/// typo is a plain 400 whatever else is wrong.
+pub fn check_returned(pack: &ReturnedPack) -> AppResult<()> {
+    if !pack.serial.trim().is_empty() {
+        validate_serial(&pack.serial)?;
+    }
+    crate::text::line("A battery model", &pack.model, 120, false)?;
+    validate_charge(pack.charge_percent)
 }
 
 /// Checks a returned pack in at `station_id`: `charging`, or `available` when charged enough.

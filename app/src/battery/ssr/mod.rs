@@ -14,7 +14,9 @@ use std::collections::HashMap;
 pub mod entity;
 mod for_bookings;
 
-pub use for_bookings::{ReturnedPack, check_in, claim_for_booking, set_booked_pack};
+pub use for_bookings::{
+    ReturnedPack, check_in, check_returned, claim_for_booking, set_booked_pack,
+};
 
 use super::rules::settable;
 use super::{BatteryState, BatteryView};
@@ -100,7 +102,13 @@ pub struct NewBattery {
 
 /// Validates user input for a new battery.
 fn validate(new: &NewBattery) -> AppResult<()> {
-    let serial = new.serial.trim();
+    validate_serial(&new.serial)?;
+    crate::text::line("A battery model", &new.model, 120, true)?;
+    validate_charge(new.charge_percent)
+}
+
+fn validate_serial(serial: &str) -> AppResult<()> {
+    let serial = serial.trim();
     if serial.is_empty()
         || serial.len() > 64
         || !serial
@@ -111,13 +119,7 @@ fn validate(new: &NewBattery) -> AppResult<()> {
             "A serial is 1 to 64 letters, digits, '-' or '_'.",
         ));
     }
-    let model = new.model.trim();
-    if model.is_empty() || model.len() > 120 {
-        return Err(AppError::validation(
-            "A battery model is 1 to 120 characters.",
-        ));
-    }
-    validate_charge(new.charge_percent)
+    Ok(())
 }
 
 fn validate_charge(charge_percent: i16) -> AppResult<()> {

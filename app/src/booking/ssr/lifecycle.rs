@@ -123,6 +123,9 @@ pub async fn collect(
     code: &str,
     returned: Option<ReturnedPack>,
 ) -> AppResult<BookingView> {
+    if let Some(pack) = &returned {
+        battery::check_returned(pack)?;
+    }
     let existing = find(&ctx.db, booking_id).await?;
     actor.ensure_manages(existing.station_id)?;
     if !code.trim().eq_ignore_ascii_case(&existing.collection_code) {

@@ -3,7 +3,7 @@
 //! in one transaction that starts with the booking's conditional status change.
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{TransactionTrait, entity::prelude::*};
+use sea_orm::{QueryOrder, TransactionTrait, entity::prelude::*};
 
 use super::lifecycle::{find, transition};
 use super::{booking_view, entity};
@@ -29,20 +29,17 @@ pub async fn cancel(
     booking_id: i32,
     reason: &str,
 ) -> AppResult<BookingView> {
+    let reason = crate::text::paragraph("A reason", reason, 255, false)?;
     let existing = find(&ctx.db, booking_id).await?;
     if existing.rider_id != actor.id && !actor.can_manage(existing.station_id) {
         return Err(AppError::NotYours);
-    }
-    let reason = reason.trim();
-    if reason.chars().count() > 255 {
-        return Err(AppError::validation("A reason is at most 255 characters."));
     }
     close(
         ctx,
         Actor::User(actor),
         booking_id,
         BookingStatus::Cancelled,
-        reason,
+        &reason,
     )
     .await
     .map(|closed| closed.seen_by(actor.id))
@@ -119,11 +116,14 @@ async fn close(
     Ok(closed)
 }
 
-/// Expires every active booking whose hold has run out; returns how many.
+/// Expires every active booking whose hold has run out; returns how many. A booking that fails
+/// to expire is logged and left for the next sweep: one bad row never holds the others' packs.
 pub async fn expire_due(ctx: &Ctx) -> AppResult<usize> {
     let due: Vec<i32> = entity::Entity::find()
         .filter(entity::Column::Status.is_in(BookingStatus::ACTIVE))
         .filter(entity::Column::ExpiresAt.lte(Utc::now()))
+        .order_by_asc(entity::Column::ExpiresAt)
+        .order_by_asc(entity::Column::Id)
         .all(&ctx.db)
         .await?
         .into_iter()
@@ -134,7 +134,9 @@ pub async fn expire_due(ctx: &Ctx) -> AppResult<usize> {
         match close(ctx, Actor::System, id, BookingStatus::Expired, "").await {
             Ok(_) => expired += 1,
             Err(AppError::BookingClosed(_)) => {} // collected or cancelled meanwhile
-            Err(e) => return Err(e),
+            Err(e) => {
+                tracing::error!(booking_id = id, error = %e, "could not expire a booking; will retry")
+            }
         }
     }
     Ok(expired)

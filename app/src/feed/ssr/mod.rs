@@ -43,6 +43,9 @@ pub enum DomainEvent {
     User { user_id: i32, message: FeedMessage },
     /// Close every socket opened with this credential (logout, token revoked).
     CredentialRevoked { credential: Credential },
+    /// The user's role or station assignments changed: close every socket of theirs (any feed,
+    /// on every instance), so that each reconnects with the rights the user has now.
+    UserPrivilegesChanged { user_id: i32 },
 }
 
 impl DomainEvent {

@@ -128,13 +128,9 @@ pub async fn send(
     level: Level,
 ) -> AppResult<usize> {
     actor.ensure_admin()?;
-    let (title, message) = (title.trim(), message.trim());
-    if title.is_empty() || title.chars().count() > 200 {
-        return Err(AppError::validation("A title is 1 to 200 characters."));
-    }
-    if message.is_empty() || message.chars().count() > 2000 {
-        return Err(AppError::validation("A message is 1 to 2000 characters."));
-    }
+    let title = crate::text::line("A title", title, 200, true)?;
+    let message = crate::text::paragraph("A message", message, 2000, true)?;
+    let (title, message) = (title.as_str(), message.as_str());
     let recipients = match to {
         Some(id) if crate::account::ssr::exists(&ctx.db, id).await? => vec![id],
         Some(_) => return Err(AppError::not_found("User")),

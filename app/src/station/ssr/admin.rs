@@ -3,9 +3,7 @@ use chrono::Utc;
 use sea_orm::{TransactionTrait, entity::prelude::*};
 
 use super::entity::{staff, station as st};
-use super::{
-    NewStation, StationSummary, assign_staff, bump_version_and_recount, create, validated_name,
-};
+use super::{NewStation, StationSummary, assign_staff, bump_version_and_recount, checked, create};
 use crate::account::CurrentUser;
 use crate::audit::AuditAction;
 use crate::audit::ssr::{self as audit, Actor};
@@ -48,14 +46,11 @@ pub async fn admin_update(
     new: NewStation,
 ) -> AppResult<StationSummary> {
     actor.ensure_admin()?;
-    let name = validated_name(&new)?;
+    let super::Checked { name, address } = checked(&new)?;
     let txn = ctx.db.begin().await?;
     let updated = st::Entity::update_many()
         .col_expr(st::Column::Name, Expr::value(name.clone()))
-        .col_expr(
-            st::Column::Address,
-            Expr::value(new.address.trim().to_string()),
-        )
+        .col_expr(st::Column::Address, Expr::value(address))
         .col_expr(st::Column::Latitude, Expr::value(new.latitude))
         .col_expr(st::Column::Longitude, Expr::value(new.longitude))
         .filter(st::Column::Id.eq(station_id))
@@ -127,5 +122,7 @@ pub async fn admin_assign(
         format!("user {user_id}"),
     )
     .await?;
-    ctx.commit(txn, vec![]).await
+    // Their open sockets were set up with the old stations: close them everywhere.
+    let changed = DomainEvent::UserPrivilegesChanged { user_id };
+    ctx.commit(txn, vec![changed]).await
 }

@@ -129,28 +129,30 @@ pub struct NewStation {
     pub longitude: f64,
 }
 
-/// Checks a new or edited station; returns its trimmed name.
-pub(super) fn validated_name(new: &NewStation) -> AppResult<String> {
-    let name = new.name.trim().to_string();
-    if name.is_empty() || name.len() > 120 {
-        return Err(AppError::validation(
-            "A station name is 1 to 120 characters.",
-        ));
-    }
+/// A new or edited station's name and address, checked and trimmed.
+pub(super) struct Checked {
+    pub name: String,
+    pub address: String,
+}
+
+/// Checks a new or edited station.
+pub(super) fn checked(new: &NewStation) -> AppResult<Checked> {
+    let name = crate::text::line("A station name", &new.name, 120, true)?;
+    let address = crate::text::line("An address", &new.address, 200, false)?;
     if !(-90.0..=90.0).contains(&new.latitude) || !(-180.0..=180.0).contains(&new.longitude) {
         return Err(AppError::validation(
             "Latitude must be within ±90 and longitude within ±180.",
         ));
     }
-    Ok(name)
+    Ok(Checked { name, address })
 }
 
 /// Creates a station (admin work; also used by the demo loader).
 pub async fn create(conn: &impl ConnectionTrait, new: NewStation) -> AppResult<StationSummary> {
-    let name = validated_name(&new)?;
+    let Checked { name, address } = checked(&new)?;
     let model = st::ActiveModel {
         name: Set(name),
-        address: Set(new.address.trim().to_string()),
+        address: Set(address),
         latitude: Set(new.latitude),
         longitude: Set(new.longitude),
         status: Set(StationStatus::Online),
@@ -184,12 +186,7 @@ pub async fn set_status(
     message: &str,
 ) -> AppResult<StationSummary> {
     actor.ensure_manages(station_id)?;
-    let message = message.trim();
-    if message.len() > 255 {
-        return Err(AppError::validation(
-            "The status message is at most 255 characters.",
-        ));
-    }
+    let message = crate::text::line("The status message", message, 255, false)?;
     let message = if message.is_empty() {
         default_status_message(status).to_string()
     } else {
