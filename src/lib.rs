@@ -166,7 +166,11 @@ async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, BoxError> {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let ctx = state.ctx.clone();
-    let provide_ctx = move || provide_context(ctx.clone());
+    let policy = app::content_policy::ContentPolicy::for_origins(&state.ws.allowed_origins);
+    let provide_ctx = move || {
+        provide_context(ctx.clone());
+        provide_context(policy.clone());
+    };
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))

@@ -2,10 +2,9 @@
 //! declare, framing our pages (clickjacking), leaking full URLs to other sites, caching
 //! personal pages.
 //!
-//! The Content-Security-Policy has no `script-src` (nor `default-src`, which would stand in
-//! for it): Leptos' hydration and resource scripts are inline, and a nonce-based policy could
-//! not be verified here against a real browser hydrating the app. What it does say cannot
-//! break hydration: no framing, no `<base>` from elsewhere, no plugins.
+//! Server-rendered pages set their own Content-Security-Policy with the response's script
+//! nonce (`app::layout`); this layer's policy is the floor for any other HTML (no framing, no
+//! foreign `<base>`, no plugins), and never replaces a page's own.
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;

@@ -21,6 +21,8 @@ use crate::station::view::{HomePage, StationPage};
 use crate::ui::{AuthEpoch, SignedIn, set_page_status};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -36,6 +38,22 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The page's Content-Security-Policy, with this response's script nonce (see
+/// [`crate::content_policy`]).
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    let (Some(nonce), Some(policy), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<crate::content_policy::ContentPolicy>(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    if let Ok(value) = http::HeaderValue::from_str(&policy.header(&nonce)) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

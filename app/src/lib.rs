@@ -10,6 +10,8 @@ pub mod booking;
 #[cfg(feature = "ssr")]
 pub mod client_addr;
 #[cfg(feature = "ssr")]
+pub mod content_policy;
+#[cfg(feature = "ssr")]
 pub mod context;
 pub mod error;
 pub mod feed;

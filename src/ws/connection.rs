@@ -118,31 +118,24 @@ async fn read_loop(
     while let Some(frame) = stream.next().await {
         last_seen.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
         let answer = match frame {
-            Ok(Message::Text(text)) => {
-                if !budget.take(limits.messages_per_second, burst) {
-                    Reply::Close(Some((close::POLICY, "rate limit exceeded")))
-                } else {
-                    match ClientMessage::parse(text.as_str()) {
-                        Ok(ClientMessage::Ping { timestamp: ts }) => reply(FeedMessage::Pong {
-                            timestamp: ts.unwrap_or_else(|| timestamp(chrono::Utc::now()).into()),
-                        }),
-                        Err(e) => reply(FeedMessage::error(e.message())),
-                    }
-                }
-            }
-            Ok(Message::Binary(_)) => {
-                if !budget.take(limits.messages_per_second, burst) {
-                    Reply::Close(Some((close::POLICY, "rate limit exceeded")))
-                } else {
-                    reply(FeedMessage::error(
-                        "Binary frames are not supported: send JSON text",
-                    ))
-                }
-            }
-            Ok(Message::Ping(_) | Message::Pong(_)) => continue,
             Ok(Message::Close(_)) => Reply::Close(None),
             Err(e) if too_big(&e) => Reply::Close(Some((close::TOO_BIG, "message too big"))),
             Err(_) => Reply::Close(None),
+            // Every frame costs the same budget, pings and pongs too: a control-frame flood
+            // costs the server as much as any other.
+            Ok(_) if !budget.take(limits.messages_per_second, burst) => {
+                Reply::Close(Some((close::POLICY, "rate limit exceeded")))
+            }
+            Ok(Message::Text(text)) => match ClientMessage::parse(text.as_str()) {
+                Ok(ClientMessage::Ping { timestamp: ts }) => reply(FeedMessage::Pong {
+                    timestamp: ts.unwrap_or_else(|| timestamp(chrono::Utc::now()).into()),
+                }),
+                Err(e) => reply(FeedMessage::error(e.message())),
+            },
+            Ok(Message::Binary(_)) => reply(FeedMessage::error(
+                "Binary frames are not supported: send JSON text",
+            )),
+            Ok(Message::Ping(_) | Message::Pong(_)) => continue,
         };
         let closing = matches!(answer, Reply::Close(_));
         if replies.send(answer).await.is_err() || closing {

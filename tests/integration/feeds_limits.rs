@@ -83,6 +83,27 @@ async fn flooding_closes_with_1008() {
     assert_eq!(close_code(&mut ws).await, Some(1008));
 }
 
+/// Control frames cost the server as much as any other: a ping or pong flood is closed too.
+#[tokio::test]
+async fn flooding_with_control_frames_closes_with_1008() {
+    let mut cfg = config().await;
+    cfg.ws_messages_per_second = 5;
+    let s = start(cfg).await;
+    for control in [
+        Message::Ping(Default::default()),
+        Message::Pong(Default::default()),
+    ] {
+        let mut ws = connect(&s, "/ws/stations/", &[]).await.unwrap();
+        next_json(&mut ws).await;
+        for _ in 0..50 {
+            if ws.send(control.clone()).await.is_err() {
+                break;
+            }
+        }
+        assert_eq!(close_code(&mut ws).await, Some(1008), "{control:?}");
+    }
+}
+
 #[tokio::test]
 async fn silent_clients_are_dropped_by_the_heartbeat() {
     let mut cfg = config().await;

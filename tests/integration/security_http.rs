@@ -159,6 +159,7 @@ async fn pages_carry_the_security_headers() {
     let s = server().await;
     user(&s, "r@a.test", app::account::Role::Rider).await;
     let rider = logged_in(&s, "r@a.test").await;
+    let mut nonces = Vec::new();
     for (client, path) in [(browser(), "/"), (rider.clone(), "/bookings")] {
         let res = client.get(http(&s, path)).send().await.unwrap();
         assert_eq!(res.status(), 200, "{path}");
@@ -174,11 +175,30 @@ async fn pages_carry_the_security_headers() {
         assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
         assert_eq!(get("x-frame-options"), "DENY", "{path}");
         assert_eq!(get("cache-control"), "no-store", "{path}");
-        assert!(
-            res.text().await.unwrap().contains("<html"),
-            "{path} is the page itself"
-        );
+        // Only our scripts run: the page's inline scripts carry this response's nonce.
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .unwrap_or_default()
+            .to_string();
+        assert!(nonce.len() >= 16, "{path}: a script nonce in {csp}");
+        assert!(csp.contains("script-src 'self' 'nonce-"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains("<html"), "{path} is the page itself");
+        let scripts: Vec<&str> = html.split("<script").skip(1).collect();
+        assert!(!scripts.is_empty(), "{path} hydrates");
+        for script in scripts {
+            let tag = script.split('>').next().unwrap_or_default();
+            assert!(
+                tag.contains(&format!("nonce=\"{nonce}\"")),
+                "{path}: <script{tag}>"
+            );
+        }
+        nonces.push(nonce);
     }
+    assert_ne!(nonces[0], nonces[1], "a nonce is used once");
     // A refusal before any page code runs carries them too.
     let res = browser()
         .post(http(&s, "/api/login"))
