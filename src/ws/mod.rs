@@ -106,7 +106,7 @@ async fn viewer(
 ) -> Result<(Viewer, Option<Credential>), AppError> {
     // Before loading the user's rights, so a change of them in between is not missed.
     let as_of = state.hub.privilege_epoch();
-    Ok(match authenticate(&state.ctx.db, headers, token).await? {
+    Ok(match authenticate(&state.ctx, headers, token).await? {
         Some((user, credential)) => (Viewer::signed_in(user, as_of), Some(credential)),
         None => (Viewer::default(), None),
     })

@@ -113,6 +113,15 @@ async fn behind_https_the_session_cookie_is_host_prefixed() {
         me(format!("bs_session={secret}")).await,
         serde_json::Value::Null
     );
+    // The sockets read the same name: a planted unprefixed cookie opens no notifications feed.
+    let planted = format!("bs_session={secret}");
+    let refused = connect(&s, "/ws/notifications/", &[("cookie", &planted)]).await;
+    assert_eq!(refused.map(|_| ()).map_err(refused_status), Err(401));
+    let prefixed = format!("__Host-bs_session={secret}");
+    let mut ws = connect(&s, "/ws/notifications/", &[("cookie", &prefixed)])
+        .await
+        .unwrap();
+    assert_eq!(next_json(&mut ws).await["type"], "connection_established");
     // Logging out clears the prefixed cookie.
     let out = post(
         &s,

@@ -118,16 +118,17 @@ pub(crate) async fn insert_user(
     }
 }
 
-/// Who is calling: a session cookie, else a bearer token, else `query_token`. For callers
-/// without the deployment's settings (the socket endpoints): the session cookie is read under
-/// either name. Server fns use [`caller`], which reads only this deployment's name.
+/// Who is opening a socket: a session cookie (under this deployment's name only, as for
+/// [`caller`]: behind https a planted unprefixed cookie is never read), else a bearer token,
+/// else `query_token`.
 pub async fn authenticate(
-    conn: &impl ConnectionTrait,
+    ctx: &Ctx,
     headers: &HeaderMap,
     query_token: Option<&str>,
 ) -> AppResult<Option<(CurrentUser, Credential)>> {
-    let cookie = credentials::cookie(headers, credentials::SECURE_SESSION_COOKIE)
-        .or_else(|| credentials::cookie(headers, credentials::SESSION_COOKIE));
+    let conn = &ctx.db;
+    let name = credentials::session_cookie_name(ctx.secure_cookies);
+    let cookie = credentials::cookie(headers, name);
     let found = resolve(conn, cookie, headers, query_token).await?;
     match found {
         Some((user_id, credential, _)) => Ok(load(conn, user_id).await?.map(|u| (u, credential))),
