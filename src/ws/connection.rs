@@ -29,6 +29,8 @@ pub struct Limits {
 /// Close codes we use (documented in the README).
 pub mod close {
     pub const GOING_AWAY: u16 = 1001;
+    pub const PROTOCOL_ERROR: u16 = 1002;
+    pub const INVALID_DATA: u16 = 1007;
     pub const POLICY: u16 = 1008;
     pub const TOO_BIG: u16 = 1009;
     pub const HEARTBEAT_TIMEOUT: u16 = 4408;
@@ -94,15 +96,22 @@ pub async fn run(
     }
 }
 
-fn too_big(err: &axum::Error) -> bool {
+/// The close a read error deserves (RFC 6455 7.4.1): 1009 for a message over the limit, 1007
+/// for text that is not UTF-8, 1002 for any other broken framing. `None`: the connection
+/// itself failed (reset, EOF), and there is nobody to tell.
+fn close_for(err: &axum::Error) -> Option<(u16, &'static str)> {
+    use tokio_tungstenite::tungstenite::Error;
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = source {
-        if let Some(tokio_tungstenite::tungstenite::Error::Capacity(_)) = e.downcast_ref() {
-            return true;
+        match e.downcast_ref::<Error>() {
+            Some(Error::Capacity(_)) => return Some((close::TOO_BIG, "message too big")),
+            Some(Error::Utf8(_)) => return Some((close::INVALID_DATA, "text is not UTF-8")),
+            Some(Error::Protocol(_)) => return Some((close::PROTOCOL_ERROR, "protocol error")),
+            Some(_) => return None,
+            None => source = e.source(),
         }
-        source = e.source();
     }
-    false
+    None
 }
 
 async fn read_loop(
@@ -119,8 +128,7 @@ async fn read_loop(
         last_seen.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
         let answer = match frame {
             Ok(Message::Close(_)) => Reply::Close(None),
-            Err(e) if too_big(&e) => Reply::Close(Some((close::TOO_BIG, "message too big"))),
-            Err(_) => Reply::Close(None),
+            Err(e) => Reply::Close(close_for(&e)),
             // Every frame costs the same budget, pings and pongs too: a control-frame flood
             // costs the server as much as any other.
             Ok(_) if !budget.take(limits.messages_per_second, burst) => {

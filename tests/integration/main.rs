@@ -15,6 +15,7 @@ mod domain;
 mod feeds;
 mod feeds_auth;
 mod feeds_limits;
+mod feeds_protocol;
 mod migrations;
 mod security_csrf;
 mod security_http;
