@@ -11,7 +11,7 @@ use axum::extract::ws::Utf8Bytes;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 mod viewer;
 pub use viewer::Viewer;
@@ -54,7 +54,9 @@ pub const KICK_PRIVILEGES_CHANGED: Kick = Kick {
 
 struct Subscriber {
     frames: mpsc::Sender<Frame>,
-    kick: mpsc::Sender<Kick>,
+    /// A subscriber is kicked at most once: it leaves the hub when it is. A oneshot rather than
+    /// an mpsc channel, which would reserve a block of 32 slots per socket.
+    kick: oneshot::Sender<Kick>,
     viewer: Viewer,
     credential: Option<Credential>,
 }
@@ -62,7 +64,9 @@ struct Subscriber {
 /// A socket's end of a subscription; dropping it unsubscribes.
 pub struct Subscription {
     pub frames: mpsc::Receiver<Frame>,
-    pub kicked: mpsc::Receiver<Kick>,
+    /// Fires once if the hub closes this socket; an error if the hub dropped it without a
+    /// kick (it never does while the socket is open).
+    pub kicked: oneshot::Receiver<Kick>,
     id: u64,
     topic: Topic,
     hub: Arc<Hub>,
@@ -129,7 +133,7 @@ impl Hub {
         credential: Option<Credential>,
     ) -> Subscription {
         let (frames_tx, frames) = mpsc::channel(self.queue);
-        let (kick_tx, kicked) = mpsc::channel(1);
+        let (kick_tx, kicked) = oneshot::channel();
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let mut topics = self.lock();
         let stale = viewer.user_id().is_some_and(|user| {
@@ -138,7 +142,7 @@ impl Hub {
         });
         if stale {
             // Never routed anything: its first act after the greeting is to close.
-            let _ = kick_tx.try_send(KICK_PRIVILEGES_CHANGED);
+            let _ = kick_tx.send(KICK_PRIVILEGES_CHANGED);
         } else {
             let sub = Subscriber {
                 frames: frames_tx,
@@ -236,13 +240,9 @@ impl Hub {
         matches: impl Fn(&Subscriber) -> bool,
     ) {
         for subs in topics.values_mut() {
-            subs.retain(|_, s| {
-                let hit = matches(s);
-                if hit {
-                    let _ = s.kick.try_send(kick);
-                }
-                !hit
-            });
+            for (_, s) in subs.extract_if(|_, s| matches(s)) {
+                let _ = s.kick.send(kick);
+            }
         }
         topics.retain(|_, subs| !subs.is_empty());
     }
@@ -268,23 +268,26 @@ impl Hub {
         let Some(subs) = topics.get_mut(&topic) else {
             return;
         };
-        subs.retain(|_, s| {
+        // Removed: the too slow (kicked here) and the already closed (whose kick nobody reads).
+        let gone = subs.extract_if(|_, s| {
             let Some(frame) = frame_for(&s.viewer) else {
-                return true;
+                return false;
             };
             match s.frames.try_send(Frame { order, text: frame }) {
                 Ok(()) => {
                     self.delivered.fetch_add(1, Ordering::Relaxed);
-                    true
+                    false
                 }
                 Err(mpsc::error::TrySendError::Full(_)) => {
                     self.kicked_slow.fetch_add(1, Ordering::Relaxed);
-                    let _ = s.kick.try_send(KICK_TOO_SLOW);
-                    false
+                    true
                 }
-                Err(mpsc::error::TrySendError::Closed(_)) => false,
+                Err(mpsc::error::TrySendError::Closed(_)) => true,
             }
         });
+        for (_, s) in gone {
+            let _ = s.kick.send(KICK_TOO_SLOW);
+        }
         if subs.is_empty() {
             topics.remove(&topic);
         }

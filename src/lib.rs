@@ -27,6 +27,7 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use config::Config;
@@ -196,6 +197,10 @@ pub fn router(state: AppState) -> Router {
             state.request_timeout,
             serve::request_timeout,
         ))
+        // HTML, JSON and static files the build did not precompress, for clients that accept
+        // brotli or gzip; precompressed files (`cargo leptos build --release --precompress`)
+        // are served as they are, and WebSocket upgrades have no body to compress.
+        .layer(CompressionLayer::new())
         // Outermost, so refusals (403, 408, 413) carry them too.
         .layer(axum::middleware::from_fn(
             security_headers::security_headers,

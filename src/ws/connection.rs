@@ -1,4 +1,5 @@
-//! One WebSocket connection: a reader and a writer task joined by `select!`.
+//! One WebSocket connection: a reader task, and the writer in the connection's own task,
+//! joined by `select!`.
 //!
 //! The reader parses client frames and answers through a small reply queue; the writer owns
 //! the socket's send half and drains, in priority order: shutdown, hub kicks, replies, feed
@@ -68,7 +69,8 @@ pub async fn run(
         started,
         Arc::clone(&last_seen),
     ));
-    let mut writer = tokio::spawn(write_loop(Writer {
+    // The writer runs in this task (the upgrade's own) rather than a third one per socket.
+    let writer = write_loop(Writer {
         sink,
         hello,
         floor,
@@ -78,20 +80,20 @@ pub async fn run(
         started,
         last_seen,
         shutdown,
-    }));
+    });
+    tokio::pin!(writer);
     // Whichever half ends first, the other gets a moment to finish the closing handshake: the
     // writer to send the reader's close frame, the reader to receive the client's close reply
-    // (dropping TCP straight after a close frame can make the client lose it).
+    // (dropping TCP straight after a close frame can make the client lose it). A writer still
+    // running after that is dropped with this task.
     tokio::select! {
-        _ = &mut writer => {
+        () = &mut writer => {
             if tokio::time::timeout(CLOSE_GRACE, &mut reader).await.is_err() {
                 reader.abort();
             }
         }
         _ = &mut reader => {
-            if tokio::time::timeout(CLOSE_GRACE, &mut writer).await.is_err() {
-                writer.abort();
-            }
+            let _ = tokio::time::timeout(CLOSE_GRACE, &mut writer).await;
         }
     }
 }
@@ -219,6 +221,7 @@ async fn write_loop(writer: Writer) {
             reason: Utf8Bytes::from_static(reason),
         }))
     };
+    let mut kick_pending = true;
     loop {
         tokio::select! {
             biased;
@@ -226,10 +229,14 @@ async fn write_loop(writer: Writer) {
                 send(&mut sink, closing(close::GOING_AWAY, "server shutting down"), t).await;
                 return;
             }
-            Some(kick) = sub.kicked.recv() => {
-                send(&mut sink, closing(kick.code, kick.reason), t).await;
-                return;
-            }
+            kick = &mut sub.kicked, if kick_pending => match kick {
+                Ok(kick) => {
+                    send(&mut sink, closing(kick.code, kick.reason), t).await;
+                    return;
+                }
+                // The hub let go without a kick; a oneshot must not be polled again.
+                Err(_) => kick_pending = false,
+            },
             reply = replies.recv() => match reply {
                 Some(Reply::Frame(f)) => if !send(&mut sink, Message::Text(f), t).await { return },
                 Some(Reply::Close(Some((code, reason)))) => {

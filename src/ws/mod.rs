@@ -27,11 +27,12 @@ use crate::hub::{Subscription, Topic, Viewer};
 use crate::state::AppState;
 use slots::Slot;
 
-/// Socket buffers sized for our traffic rather than tungstenite's 128 KiB each, reserved up
-/// front: client frames are small JSON (pings), and a frame of up to `--ws-max-message-bytes`
-/// still fits, the read buffer growing for it alone. Feed frames are batched up to the write
-/// buffer size before a write.
-const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// Socket buffers sized for our traffic rather than tungstenite's 128 KiB each. The read buffer
+/// is reserved (and zero-filled) up front, so it is small: client frames are small JSON
+/// (pings), and a frame of up to `--ws-max-message-bytes` still arrives, over several reads.
+/// Feed frames are batched up to the write buffer size before a write; it grows as needed.
+/// (1 KiB instead of 4 saved 3 KiB per idle socket, measured with `load`.)
+const READ_BUFFER_BYTES: usize = 1024;
 const WRITE_BUFFER_BYTES: usize = 8 * 1024;
 
 /// The most a socket's unsent output may hold: a full write buffer plus its largest frame (the

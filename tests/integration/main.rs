@@ -11,6 +11,7 @@ mod accounts;
 mod api;
 mod bad_input;
 mod cluster;
+mod compression;
 mod domain;
 mod feeds;
 mod feeds_auth;

@@ -1,4 +1,6 @@
 //! Test harness: fresh databases, servers, HTTP and WebSocket clients.
+// `allow`, not `expect`: which helpers go unused changes with every test file added or removed,
+// and an unfulfilled `expect` would fail the build for that alone.
 #![allow(dead_code)]
 use app::account::{CurrentUser, Role};
 use app::feed::FeedMessage;

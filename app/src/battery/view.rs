@@ -4,29 +4,29 @@ use leptos::prelude::*;
 use super::BatteryView;
 use crate::ui::{FormError, action_error};
 
+/// The packs at a station; follows `batteries` as the live feed patches it.
 #[component]
-pub fn BatteryTable(batteries: Vec<BatteryView>) -> impl IntoView {
-    if batteries.is_empty() {
-        return view! { <p>"No batteries at this station."</p> }.into_any();
-    }
+pub fn BatteryTable(#[prop(into)] batteries: Signal<Vec<BatteryView>>) -> impl IntoView {
     view! {
-        <div class="table-wrap">
-            <table class="batteries">
-                <thead><tr><th scope="col">"Serial"</th><th scope="col">"Model"</th><th scope="col">"Charge"</th><th scope="col">"State"</th></tr></thead>
-                <tbody>
-                    {batteries.into_iter().map(|b| view! {
-                        <tr data-battery-id=b.id>
-                            <td>{b.serial}</td>
-                            <td>{b.model}</td>
-                            <td><meter min="0" max="100" low="30" high="89" optimum="100" value=b.charge_percent></meter>" " {b.charge_percent} "%"</td>
-                            <td class=format!("state state-{}", b.state.as_str())>{b.state.as_str()}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <Show when=move || batteries.with(|b| !b.is_empty())
+            fallback=|| view! { <p>"No batteries at this station."</p> }>
+            <div class="table-wrap">
+                <table class="batteries">
+                    <thead><tr><th scope="col">"Serial"</th><th scope="col">"Model"</th><th scope="col">"Charge"</th><th scope="col">"State"</th></tr></thead>
+                    <tbody>
+                        {move || batteries.get().into_iter().map(|b| view! {
+                            <tr data-battery-id=b.id>
+                                <td>{b.serial}</td>
+                                <td>{b.model}</td>
+                                <td><meter min="0" max="100" low="30" high="89" optimum="100" value=b.charge_percent></meter>" " {b.charge_percent} "%"</td>
+                                <td class=format!("state state-{}", b.state.as_str())>{b.state.as_str()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </Show>
     }
-    .into_any()
 }
 
 /// The console's inventory: each battery with its state and charge, editable.

@@ -5,8 +5,10 @@ use leptos::prelude::*;
 use std::cell::Cell;
 use std::collections::HashMap;
 
-use super::FeedMessage;
+use super::coalesce::Coalesced;
 use super::socket::use_feed_socket;
+use super::{FeedMessage, InventoryAction};
+use crate::battery::BatteryState;
 use crate::station::StationStatus;
 
 /// What a station feed knows about one station.
@@ -25,8 +27,61 @@ pub struct StationFeed {
     /// Live state per station id; empty until the first snapshot arrives.
     pub stations: ReadSignal<HashMap<i32, LiveStation>>,
     pub connected: ReadSignal<bool>,
-    /// Bumped on every message: lets views refetch details the messages do not carry.
-    pub version: ReadSignal<u64>,
+    /// Bumped after messages, at most once a second: for pages that refetch on any change
+    /// (the staff console: its queue and history follow every booking).
+    pub changed: ReadSignal<u64>,
+    /// Bumped, at most once a second, only after messages whose change the page cannot apply
+    /// itself: a new pack (its details), a pack freed by a cancel, an expiry or a staff edit,
+    /// events missed while disconnected.
+    pub details: ReadSignal<u64>,
+    /// Packs booked or collected, by battery id, with the `details` count when it happened:
+    /// applied to a battery list fetched at that count or before, instead of refetching it
+    /// (see [`StationFeed::patched`]).
+    pub packs: ReadSignal<HashMap<i32, (BatteryState, u64)>>,
+}
+
+impl StationFeed {
+    /// `batteries`, fetched when `details` was `fetched_at`, with the packs booked or
+    /// collected since: booked ones marked, collected ones (gone with their riders) dropped.
+    pub fn patched(
+        &self,
+        fetched_at: u64,
+        mut batteries: Vec<crate::battery::BatteryView>,
+    ) -> Vec<crate::battery::BatteryView> {
+        self.packs.with(|packs| {
+            for b in &mut batteries {
+                if let Some((state, at)) = packs.get(&b.id)
+                    && *at >= fetched_at
+                {
+                    b.state = *state;
+                }
+            }
+        });
+        batteries.retain(|b| b.state != BatteryState::Collected);
+        batteries
+    }
+}
+
+/// The pack a message moved, where it says which: booked, or gone with its rider.
+fn pack_change(msg: &FeedMessage) -> Option<(i32, BatteryState)> {
+    match msg {
+        FeedMessage::BatteryBooked { battery_id, .. } => Some((*battery_id, BatteryState::Booked)),
+        FeedMessage::BatteryCollected { battery_id, .. } => {
+            Some((*battery_id, BatteryState::Collected))
+        }
+        _ => None,
+    }
+}
+
+/// Whether a message changes a station's battery list in a way the message does not spell out.
+fn needs_details(msg: &FeedMessage) -> bool {
+    match msg {
+        FeedMessage::BatteryAdded { .. } => true,
+        FeedMessage::InventoryUpdate { action, .. } => {
+            matches!(action, InventoryAction::Add | InventoryAction::Update)
+        }
+        _ => false,
+    }
 }
 
 /// Available, and booked and total where the message carries them.
@@ -148,7 +203,8 @@ fn bumps_version(snapshot: bool, first_snapshot: &Cell<bool>) -> bool {
 /// Live counts of every station (`None`) or of one.
 pub fn use_station_feed(station_id: Option<i32>) -> StationFeed {
     let (stations, set_stations) = signal(HashMap::new());
-    let (version, set_version) = signal(0u64);
+    let (packs, set_packs) = signal(HashMap::new());
+    let (changed, details) = (Coalesced::new(), Coalesced::new());
     let path = match station_id {
         Some(id) => format!("/ws/stations/{id}/"),
         None => "/ws/stations/".to_string(),
@@ -157,14 +213,26 @@ pub fn use_station_feed(station_id: Option<i32>) -> StationFeed {
     let connected = use_feed_socket(path, Signal::from(true), move |msg| {
         let snapshot = matches!(msg, FeedMessage::ConnectionEstablished { .. });
         set_stations.update(|map| apply_station_message(map, &msg));
-        if bumps_version(snapshot, &first_snapshot) {
-            set_version.update(|v| *v += 1);
+        if let Some((battery, state)) = pack_change(&msg) {
+            let at = details.signal().get_untracked();
+            set_packs.update(|p| {
+                p.insert(battery, (state, at));
+            });
+        }
+        if !bumps_version(snapshot, &first_snapshot) {
+            return;
+        }
+        changed.poke();
+        if snapshot || needs_details(&msg) {
+            details.poke();
         }
     });
     StationFeed {
         stations,
         connected,
-        version,
+        changed: changed.signal(),
+        details: details.signal(),
+        packs,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Live feeds: the spec's message types (shared with the browser) and, on the server, the
 //! domain events they are rendered from.
+mod coalesce;
 pub mod hooks;
 mod message;
 mod socket;

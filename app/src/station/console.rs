@@ -66,7 +66,9 @@ pub fn StationConsolePage() -> impl IntoView {
 #[component]
 fn StationConsole(id: i32) -> impl IntoView {
     let feed = use_station_feed(Some(id));
-    let version = feed.version;
+    // Staff pages follow every change (the queue and the history too), but at most once a
+    // second however busy the station is.
+    let version = feed.changed;
     let detail = Resource::new(move || version.get(), move |_| get_station(id));
     let status = ServerAction::<SetStationStatus>::new();
     let status_error = move || action_error(status);

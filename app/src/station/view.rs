@@ -156,14 +156,18 @@ pub fn StationPage() -> impl IntoView {
 fn StationDetailView(id: i32) -> impl IntoView {
     let signed_in = expect_context::<SignedIn>();
     let feed = use_station_feed(Some(id));
-    // The feed's messages carry counts, not battery lists: refetch the list when anything moves.
-    let detail = Resource::new(move || feed.version.get(), move |_| get_station(id));
+    // Messages carry the counts, and which pack was booked or collected; the list is fetched
+    // again only for what they do not carry (at most once a second).
+    let detail = Resource::new(move || feed.details.get(), move |_| get_station(id));
+    // (The generation is read when the data is shown rather than returned by the fetcher: a
+    // resource of `(u64, StationDetail)` broke hydration.)
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading station…"</p> }>
             {move || Suspend::new(async move {
                 let signed_in = signed_in.user().await.is_some();
                 match detail.await {
                     Ok(d) => {
+                        let fetched_at = feed.details.get_untracked();
                         let station = d.station.clone();
                         let s = StoredValue::new(station.clone());
                         let live = Memo::new(move |_| live_or(&feed, &s.get_value()));
@@ -186,7 +190,7 @@ fn StationDetailView(id: i32) -> impl IntoView {
                                 status=Signal::derive(move || live.get().status)
                                 available=Signal::derive(move || live.get().available)/>
                             <h2>"Batteries"</h2>
-                            <BatteryTable batteries=d.batteries.clone()/>
+                            <BatteryTable batteries=Signal::derive(move || feed.patched(fetched_at, d.batteries.clone()))/>
                         }.into_any()
                     }
                     Err(e) => view! { <FormError message=e.to_string()/> }.into_any(),
