@@ -4,6 +4,7 @@ use app::account::Role;
 use app::battery::BatteryState;
 use app::booking::ssr::{self as booking, ReturnedPack};
 use app::error::AppError;
+use app::station::ssr::edit_battery;
 
 use crate::support::*;
 
@@ -20,7 +21,7 @@ async fn staff_change_battery_state_and_charge_within_the_rules() {
     let other = app::battery::ssr::at_station(&ctx(&s).db, b).await.unwrap()[0].clone();
     assert_eq!(pack.state, BatteryState::Charging);
 
-    let too_low = app::station::ssr::edit_battery(
+    let too_low = edit_battery(
         ctx(&s),
         &staff,
         pack.id,
@@ -33,7 +34,7 @@ async fn staff_change_battery_state_and_charge_within_the_rules() {
         matches!(too_low, AppError::Validation(_)),
         "available needs the threshold: {too_low:?}"
     );
-    let charged = app::station::ssr::edit_battery(
+    let charged = edit_battery(
         ctx(&s),
         &staff,
         pack.id,
@@ -46,7 +47,7 @@ async fn staff_change_battery_state_and_charge_within_the_rules() {
         (charged.state, charged.charge_percent),
         (BatteryState::Available, 95)
     );
-    let drained = app::station::ssr::edit_battery(ctx(&s), &staff, pack.id, None, Some(20))
+    let drained = edit_battery(ctx(&s), &staff, pack.id, None, Some(20))
         .await
         .unwrap();
     assert_eq!(
@@ -55,7 +56,7 @@ async fn staff_change_battery_state_and_charge_within_the_rules() {
         "an available pack drained below the threshold is charging"
     );
     assert_eq!(
-        app::station::ssr::edit_battery(
+        edit_battery(
             ctx(&s),
             &staff,
             pack.id,
@@ -68,42 +69,29 @@ async fn staff_change_battery_state_and_charge_within_the_rules() {
         BatteryState::Maintenance
     );
     assert!(matches!(
-        app::station::ssr::edit_battery(ctx(&s), &staff, pack.id, Some(BatteryState::Booked), None)
-            .await,
+        edit_battery(ctx(&s), &staff, pack.id, Some(BatteryState::Booked), None).await,
         Err(AppError::Validation(_))
     ));
     assert_eq!(
-        app::station::ssr::edit_battery(
-            ctx(&s),
-            &rider,
-            pack.id,
-            Some(BatteryState::Retired),
-            None
-        )
-        .await
-        .unwrap_err(),
+        edit_battery(ctx(&s), &rider, pack.id, Some(BatteryState::Retired), None)
+            .await
+            .unwrap_err(),
         AppError::Forbidden
     );
     assert_eq!(
-        app::station::ssr::edit_battery(
-            ctx(&s),
-            &staff,
-            other.id,
-            Some(BatteryState::Retired),
-            None
-        )
-        .await
-        .unwrap_err(),
+        edit_battery(ctx(&s), &staff, other.id, Some(BatteryState::Retired), None)
+            .await
+            .unwrap_err(),
         AppError::Forbidden
     );
     assert_eq!(
-        app::station::ssr::edit_battery(ctx(&s), &staff, 9999, None, Some(1))
+        edit_battery(ctx(&s), &staff, 9999, None, Some(1))
             .await
             .unwrap_err(),
         AppError::not_found("Battery")
     );
     // A booked battery belongs to its booking.
-    app::station::ssr::edit_battery(
+    edit_battery(
         ctx(&s),
         &staff,
         pack.id,
@@ -114,14 +102,7 @@ async fn staff_change_battery_state_and_charge_within_the_rules() {
     .unwrap();
     booking::book(ctx(&s), &rider, a).await.unwrap();
     assert!(matches!(
-        app::station::ssr::edit_battery(
-            ctx(&s),
-            &staff,
-            pack.id,
-            Some(BatteryState::Retired),
-            None
-        )
-        .await,
+        edit_battery(ctx(&s), &staff, pack.id, Some(BatteryState::Retired), None).await,
         Err(AppError::Validation(_))
     ));
 }
