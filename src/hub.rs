@@ -13,7 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 
+mod snapshots;
 mod viewer;
+pub use snapshots::Snapshots;
 pub use viewer::Viewer;
 
 /// What a socket listens to.
@@ -31,6 +33,10 @@ pub struct Frame {
     pub order: Option<(i32, i64)>,
     pub text: Utf8Bytes,
 }
+
+/// What a socket's queue holds: one frame shared by every socket it goes to. A pointer keeps
+/// the queue small: tokio reserves its slots 32 at a time for every socket, idle or not.
+pub type SharedFrame = Arc<Frame>;
 
 /// Why the hub closed a socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +59,7 @@ pub const KICK_PRIVILEGES_CHANGED: Kick = Kick {
 };
 
 struct Subscriber {
-    frames: mpsc::Sender<Frame>,
+    frames: mpsc::Sender<SharedFrame>,
     /// A subscriber is kicked at most once: it leaves the hub when it is. A oneshot rather than
     /// an mpsc channel, which would reserve a block of 32 slots per socket.
     kick: oneshot::Sender<Kick>,
@@ -63,7 +69,7 @@ struct Subscriber {
 
 /// A socket's end of a subscription; dropping it unsubscribes.
 pub struct Subscription {
-    pub frames: mpsc::Receiver<Frame>,
+    pub frames: mpsc::Receiver<SharedFrame>,
     /// Fires once if the hub closes this socket; an error if the hub dropped it without a
     /// kick (it never does while the socket is open).
     pub kicked: oneshot::Receiver<Kick>,
@@ -96,6 +102,8 @@ pub struct Hub {
     queue: usize,
     delivered: AtomicU64,
     kicked_slow: AtomicU64,
+    /// The greetings' snapshots, invalidated here by every station event.
+    pub snapshots: Snapshots,
 }
 
 impl Hub {
@@ -108,6 +116,7 @@ impl Hub {
             queue: queue.max(1),
             delivered: AtomicU64::new(0),
             kicked_slow: AtomicU64::new(0),
+            snapshots: Snapshots::default(),
         })
     }
 
@@ -190,13 +199,14 @@ impl Hub {
                 message,
                 privileged,
             } => {
+                self.snapshots.changed(*station_id);
                 let order = seq.map(|seq| (*station_id, seq));
-                let public = Utf8Bytes::from(message.to_json());
-                let privileged = privileged.as_ref().map(|m| Utf8Bytes::from(m.to_json()));
+                let public = frame(order, message);
+                let privileged = privileged.as_ref().map(|m| frame(order, m));
                 for topic in [Topic::AllStations, Topic::Station(*station_id)] {
-                    self.deliver(&mut topics, topic, order, |viewer| match &privileged {
-                        Some(p) if viewer.privileged_for(*station_id) => p.clone(),
-                        _ => public.clone(),
+                    self.deliver(&mut topics, topic, |viewer| match &privileged {
+                        Some(p) if viewer.privileged_for(*station_id) => Arc::clone(p),
+                        _ => Arc::clone(&public),
                     });
                 }
             }
@@ -204,16 +214,18 @@ impl Hub {
                 station_id,
                 message,
             } => {
-                let frame = Utf8Bytes::from(message.to_json());
+                let staff_only = frame(None, message);
                 for topic in [Topic::AllStations, Topic::Station(*station_id)] {
-                    self.deliver_to(&mut topics, topic, None, |viewer| {
-                        viewer.privileged_for(*station_id).then(|| frame.clone())
+                    self.deliver_to(&mut topics, topic, |viewer| {
+                        viewer
+                            .privileged_for(*station_id)
+                            .then(|| Arc::clone(&staff_only))
                     });
                 }
             }
             DomainEvent::User { user_id, message } => {
-                let frame = Utf8Bytes::from(message.to_json());
-                self.deliver(&mut topics, Topic::User(*user_id), None, |_| frame.clone());
+                let one = frame(None, message);
+                self.deliver(&mut topics, Topic::User(*user_id), |_| Arc::clone(&one));
             }
             DomainEvent::CredentialRevoked { credential } => {
                 Self::kick_where(&mut topics, KICK_REVOKED, |s| {
@@ -251,10 +263,9 @@ impl Hub {
         &self,
         topics: &mut HashMap<Topic, HashMap<u64, Subscriber>>,
         topic: Topic,
-        order: Option<(i32, i64)>,
-        frame_for: impl Fn(&Viewer) -> Utf8Bytes,
+        frame_for: impl Fn(&Viewer) -> SharedFrame,
     ) {
-        self.deliver_to(topics, topic, order, |viewer| Some(frame_for(viewer)));
+        self.deliver_to(topics, topic, |viewer| Some(frame_for(viewer)));
     }
 
     /// Delivers to the subscribers of `topic` for whom `frame_for` has a frame.
@@ -262,8 +273,7 @@ impl Hub {
         &self,
         topics: &mut HashMap<Topic, HashMap<u64, Subscriber>>,
         topic: Topic,
-        order: Option<(i32, i64)>,
-        frame_for: impl Fn(&Viewer) -> Option<Utf8Bytes>,
+        frame_for: impl Fn(&Viewer) -> Option<SharedFrame>,
     ) {
         let Some(subs) = topics.get_mut(&topic) else {
             return;
@@ -273,7 +283,7 @@ impl Hub {
             let Some(frame) = frame_for(&s.viewer) else {
                 return false;
             };
-            match s.frames.try_send(Frame { order, text: frame }) {
+            match s.frames.try_send(frame) {
                 Ok(()) => {
                     self.delivered.fetch_add(1, Ordering::Relaxed);
                     false
@@ -292,6 +302,14 @@ impl Hub {
             topics.remove(&topic);
         }
     }
+}
+
+/// A message rendered once for all the sockets it goes to.
+fn frame(order: Option<(i32, i64)>, message: &app::feed::FeedMessage) -> SharedFrame {
+    Arc::new(Frame {
+        order,
+        text: Utf8Bytes::from(message.to_json()),
+    })
 }
 
 impl EventSink for Hub {

@@ -1,68 +1,148 @@
 //! The capacity load tool (issue #12): prints figures, asserts nothing.
 //!
 //! ```sh
-//! cargo build --release --bin battery-swap --bin load && target/release/load
+//! cargo build --release --bin battery-swap --bin load
+//! target/release/load                 # every case on one instance (SQLite, then PostgreSQL)
+//! target/release/load --only fanout   # one case: idle, connect, ping, violations, fanout,
+//!                                     # pages, bookings
+//! target/release/load fleet           # 100,000 subscribers across 6 instances on PostgreSQL
 //! ```
 //!
-//! It starts `battery-swap` (next to this binary) on a fresh SQLite demo database on an
-//! ephemeral port, with its connect and socket limits raised so the load is not refused, and
-//! measures, each against a plain-TCP baseline run in the same session:
+//! It starts `battery-swap` (next to this binary) on a fresh database on an ephemeral port,
+//! with its connect and socket limits raised so the load is not refused, and measures, each
+//! against a baseline run in the same session where one exists:
 //!
 //! 1. idle subscribed sockets: server RSS growth per socket (and a raw TCP server's);
 //! 2. connect rate to `connection_established`, 100 handshakes in flight;
 //! 3. spec ping round trips, 100 sockets × 100 sequential pings;
-//! 4. fan-out: station changes made through the HTTP API to 1k subscribers, against the raw
-//!    limit of writing the same bytes to 1k plain TCP connections.
+//! 4. fan-out at 1k and 10k subscribers: one change at a time and a stream of changes made
+//!    through the HTTP API, against a child process writing the same bytes to as many plain
+//!    TCP connections;
+//! 5. 10,000 protocol violations: each gets its close code, and nothing leaks;
+//! 6. server-rendered pages with 100 stations and 2,000 packs, against `/healthz`;
+//! 7. bookings by 1,000 concurrent riders across 100 stations, on SQLite and on PostgreSQL,
+//!    with the oversell checks.
 //!
 //! Client and server share the machine's cores, so every figure is a lower bound of what the
 //! server does alone. Only 127.0.0.0/8 addresses are used; every loop is bounded in count and
-//! time. `load raw-hold` is the raw baseline server of case 1, run as a child process so that
-//! its RSS is its own.
+//! time. `raw-hold`, `raw-fanout` and `hold` are the child processes the cases start.
 #![expect(
     clippy::expect_used,
     reason = "a measuring tool: a failure aborts the run with its message"
 )]
 
 // The modules live in `load/` (a binary's root resolves modules next to itself).
+#[path = "load/bookings.rs"]
+mod bookings;
 #[path = "load/client.rs"]
 mod client;
 #[path = "load/fanout.rs"]
 mod fanout;
+#[path = "load/fleet.rs"]
+mod fleet;
+#[path = "load/http.rs"]
+mod http;
 #[path = "load/idle.rs"]
 mod idle;
+#[path = "load/pages.rs"]
+mod pages;
 #[path = "load/rates.rs"]
 mod rates;
+#[path = "load/seed.rs"]
+mod seed;
 #[path = "load/server.rs"]
 mod server;
 #[path = "load/stats.rs"]
 mod stats;
+#[path = "load/violations.rs"]
+mod violations;
 
+use server::{Server, Storage};
 use std::time::Duration;
 
 /// Upper bound of any single wait; a case that takes longer aborts the run.
 pub const WAIT: Duration = Duration::from_secs(60);
 
+/// The value after `--name`, if given.
+fn flag(args: &[String], name: &str) -> Option<String> {
+    args.windows(2).find(|w| w[0] == name).map(|w| w[1].clone())
+}
+
+fn number(args: &[String], name: &str, default: usize) -> usize {
+    flag(args, name).map_or(default, |v| v.parse().expect("a number"))
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("raw-hold") {
-        server::raw_hold().await;
-        return;
+    let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
+    let postgres = flag(&args, "--postgres")
+        .or_else(|| std::env::var("BATTERY_SWAP_TEST_PG").ok())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into());
+    match args.first().map(String::as_str) {
+        Some("raw-hold") => return server::raw_hold().await,
+        Some("raw-fanout") => return server::raw_fanout(&arg(1), arg(2).parse().expect("n")).await,
+        Some("hold") => {
+            let addr = arg(1).parse().expect("address");
+            let (count, first) = (
+                arg(2).parse().expect("count"),
+                arg(3).parse().expect("first"),
+            );
+            return fleet::hold(addr, count, first).await;
+        }
+        Some("fleet") => {
+            let opts = fleet::Options {
+                subscribers: number(&args, "--subscribers", 100_000),
+                instances: number(&args, "--instances", 6),
+                postgres,
+            };
+            return fleet::run(opts).await;
+        }
+        _ => {}
     }
-    let max_idle = args
-        .windows(2)
-        .find(|w| w[0] == "--max-idle")
-        .map(|w| w[1].parse::<usize>().expect("--max-idle N"))
-        .unwrap_or(15_000);
+    let only = flag(&args, "--only");
+    let case = |name: &str| only.as_deref().is_none_or(|o| o == name);
     println!(
         "battery-swap load: {} cores shared by client and server",
         std::thread::available_parallelism().map_or(0, usize::from)
     );
-    let srv = server::Server::start().await;
-    println!("server pid {} on {}", srv.pid(), srv.addr);
-    idle::run(&srv, max_idle).await;
-    rates::connect(&srv).await;
-    rates::ping(&srv).await;
-    fanout::run(&srv).await;
-    drop(srv);
+    let srv = Server::start().await;
+    println!("server pid {} on {} (SQLite)", srv.pid(), srv.addr);
+    if case("idle") {
+        idle::run(&srv, number(&args, "--max-idle", 15_000)).await;
+    }
+    if case("connect") {
+        rates::connect(&srv).await;
+    }
+    if case("ping") {
+        rates::ping(&srv).await;
+    }
+    if case("violations") {
+        violations::run(&srv).await;
+    }
+    if case("fanout") {
+        fanout::run(&srv, 1000, 300).await;
+        fanout::run(&srv, 10_000, 30).await;
+    }
+    if case("pages") || case("bookings") {
+        seed::stations_and_packs(srv.addr).await;
+    }
+    if case("pages") {
+        pages::run(srv.addr, 1).await;
+    }
+    if case("bookings") {
+        let riders = seed::riders(srv.addr, "sqlite").await;
+        bookings::run(&srv, Storage::Sqlite.name(), &riders).await;
+        drop(srv);
+        let pg = Storage::Postgres(fresh_pg(&postgres).await);
+        let srv = Server::start_on(&pg, true, &[]).await;
+        println!("\nserver pid {} on {} (PostgreSQL)", srv.pid(), srv.addr);
+        seed::stations_and_packs(srv.addr).await;
+        let riders = seed::riders(srv.addr, "pg").await;
+        bookings::run(&srv, pg.name(), &riders).await;
+    }
+}
+
+async fn fresh_pg(base: &str) -> String {
+    server::fresh_postgres(base, "battery_swap_load").await
 }

@@ -1,18 +1,16 @@
-//! One WebSocket connection: a reader task, and the writer in the connection's own task,
-//! joined by `select!`.
+//! One WebSocket connection, served by one task: a `select!` over the client's frames, the
+//! hub's frames for it, its kick, shutdown and the heartbeat.
 //!
-//! The reader parses client frames and answers through a small reply queue; the writer owns
-//! the socket's send half and drains, in priority order: shutdown, hub kicks, replies, feed
-//! frames (batched before one flush), and the heartbeat.
+//! One task and no channels of its own: an idle socket is the task, the socket's buffers and
+//! its hub queue, nothing else (issue #12 counts every KiB of it). Answers to the client
+//! (pongs, errors) are written at once; while a write waits for a slow client nothing is read
+//! from it either, which is the back-pressure it deserves.
 use app::feed::{ClientMessage, FeedMessage, timestamp};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use futures::stream::{SplitSink, SplitStream};
-use futures::{SinkExt, StreamExt};
+use futures::SinkExt;
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
+use std::time::Duration;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::guard::Bucket;
@@ -37,9 +35,14 @@ pub mod close {
     pub const HEARTBEAT_TIMEOUT: u16 = 4408;
 }
 
-enum Reply {
-    Frame(Utf8Bytes),
-    Close(Option<(u16, &'static str)>),
+/// How a connection ends.
+enum End {
+    /// We close, with this code and reason.
+    Close(u16, &'static str),
+    /// The client closed: send the reply tungstenite queued, then hang up.
+    Answer,
+    /// The connection is gone (reset, EOF, a write that timed out): nobody to tell.
+    Gone,
 }
 
 /// How long a closing socket waits for the other side of the closing handshake.
@@ -51,49 +54,124 @@ const BATCH: usize = 64;
 /// `floor`: per station, the order of the newest event the greeting's snapshot already
 /// reflects; older events that arrive late are dropped, never sent.
 pub async fn run(
-    socket: WebSocket,
+    mut ws: WebSocket,
     hello: Utf8Bytes,
-    floor: HashMap<i32, i64>,
-    sub: Subscription,
+    mut floor: HashMap<i32, i64>,
+    mut sub: Subscription,
     limits: Limits,
     shutdown: CancellationToken,
 ) {
-    let (sink, stream) = socket.split();
-    let (reply_tx, reply_rx) = mpsc::channel(16);
-    let started = Instant::now();
-    let last_seen = Arc::new(AtomicU64::new(0));
-    let mut reader = tokio::spawn(read_loop(
-        stream,
-        reply_tx,
-        limits.clone(),
-        started,
-        Arc::clone(&last_seen),
-    ));
-    // The writer runs in this task (the upgrade's own) rather than a third one per socket.
-    let writer = write_loop(Writer {
-        sink,
-        hello,
-        floor,
-        sub,
-        replies: reply_rx,
-        limits,
-        started,
-        last_seen,
-        shutdown,
-    });
-    tokio::pin!(writer);
-    // Whichever half ends first, the other gets a moment to finish the closing handshake: the
-    // writer to send the reader's close frame, the reader to receive the client's close reply
-    // (dropping TCP straight after a close frame can make the client lose it). A writer still
-    // running after that is dropped with this task.
-    tokio::select! {
-        () = &mut writer => {
-            if tokio::time::timeout(CLOSE_GRACE, &mut reader).await.is_err() {
-                reader.abort();
+    let t = limits.write_timeout;
+    if !send(&mut ws, Message::Text(hello), t).await {
+        return;
+    }
+    let burst = (limits.messages_per_second * 2.0).max(1.0);
+    let mut budget = Bucket::full(burst);
+    let mut last_seen = Instant::now();
+    let mut heartbeat = tokio::time::interval_at(last_seen + limits.heartbeat, limits.heartbeat);
+    heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut kick_pending = true;
+    let end = loop {
+        tokio::select! {
+            biased;
+            _ = shutdown.cancelled() => break End::Close(close::GOING_AWAY, "server shutting down"),
+            kick = &mut sub.kicked, if kick_pending => match kick {
+                Ok(kick) => break End::Close(kick.code, kick.reason),
+                // The hub let go without a kick; a oneshot must not be polled again.
+                Err(_) => kick_pending = false,
+            },
+            frame = ws.recv() => {
+                last_seen = Instant::now();
+                let answer = match frame {
+                    None => break End::Gone,
+                    Some(Ok(Message::Close(_))) => break End::Answer,
+                    Some(Err(e)) => match close_for(&e) {
+                        Some((code, reason)) => break End::Close(code, reason),
+                        None => break End::Gone,
+                    },
+                    // Every frame costs the same budget, pings and pongs too: a control-frame
+                    // flood costs the server as much as any other.
+                    Some(Ok(_)) if !budget.take(limits.messages_per_second, burst) => {
+                        break End::Close(close::POLICY, "rate limit exceeded");
+                    }
+                    Some(Ok(Message::Text(text))) => answer(text.as_str()),
+                    Some(Ok(Message::Binary(_))) => {
+                        FeedMessage::error("Binary frames are not supported: send JSON text")
+                    }
+                    // tungstenite queues the pong and sends it with the next read or write.
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                };
+                if !send(&mut ws, Message::Text(answer.to_json().into()), t).await {
+                    break End::Gone;
+                }
+            }
+            frame = sub.frames.recv() => {
+                let Some(first) = frame else { break End::Gone };
+                let batch = async {
+                    let (mut next, mut n) = (Some(first), 0);
+                    while let Some(frame) = next.take() {
+                        if fresh(&mut floor, &frame) {
+                            ws.feed(Message::Text(frame.text.clone())).await?;
+                            n += 1;
+                        }
+                        if n < BATCH {
+                            next = sub.frames.try_recv().ok();
+                        }
+                    }
+                    ws.flush().await
+                };
+                if !matches!(tokio::time::timeout(t, batch).await, Ok(Ok(()))) {
+                    break End::Gone;
+                }
+            }
+            _ = heartbeat.tick() => {
+                if last_seen.elapsed() > limits.heartbeat + limits.heartbeat_timeout {
+                    break End::Close(close::HEARTBEAT_TIMEOUT, "heartbeat timeout");
+                }
+                if !send(&mut ws, Message::Ping(Default::default()), t).await {
+                    break End::Gone;
+                }
             }
         }
-        _ = &mut reader => {
-            let _ = tokio::time::timeout(CLOSE_GRACE, &mut writer).await;
+    };
+    // Out of the hub at once: a closing socket takes no more frames.
+    drop(sub);
+    finish(ws, end, t).await;
+}
+
+/// The answer to a client's text message: a pong, or the spec's error.
+fn answer(text: &str) -> FeedMessage {
+    match ClientMessage::parse(text) {
+        Ok(ClientMessage::Ping { timestamp: ts }) => FeedMessage::Pong {
+            timestamp: ts.unwrap_or_else(|| timestamp(chrono::Utc::now()).into()),
+        },
+        Err(e) => FeedMessage::error(e.message()),
+    }
+}
+
+/// Ends the closing handshake. After our close frame the client's reply is awaited (briefly)
+/// before hanging up: dropping TCP straight after a close frame can make the client lose it.
+async fn finish(mut ws: WebSocket, end: End, t: Duration) {
+    match end {
+        End::Gone => {}
+        End::Answer => {
+            let _ = tokio::time::timeout(t, ws.flush()).await;
+        }
+        End::Close(code, reason) => {
+            let frame = CloseFrame {
+                code,
+                reason: Utf8Bytes::from_static(reason),
+            };
+            if send(&mut ws, Message::Close(Some(frame)), t).await {
+                let _ = tokio::time::timeout(CLOSE_GRACE, async {
+                    while let Some(Ok(msg)) = ws.recv().await {
+                        if matches!(msg, Message::Close(_)) {
+                            break;
+                        }
+                    }
+                })
+                .await;
+            }
         }
     }
 }
@@ -116,45 +194,6 @@ fn close_for(err: &axum::Error) -> Option<(u16, &'static str)> {
     None
 }
 
-async fn read_loop(
-    mut stream: SplitStream<WebSocket>,
-    replies: mpsc::Sender<Reply>,
-    limits: Limits,
-    started: Instant,
-    last_seen: Arc<AtomicU64>,
-) {
-    let burst = (limits.messages_per_second * 2.0).max(1.0);
-    let mut budget = Bucket::full(burst);
-    let reply = |msg: FeedMessage| Reply::Frame(Utf8Bytes::from(msg.to_json()));
-    while let Some(frame) = stream.next().await {
-        last_seen.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
-        let answer = match frame {
-            Ok(Message::Close(_)) => Reply::Close(None),
-            Err(e) => Reply::Close(close_for(&e)),
-            // Every frame costs the same budget, pings and pongs too: a control-frame flood
-            // costs the server as much as any other.
-            Ok(_) if !budget.take(limits.messages_per_second, burst) => {
-                Reply::Close(Some((close::POLICY, "rate limit exceeded")))
-            }
-            Ok(Message::Text(text)) => match ClientMessage::parse(text.as_str()) {
-                Ok(ClientMessage::Ping { timestamp: ts }) => reply(FeedMessage::Pong {
-                    timestamp: ts.unwrap_or_else(|| timestamp(chrono::Utc::now()).into()),
-                }),
-                Err(e) => reply(FeedMessage::error(e.message())),
-            },
-            Ok(Message::Binary(_)) => reply(FeedMessage::error(
-                "Binary frames are not supported: send JSON text",
-            )),
-            Ok(Message::Ping(_) | Message::Pong(_)) => continue,
-        };
-        let closing = matches!(answer, Reply::Close(_));
-        if replies.send(answer).await.is_err() || closing {
-            return;
-        }
-    }
-    let _ = replies.send(Reply::Close(None)).await;
-}
-
 /// Whether a frame is newer than everything this socket already showed of its station (late
 /// NOTIFYs and out-of-order publishes never take a client's counts backwards).
 fn fresh(floor: &mut HashMap<i32, i64>, frame: &Frame) -> bool {
@@ -170,110 +209,8 @@ fn fresh(floor: &mut HashMap<i32, i64>, frame: &Frame) -> bool {
 }
 
 /// Sends one message, giving up after `t` (a client that stopped reading).
-async fn send(sink: &mut SplitSink<WebSocket, Message>, msg: Message, t: Duration) -> bool {
-    matches!(tokio::time::timeout(t, sink.send(msg)).await, Ok(Ok(())))
-}
-
-/// Everything the writer task owns: the socket's send half, the sources it drains into it, and
-/// what it needs to judge the client's liveness.
-struct Writer {
-    sink: SplitSink<WebSocket, Message>,
-    /// The greeting, rendered, sent before anything else.
-    hello: Utf8Bytes,
-    /// See [`fresh`]: the newest event order already shown, per station.
-    floor: HashMap<i32, i64>,
-    /// Feed frames and hub kicks for this socket.
-    sub: Subscription,
-    /// The reader's answers (pongs, errors, closes).
-    replies: mpsc::Receiver<Reply>,
-    limits: Limits,
-    /// When the connection started: `last_seen` counts milliseconds from here.
-    started: Instant,
-    /// Set by the reader whenever the client sends anything.
-    last_seen: Arc<AtomicU64>,
-    shutdown: CancellationToken,
-}
-
-async fn write_loop(writer: Writer) {
-    let Writer {
-        mut sink,
-        hello,
-        mut floor,
-        mut sub,
-        mut replies,
-        limits,
-        started,
-        last_seen,
-        shutdown,
-    } = writer;
-    let t = limits.write_timeout;
-    if !send(&mut sink, Message::Text(hello), t).await {
-        return;
-    }
-    let mut heartbeat = tokio::time::interval_at(
-        tokio::time::Instant::now() + limits.heartbeat,
-        limits.heartbeat,
-    );
-    heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let closing = |code: u16, reason: &'static str| {
-        Message::Close(Some(CloseFrame {
-            code,
-            reason: Utf8Bytes::from_static(reason),
-        }))
-    };
-    let mut kick_pending = true;
-    loop {
-        tokio::select! {
-            biased;
-            _ = shutdown.cancelled() => {
-                send(&mut sink, closing(close::GOING_AWAY, "server shutting down"), t).await;
-                return;
-            }
-            kick = &mut sub.kicked, if kick_pending => match kick {
-                Ok(kick) => {
-                    send(&mut sink, closing(kick.code, kick.reason), t).await;
-                    return;
-                }
-                // The hub let go without a kick; a oneshot must not be polled again.
-                Err(_) => kick_pending = false,
-            },
-            reply = replies.recv() => match reply {
-                Some(Reply::Frame(f)) => if !send(&mut sink, Message::Text(f), t).await { return },
-                Some(Reply::Close(Some((code, reason)))) => {
-                    send(&mut sink, closing(code, reason), t).await;
-                    return;
-                }
-                Some(Reply::Close(None)) | None => return,
-            },
-            frame = sub.frames.recv() => {
-                let Some(first) = frame else { return };
-                let batch = async {
-                    let (mut next, mut n) = (Some(first), 0);
-                    while let Some(frame) = next.take() {
-                        if fresh(&mut floor, &frame) {
-                            sink.feed(Message::Text(frame.text)).await?;
-                            n += 1;
-                        }
-                        if n < BATCH {
-                            next = sub.frames.try_recv().ok();
-                        }
-                    }
-                    sink.flush().await
-                };
-                if !matches!(tokio::time::timeout(t, batch).await, Ok(Ok(()))) {
-                    return;
-                }
-            }
-            _ = heartbeat.tick() => {
-                let silent_for = started.elapsed().saturating_sub(Duration::from_millis(last_seen.load(Ordering::Relaxed)));
-                if silent_for > limits.heartbeat + limits.heartbeat_timeout {
-                    send(&mut sink, closing(close::HEARTBEAT_TIMEOUT, "heartbeat timeout"), t).await;
-                    return;
-                }
-                if !send(&mut sink, Message::Ping(Default::default()), t).await { return }
-            }
-        }
-    }
+async fn send(ws: &mut WebSocket, msg: Message, t: Duration) -> bool {
+    matches!(tokio::time::timeout(t, ws.send(msg)).await, Ok(Ok(())))
 }
 
 #[cfg(test)]

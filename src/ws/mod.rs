@@ -117,15 +117,15 @@ async fn viewer(
 fn station_greeting(
     message: String,
     station_id: Option<i32>,
-    stations: Vec<StationSummary>,
+    stations: &[StationSummary],
 ) -> Greeting {
     let floor = stations
         .iter()
         .map(|s| (s.id, s.version * SEQ_PER_VERSION + SEQ_PER_VERSION - 1))
         .collect();
     let snapshot = stations
-        .into_iter()
-        .map(|s| StationSnapshot::new(s.id, s.name, s.status, s.counts))
+        .iter()
+        .map(|s| StationSnapshot::new(s.id, s.name.clone(), s.status, s.counts))
         .collect();
     let hello = FeedMessage::ConnectionEstablished {
         message,
@@ -174,9 +174,10 @@ async fn all_stations(
         // Subscribe before reading the snapshot: an event committed in between is then
         // delivered after it rather than lost (events carry absolute counts).
         let sub = state.hub.subscribe(Topic::AllStations, viewer, credential);
-        let stations = station::ssr::list(&state.ctx.db).await?;
+        let db = &state.ctx.db;
+        let stations = state.hub.snapshots.all(station::ssr::list(db)).await?;
         Ok((
-            station_greeting("Connected to all_stations".into(), None, stations),
+            station_greeting("Connected to all_stations".into(), None, &stations),
             sub,
         ))
     };
@@ -199,9 +200,10 @@ async fn one_station(
         let sub = state
             .hub
             .subscribe(Topic::Station(station_id), viewer, credential);
-        let s = station::ssr::summary_of(&state.ctx.db, station_id).await?;
+        let load = station::ssr::summary_of(&state.ctx.db, station_id);
+        let station = state.hub.snapshots.station(station_id, load).await?;
         let message = format!("Connected to station_{station_id}");
-        Ok((station_greeting(message, Some(station_id), vec![s]), sub))
+        Ok((station_greeting(message, Some(station_id), &station), sub))
     };
     open(ws, &state, &headers, peer, setup).await
 }

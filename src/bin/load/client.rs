@@ -16,6 +16,12 @@ pub type Ws = WebSocketStream<TcpStream>;
 static OPENED: AtomicU32 = AtomicU32::new(0);
 const PER_ADDRESS: u32 = 1000;
 
+/// Starts this process's sockets `n` further on, so that client processes started side by
+/// side use different source addresses.
+pub fn skip_sockets(n: u32) {
+    OPENED.fetch_add(n, Ordering::Relaxed);
+}
+
 /// A TCP connection from the next source address in 127.0.0.0/8.
 pub async fn tcp(to: SocketAddr) -> TcpStream {
     let n = OPENED.fetch_add(1, Ordering::Relaxed);

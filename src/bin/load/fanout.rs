@@ -1,31 +1,74 @@
-//! Case 4: fan-out. Station changes made through the HTTP API (as the demo admin) reach 1k
-//! subscribers of the station's feed; against the raw limit measured in the same run: this
-//! process's own TCP server writing the same frame bytes to 1k plain TCP connections.
+//! Case 4: fan-out. Station changes made through the HTTP API (as the demo admin) reach N
+//! subscribers of the station's feed, measured two ways, each against the raw limit measured
+//! in the same run (a child process writing the same frame bytes to N plain TCP connections,
+//! one task and one write per connection per frame, as the server does):
+//!
+//! - one change at a time: the time from the API call to the last subscriber's delivery;
+//! - a stream of changes, several API calls in flight: deliveries per second.
 use futures::StreamExt;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use tokio::sync::Notify;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 
 use crate::client::{self, Ws};
-use crate::server::{Server, admin_cookie, post};
+use crate::http::Conn;
+use crate::server::{RawFanout, Server, admin_cookie};
 use crate::stats::{ms, per_second, percentile};
 
-const SUBSCRIBERS: usize = 1000;
-const EVENTS: usize = 300;
-/// API calls in flight at once (SQLite commits them one at a time).
-const CALLERS: usize = 4;
-/// How long subscribers may take, after the last API call, to receive everything.
-const DRAIN: Duration = Duration::from_secs(10);
+/// Changes made one at a time, each waited for at every subscriber.
+const ONE_BY_ONE: usize = 20;
+/// API calls in flight at once in the stream case.
+const CALLERS: usize = 8;
+/// How long subscribers may take to receive what they wait for.
+const DRAIN: Duration = Duration::from_secs(20);
 
 /// The event number in a `station_status` frame whose message is `load-<n>`.
-fn marker(text: &str) -> Option<usize> {
+pub fn marker(text: &str) -> Option<usize> {
     let rest = &text[text.find("\"message\":\"load-")? + "\"message\":\"load-".len()..];
     rest[..rest.find('"')?].parse().ok()
+}
+
+/// Deliveries so far, and a wake-up each time a multiple of the subscriber count is reached.
+pub struct Progress {
+    pub count: AtomicUsize,
+    every: usize,
+    notify: Notify,
+}
+
+impl Progress {
+    pub fn new(every: usize) -> Arc<Progress> {
+        Arc::new(Progress {
+            count: AtomicUsize::new(0),
+            every: every.max(1),
+            notify: Notify::new(),
+        })
+    }
+
+    pub fn add(&self, n: usize) {
+        let before = self.count.fetch_add(n, Ordering::SeqCst);
+        if (before + n) / self.every != before / self.every {
+            self.notify.notify_waiters();
+        }
+    }
+
+    /// Waits until `target` deliveries, or `limit`; whether they all came.
+    pub async fn reach(&self, target: usize, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let notified = self.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.count.load(Ordering::SeqCst) >= target {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return self.count.load(Ordering::SeqCst) >= target;
+            }
+        }
+    }
 }
 
 /// What one subscriber saw: (event, arrival) per delivery, its close code if the server
@@ -36,9 +79,9 @@ struct Seen {
     sample: Option<String>,
 }
 
-async fn receive(mut ws: Ws, delivered: Arc<AtomicUsize>, finish: CancellationToken) -> Seen {
+async fn receive(mut ws: Ws, progress: Arc<Progress>, finish: CancellationToken) -> Seen {
     let mut seen = Seen {
-        arrivals: Vec::with_capacity(EVENTS),
+        arrivals: Vec::new(),
         closed: None,
         sample: None,
     };
@@ -51,8 +94,8 @@ async fn receive(mut ws: Ws, delivered: Arc<AtomicUsize>, finish: CancellationTo
             Some(Ok(Message::Text(t))) => {
                 if let Some(n) = marker(t.as_str()) {
                     seen.arrivals.push((n, Instant::now()));
-                    delivered.fetch_add(1, Ordering::Relaxed);
                     seen.sample.get_or_insert_with(|| t.to_string());
+                    progress.add(1);
                 }
             }
             Some(Ok(Message::Close(c))) => {
@@ -66,102 +109,169 @@ async fn receive(mut ws: Ws, delivered: Arc<AtomicUsize>, finish: CancellationTo
     seen
 }
 
-/// Makes `EVENTS` station status changes, `CALLERS` at a time; returns when each was sent
-/// and how many the API accepted.
-async fn trigger(addr: SocketAddr, sent: Arc<Vec<OnceLock<Instant>>>) -> usize {
-    let cookie = admin_cookie(addr).await;
-    let next = Arc::new(AtomicUsize::new(0));
+/// The API call that makes change `n` (alternating the status so each is a real change).
+async fn change(conn: &mut Conn, cookie: &str, n: usize) -> bool {
+    let status = if n.is_multiple_of(2) {
+        "maintenance"
+    } else {
+        "online"
+    };
+    let form = format!("station_id=1&status={status}&message=load-{n}");
+    let res = conn.post("set_station_status", &form, Some(cookie)).await;
+    if res.status != 200 {
+        eprintln!("set_station_status {n}: {} {}", res.status, res.body);
+    }
+    res.status == 200
+}
+
+/// Figures of one way of measuring, for the server or the raw baseline.
+struct Figures {
+    deliveries: usize,
+    elapsed: Duration,
+    /// Per change, the time from its trigger to its last delivery.
+    to_last: Vec<Duration>,
+}
+
+pub async fn run(srv: &Server, subscribers: usize, stream_events: usize) {
+    println!(
+        "\n== fan-out to {subscribers} subscribers of /ws/stations/1/: {ONE_BY_ONE} changes one at a time, then {stream_events} with {CALLERS} API calls (POST /api/set_station_status) in flight =="
+    );
+    let subs = client::subscribe_many(srv.addr, "/ws/stations/1/", subscribers, 100).await;
+    let progress = Progress::new(subscribers);
+    let finish = CancellationToken::new();
+    let receivers: Vec<_> = subs
+        .into_iter()
+        .map(|(ws, _)| tokio::spawn(receive(ws, Arc::clone(&progress), finish.clone())))
+        .collect();
+    let total = ONE_BY_ONE + stream_events;
+    let sent: Arc<Vec<OnceLock<Instant>>> = Arc::new((0..total).map(|_| OnceLock::new()).collect());
+    let cookie = admin_cookie(srv.addr).await;
+
+    // One at a time.
+    let mut conn = Conn::open(srv.addr).await;
+    let started = Instant::now();
+    let mut accepted = 0;
+    for n in 0..ONE_BY_ONE {
+        let _ = sent[n].set(Instant::now());
+        if change(&mut conn, &cookie, n).await {
+            accepted += 1;
+        }
+        progress.reach(accepted * subscribers, DRAIN).await;
+    }
+    let one_elapsed = started.elapsed();
+
+    // A stream.
+    let next = Arc::new(AtomicUsize::new(ONE_BY_ONE));
+    let stream_started = Instant::now();
     let callers: Vec<_> = (0..CALLERS)
         .map(|_| {
-            let (next, sent, cookie) = (Arc::clone(&next), Arc::clone(&sent), cookie.clone());
+            let (next, sent, cookie, addr) = (
+                Arc::clone(&next),
+                Arc::clone(&sent),
+                cookie.clone(),
+                srv.addr,
+            );
             tokio::spawn(async move {
-                let mut ok = 0;
+                let (mut conn, mut ok) = (Conn::open(addr).await, 0);
                 loop {
                     let n = next.fetch_add(1, Ordering::Relaxed);
-                    if n >= EVENTS {
+                    if n >= total {
                         return ok;
                     }
-                    let status = if n % 2 == 0 { "maintenance" } else { "online" };
-                    let form = format!("station_id=1&status={status}&message=load-{n}");
                     let _ = sent[n].set(Instant::now());
-                    let (code, _, body) =
-                        post(addr, "set_station_status", &form, Some(&cookie)).await;
-                    if code == 200 {
-                        ok += 1;
-                    } else {
-                        eprintln!("set_station_status {n}: {code} {body}");
-                    }
+                    ok += usize::from(change(&mut conn, &cookie, n).await);
                 }
             })
         })
         .collect();
-    let mut ok = 0;
+    let mut stream_accepted = 0;
     for caller in callers {
-        ok += caller.await.expect("caller");
+        stream_accepted += caller.await.expect("caller");
     }
-    ok
-}
-
-pub async fn run(srv: &Server) {
-    println!(
-        "\n== fan-out: {EVENTS} station changes via POST /api/set_station_status ({CALLERS} in flight) to {SUBSCRIBERS} subscribers of /ws/stations/1/ =="
-    );
-    let subs = client::subscribe_many(srv.addr, "/ws/stations/1/", SUBSCRIBERS, 100).await;
-    let delivered = Arc::new(AtomicUsize::new(0));
-    let finish = CancellationToken::new();
-    let receivers: Vec<_> = subs
-        .into_iter()
-        .map(|(ws, _)| tokio::spawn(receive(ws, Arc::clone(&delivered), finish.clone())))
-        .collect();
-    let sent: Arc<Vec<OnceLock<Instant>>> =
-        Arc::new((0..EVENTS).map(|_| OnceLock::new()).collect());
-    let started = Instant::now();
-    let accepted = trigger(srv.addr, Arc::clone(&sent)).await;
-    let api_elapsed = started.elapsed();
-    let deadline = Instant::now() + DRAIN;
-    while delivered.load(Ordering::Relaxed) < accepted * SUBSCRIBERS && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let api_elapsed = stream_started.elapsed();
+    progress
+        .reach((accepted + stream_accepted) * subscribers, DRAIN)
+        .await;
     finish.cancel();
-    let (mut latencies, mut last, mut kicked, mut sample) = (Vec::new(), started, 0, None);
+    // Leave the station taking bookings for the cases after this one.
+    let res = conn
+        .post(
+            "set_station_status",
+            "station_id=1&status=online",
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(res.status, 200, "station 1 back online: {}", res.body);
+
+    let (mut one, mut stream) = (Vec::new(), Vec::new());
+    let mut last_of: Vec<Option<Instant>> = vec![None; total];
+    let (mut stream_last, mut kicked, mut sample) = (stream_started, 0, None);
     for receiver in receivers {
         let seen = receiver.await.expect("receiver");
         kicked += usize::from(seen.closed.is_some());
         for (n, at) in seen.arrivals {
-            latencies.push(at.duration_since(*sent[n].get().expect("sent")));
-            last = last.max(at);
+            let latency = at.duration_since(*sent[n].get().expect("sent"));
+            if n < ONE_BY_ONE {
+                one.push(latency);
+            } else {
+                stream.push(latency);
+                stream_last = stream_last.max(at);
+            }
+            last_of[n] = last_of[n].max(Some(at));
         }
         sample = sample.or(seen.sample);
     }
-    let elapsed = last.duration_since(started);
-    let lost = accepted * SUBSCRIBERS - latencies.len();
-    let ws_rate = per_second(latencies.len(), elapsed);
+    let to_last: Vec<Duration> = (0..ONE_BY_ONE)
+        .filter_map(|n| Some(last_of[n]?.duration_since(*sent[n].get()?)))
+        .collect();
+    let ws_one = Figures {
+        deliveries: one.len(),
+        elapsed: one_elapsed,
+        to_last,
+    };
+    let lost_one = accepted * subscribers - one.len();
+    let lost_stream = stream_accepted * subscribers - stream.len();
+    println!("subscribers closed by the server: {kicked}");
     println!(
-        "API: {accepted} of {EVENTS} changes accepted, {:.0}/s; subscribers closed by the server: {kicked}",
-        per_second(accepted, api_elapsed)
+        "one at a time: {accepted} of {ONE_BY_ONE} changes accepted; lost {lost_one}; latency API call → delivery p50 {}, p99 {}; to the last subscriber p50 {}, max {}",
+        ms(percentile(&mut one, 50.0)),
+        ms(percentile(&mut one, 99.0)),
+        ms(percentile(&mut ws_one.to_last.clone(), 50.0)),
+        ms(percentile(&mut ws_one.to_last.clone(), 100.0)),
     );
+    let stream_elapsed = stream_last.duration_since(stream_started);
+    let stream_rate = per_second(stream.len(), stream_elapsed);
     println!(
-        "{:.0} deliveries/s ({} in {}); lost {lost}; latency from the API call p50 {}, p99 {}, max {}",
-        ws_rate,
-        latencies.len(),
-        ms(elapsed),
-        ms(percentile(&mut latencies, 50.0)),
-        ms(percentile(&mut latencies, 99.0)),
-        ms(percentile(&mut latencies, 100.0)),
+        "stream: {stream_accepted} of {stream_events} changes accepted ({:.0}/s); {stream_rate:.0} deliveries/s ({} in {}); lost {lost_stream}; latency p50 {}, p99 {}, max {}",
+        per_second(stream_accepted, api_elapsed),
+        stream.len(),
+        ms(stream_elapsed),
+        ms(percentile(&mut stream, 50.0)),
+        ms(percentile(&mut stream, 99.0)),
+        ms(percentile(&mut stream, 100.0)),
     );
-    let frame = ws_frame(sample.expect("at least one delivery").as_bytes());
-    let (raw_count, raw_elapsed) = raw_limit(&frame, EVENTS).await;
-    let raw_rate = per_second(raw_count, raw_elapsed);
+
+    let text = sample.expect("at least one delivery");
+    let mut raw = RawFanout::start(&ws_frame(text.as_bytes()), subscribers).await;
+    let raw_one = raw.one_by_one(ONE_BY_ONE).await;
+    let raw_stream = raw.stream(stream_events).await;
+    let one_rate = |f: &Figures| per_second(f.deliveries, f.to_last.iter().sum());
+    let (ws_one_rate, raw_one_rate) = (one_rate(&ws_one), one_rate(&raw_one));
     println!(
-        "raw TCP limit, same {}-byte frames to {SUBSCRIBERS} sockets: {raw_rate:.0} deliveries/s ({raw_count} in {}); fan-out = {:.0}% of raw",
-        frame.len(),
-        ms(raw_elapsed),
-        100.0 * ws_rate / raw_rate
+        "raw TCP, one at a time: to the last socket p50 {}, max {}; {raw_one_rate:.0} deliveries/s while fanning out, server {ws_one_rate:.0}/s = {:.0}% of raw",
+        ms(percentile(&mut raw_one.to_last.clone(), 50.0)),
+        ms(percentile(&mut raw_one.to_last.clone(), 100.0)),
+        100.0 * ws_one_rate / raw_one_rate,
+    );
+    let raw_rate = per_second(raw_stream.deliveries, raw_stream.elapsed);
+    println!(
+        "raw TCP, stream of {stream_events} back to back: {raw_rate:.0} deliveries/s; server stream = {:.0}% of raw",
+        100.0 * stream_rate / raw_rate
     );
 }
 
 /// `text` as the server sends it: one unmasked WebSocket text frame.
-fn ws_frame(text: &[u8]) -> Vec<u8> {
+pub fn ws_frame(text: &[u8]) -> Vec<u8> {
     let mut frame = vec![0x81];
     match text.len() {
         n if n < 126 => frame.push(n as u8),
@@ -174,58 +284,40 @@ fn ws_frame(text: &[u8]) -> Vec<u8> {
     frame
 }
 
-/// Writes `frame` `events` times to each of `SUBSCRIBERS` plain TCP connections (a task per
-/// connection, one write per frame) and waits until every client has read all of it.
-async fn raw_limit(frame: &[u8], events: usize) -> (usize, Duration) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind raw");
-    let addr = listener.local_addr().expect("addr");
-    let go = CancellationToken::new();
-    let frame = Arc::new(frame.to_vec());
-    let (server_go, server_frame) = (go.clone(), Arc::clone(&frame));
-    let acceptor = tokio::spawn(async move {
-        let mut writers = Vec::with_capacity(SUBSCRIBERS);
-        for _ in 0..SUBSCRIBERS {
-            let (mut stream, _) = listener.accept().await.expect("accept");
-            stream.set_nodelay(true).expect("nodelay");
-            let (go, frame) = (server_go.clone(), Arc::clone(&server_frame));
-            writers.push(tokio::spawn(async move {
-                go.cancelled().await;
-                for _ in 0..events {
-                    stream.write_all(&frame).await.expect("raw write");
-                }
-            }));
+impl RawFanout {
+    /// `events` frames, one at a time, each waited for at every socket.
+    async fn one_by_one(&mut self, events: usize) -> Figures {
+        let (started, mut to_last) = (Instant::now(), Vec::with_capacity(events));
+        for k in 1..=events {
+            let sent = Instant::now();
+            self.send(1).await;
+            assert!(
+                self.progress.reach(k * self.sockets, DRAIN).await,
+                "raw frames arrive"
+            );
+            to_last.push(sent.elapsed());
         }
-        writers
-    });
-    let (len, total) = (frame.len(), frame.len() * events);
-    let mut readers = Vec::with_capacity(SUBSCRIBERS);
-    for _ in 0..SUBSCRIBERS {
-        let mut stream = client::tcp(addr).await;
-        readers.push(tokio::spawn(async move {
-            let (mut buf, mut got) = (vec![0u8; 4096], 0);
-            while got < total {
-                match stream.read(&mut buf).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => got += n,
-                }
-            }
-            (got / len, Instant::now())
-        }));
+        Figures {
+            deliveries: events * self.sockets,
+            elapsed: started.elapsed(),
+            to_last,
+        }
     }
-    let writers = acceptor.await.expect("acceptor");
-    let started = Instant::now();
-    go.cancel();
-    let (mut count, mut last) = (0, started);
-    for reader in readers {
-        let (n, at) = tokio::time::timeout(crate::WAIT, reader)
-            .await
-            .expect("raw readers finish in time")
-            .expect("reader");
-        count += n;
-        last = last.max(at);
+
+    /// `events` frames back to back.
+    async fn stream(&mut self, events: usize) -> Figures {
+        let before = self.progress.count.load(Ordering::SeqCst);
+        let started = Instant::now();
+        self.send(events).await;
+        let target = before + events * self.sockets;
+        assert!(
+            self.progress.reach(target, DRAIN).await,
+            "raw frames arrive"
+        );
+        Figures {
+            deliveries: events * self.sockets,
+            elapsed: started.elapsed(),
+            to_last: Vec::new(),
+        }
     }
-    for writer in writers {
-        let _ = writer.await;
-    }
-    (count, last.duration_since(started))
 }

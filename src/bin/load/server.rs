@@ -40,23 +40,77 @@ async fn listening_addr(child: &mut Child, marker: &str) -> SocketAddr {
     addr
 }
 
+/// Where a server under measurement keeps its data.
+#[derive(Debug, Clone)]
+pub enum Storage {
+    /// A fresh SQLite file in a temporary directory.
+    Sqlite,
+    /// A PostgreSQL database, shared by every instance started with it.
+    Postgres(String),
+}
+
+impl Storage {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Storage::Sqlite => "SQLite",
+            Storage::Postgres(_) => "PostgreSQL",
+        }
+    }
+}
+
+/// Creates `name` afresh on the PostgreSQL server of `base` (a database URL); returns the new
+/// database's URL.
+pub async fn fresh_postgres(base: &str, name: &str) -> String {
+    use sea_orm::ConnectionTrait;
+    let db = sea_orm::Database::connect(base)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at {base}: {e}"));
+    db.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .expect("drop the load database");
+    db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create the load database");
+    let (server, _) = base.rsplit_once('/').expect("a database URL");
+    format!("{server}/{name}")
+}
+
 impl Server {
+    /// One instance on a fresh SQLite demo database.
     pub async fn start() -> Server {
-        let dir = std::env::temp_dir().join(format!("battery-swap-load-{}", std::process::id()));
+        Server::start_on(&Storage::Sqlite, true, &[]).await
+    }
+
+    /// One instance on `storage`, loading the demo data if `demo`, with `extra` flags.
+    pub async fn start_on(storage: &Storage, demo: bool, extra: &[&str]) -> Server {
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("battery-swap-load-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let db = format!("sqlite://{}", dir.join("load.db").display());
+        let db = match storage {
+            Storage::Sqlite => format!("sqlite://{}", dir.join("load.db").display()),
+            Storage::Postgres(url) => url.clone(),
+        };
         let exe = std::env::current_exe().expect("own path");
         let bin = exe.with_file_name("battery-swap");
-        let mut child = Command::new(&bin)
-            .args(["--addr", "127.0.0.1:0", "--database-url", &db, "--demo"])
-            .args(["--ws-connects-per-minute", "1000000"])
+        let mut command = Command::new(&bin);
+        command
+            .args(["--addr", "127.0.0.1:0", "--database-url", &db])
+            .args(["--ws-connects-per-minute", "10000000"])
             .args(["--ws-max-sockets-per-client", "100000"])
             .args(["--ws-max-sockets", "100000"])
             .args(["--ws-messages-per-second", "1000000"])
+            .args(["--registrations-per-address", "1000000"])
+            .args(extra)
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
             .stdout(std::process::Stdio::piped())
-            .kill_on_drop(true)
+            .kill_on_drop(true);
+        if demo {
+            command.arg("--demo");
+        }
+        let mut child = command
             .spawn()
             .unwrap_or_else(|e| panic!("start {}: {e} (build it with --release)", bin.display()));
         let addr = listening_addr(&mut child, "listening on http://").await;
@@ -114,6 +168,121 @@ pub async fn raw_hold() {
             while matches!(stream.read(&mut buf).await, Ok(n) if n > 0) {}
         });
     }
+}
+
+/// The raw fan-out baseline as a child process (`load raw-fanout <frame hex> <sockets>`),
+/// with this process's plain TCP clients of it, each counting the frames it reads.
+pub struct RawFanout {
+    child: Child,
+    stdin: tokio::process::ChildStdin,
+    pub sockets: usize,
+    pub progress: std::sync::Arc<crate::fanout::Progress>,
+    readers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl RawFanout {
+    pub async fn start(frame: &[u8], sockets: usize) -> RawFanout {
+        let exe = std::env::current_exe().expect("own path");
+        let hex: String = frame.iter().map(|b| format!("{b:02x}")).collect();
+        let mut child = Command::new(exe)
+            .args(["raw-fanout", &hex, &sockets.to_string()])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start raw-fanout");
+        let stdin = child.stdin.take().expect("stdin");
+        let addr = listening_addr(&mut child, "raw listening on ").await;
+        let progress = crate::fanout::Progress::new(sockets);
+        let len = frame.len();
+        let mut readers = Vec::with_capacity(sockets);
+        for _ in 0..sockets {
+            let mut stream = crate::client::tcp(addr).await;
+            let progress = std::sync::Arc::clone(&progress);
+            readers.push(tokio::spawn(async move {
+                let (mut buf, mut bytes) = (vec![0u8; 4096], 0);
+                while let Ok(n @ 1..) = stream.read(&mut buf).await {
+                    let before = bytes / len;
+                    bytes += n;
+                    progress.add(bytes / len - before);
+                }
+            }));
+        }
+        RawFanout {
+            child,
+            stdin,
+            sockets,
+            progress,
+            readers,
+        }
+    }
+
+    /// Tells the child to write the frame `count` times to every socket.
+    pub async fn send(&mut self, count: usize) {
+        let line = format!("{count}\n");
+        self.stdin
+            .write_all(line.as_bytes())
+            .await
+            .expect("order the raw server");
+    }
+}
+
+impl Drop for RawFanout {
+    fn drop(&mut self) {
+        for reader in &self.readers {
+            reader.abort();
+        }
+        let _ = self.child.start_kill();
+    }
+}
+
+/// The raw fan-out baseline server: accepts `sockets` connections, then for each line `k` on
+/// stdin writes the frame `k` times to every connection (a task per connection, one write per
+/// frame).
+pub async fn raw_fanout(hex: &str, sockets: usize) {
+    let frame: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex frame"))
+        .collect();
+    let frame = std::sync::Arc::new(frame);
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    println!("raw listening on {}", listener.local_addr().expect("addr"));
+    let (go, _) = tokio::sync::broadcast::channel::<usize>(1024);
+    for _ in 0..sockets {
+        let (mut stream, _) = listener.accept().await.expect("accept");
+        stream.set_nodelay(true).expect("nodelay");
+        let (mut orders, frame) = (go.subscribe(), std::sync::Arc::clone(&frame));
+        tokio::spawn(async move {
+            while let Ok(count) = orders.recv().await {
+                for _ in 0..count {
+                    if stream.write_all(&frame).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+    }
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        if let Ok(count) = line.trim().parse::<usize>() {
+            let _ = go.send(count);
+        }
+    }
+}
+
+/// CPU time (user + system) a process has used so far.
+pub fn cpu_time(pid: &str) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // After the command name in parentheses: state is field 3, utime 14 and stime 15.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|i| fields.get(*i)?.parse::<u64>().ok())
+        .sum();
+    // The kernel's USER_HZ is 100 on Linux.
+    Duration::from_millis(ticks * 10)
 }
 
 /// `VmRSS` of a process, in KiB.

@@ -197,18 +197,20 @@ impl EventBus {
         if !self.shared {
             return Ok(());
         }
-        for event in events {
-            for payload in pg_notify::encode(event) {
-                let sql = "SELECT pg_notify($1, $2)";
-                let values = [pg_notify::CHANNEL.into(), payload.into()];
-                conn.execute_raw(Statement::from_sql_and_values(
-                    DbBackend::Postgres,
-                    sql,
-                    values,
-                ))
-                .await?;
-            }
+        let payloads: Vec<String> = events.iter().flat_map(pg_notify::encode).collect();
+        if payloads.is_empty() {
+            return Ok(());
         }
+        // One round trip for all of a change's events (a booking has four), in their order.
+        let sql = "SELECT count(pg_notify($1, p)) FROM json_array_elements_text($2::json) p";
+        let all = serde_json::to_string(&payloads).unwrap_or_default();
+        let values = [pg_notify::CHANNEL.into(), all.into()];
+        conn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            values,
+        ))
+        .await?;
         Ok(())
     }
 
