@@ -18,6 +18,12 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://battery-swap.db")]
     pub database_url: String,
 
+    /// Database connections this instance may open (default: 8 on SQLite, 32 on PostgreSQL).
+    /// On PostgreSQL, instances × this + one listener each must stay under the server's
+    /// `max_connections` (100 by default).
+    #[arg(long, env = "BATTERY_SWAP_DB_CONNECTIONS")]
+    pub db_connections: Option<u32>,
+
     /// Load demo stations, batteries and accounts into an empty database.
     #[arg(long, env = "BATTERY_SWAP_DEMO")]
     pub demo: bool,
@@ -237,6 +243,9 @@ impl Config {
 
     /// Refuses settings that would only fail later, with a message naming the flag.
     pub fn validate(&self) -> Result<(), String> {
+        if self.db_connections == Some(0) {
+            return Err("--db-connections must be at least 1".into());
+        }
         if self.ws_heartbeat_ms == 0 {
             return Err("--ws-heartbeat-ms must be above 0 (the server pings every socket that often; 0 would ping without pause)".into());
         }

@@ -74,7 +74,7 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
     config.validate()?;
     // First, so a taken port is reported before any database work.
     let listener = bind(config.addr).await?;
-    let db = db::connect(&config.database_url).await?;
+    let db = db::connect(&config.database_url, config.db_connections).await?;
     db::migrate(&db).await?;
     let hub = Hub::new(config.ws_queue);
     let mut rules = Rules {

@@ -6,6 +6,7 @@
 //! target/release/load --only fanout   # one case: idle, connect, ping, violations, fanout,
 //!                                     # pages, bookings
 //! target/release/load fleet           # 100,000 subscribers across 6 instances on PostgreSQL
+//! target/release/load --server-args "--db-connections 1"   # flags for the servers it starts
 //! ```
 //!
 //! It starts `battery-swap` (next to this binary) on a fresh database on an ephemeral port,
@@ -106,7 +107,10 @@ async fn main() {
         "battery-swap load: {} cores shared by client and server",
         std::thread::available_parallelism().map_or(0, usize::from)
     );
-    let srv = Server::start().await;
+    // `--server-args "--db-connections 2"`: flags for every server this run starts.
+    let server_args = flag(&args, "--server-args").unwrap_or_default();
+    let extra: Vec<&str> = server_args.split_whitespace().collect();
+    let srv = Server::start_on(&Storage::Sqlite, true, &extra).await;
     println!("server pid {} on {} (SQLite)", srv.pid(), srv.addr);
     if case("idle") {
         idle::run(&srv, number(&args, "--max-idle", 15_000)).await;
@@ -134,12 +138,14 @@ async fn main() {
         let riders = seed::riders(srv.addr, "sqlite").await;
         bookings::run(&srv, Storage::Sqlite.name(), &riders).await;
         drop(srv);
-        let pg = Storage::Postgres(fresh_pg(&postgres).await);
-        let srv = Server::start_on(&pg, true, &[]).await;
+        let url = fresh_pg(&postgres).await;
+        let pg = Storage::Postgres(url.clone());
+        let srv = Server::start_on(&pg, true, &extra).await;
         println!("\nserver pid {} on {} (PostgreSQL)", srv.pid(), srv.addr);
         seed::stations_and_packs(srv.addr).await;
         let riders = seed::riders(srv.addr, "pg").await;
         bookings::run(&srv, pg.name(), &riders).await;
+        bookings::postgres_commit_limit(&url, 32).await;
     }
 }
 

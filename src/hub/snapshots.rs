@@ -7,6 +7,10 @@
 //! a lost listener alike), and a snapshot is served only while no event of its station has
 //! been dispatched since its load began. A load that overlaps an event is used once and not
 //! kept; its socket subscribed before loading, so the event reaches it after the greeting.
+//!
+//! Loads of one key are single-flight: when a thousand sockets connect to a cold or just
+//! invalidated snapshot at once, one loads and the rest wait for it (measured: without this,
+//! six instances starting together exhausted PostgreSQL's connections with identical queries).
 use app::error::AppResult;
 use app::station::StationSummary;
 use std::collections::HashMap;
@@ -28,6 +32,8 @@ struct Inner {
 #[derive(Default)]
 pub struct Snapshots {
     inner: Mutex<Inner>,
+    /// Per key, the lock its loader holds while loading.
+    loading: Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Snapshots {
@@ -62,17 +68,32 @@ impl Snapshots {
             .await
     }
 
+    /// The cached value if it is still valid; else the generation a load must be made at.
+    fn cached(&self, key: Key) -> Result<Arc<[StationSummary]>, u64> {
+        let inner = self.lock();
+        let generation = inner.changed_at.get(&key).copied().unwrap_or(0);
+        match inner.loaded.get(&key) {
+            Some((at, value)) if *at == generation => Ok(Arc::clone(value)),
+            _ => Err(generation),
+        }
+    }
+
     async fn get<F>(&self, key: Key, load: F) -> AppResult<Arc<[StationSummary]>>
     where
         F: Future<Output = AppResult<Vec<StationSummary>>>,
     {
-        let generation = {
-            let inner = self.lock();
-            let generation = inner.changed_at.get(&key).copied().unwrap_or(0);
-            match inner.loaded.get(&key) {
-                Some((at, value)) if *at == generation => return Ok(Arc::clone(value)),
-                _ => generation,
-            }
+        if let Ok(value) = self.cached(key) {
+            return Ok(value);
+        }
+        let gate = {
+            let mut loading = self.loading.lock().unwrap_or_else(|p| p.into_inner());
+            Arc::clone(loading.entry(key).or_default())
+        };
+        let _loader = gate.lock().await;
+        // Whoever held the gate before may have loaded it meanwhile.
+        let generation = match self.cached(key) {
+            Ok(value) => return Ok(value),
+            Err(generation) => generation,
         };
         let value: Arc<[StationSummary]> = load.await?.into();
         let mut inner = self.lock();
@@ -153,6 +174,22 @@ mod tests {
         let got = cache.station(1, load(&loads, 1, 6)).await.unwrap();
         assert_eq!(got[0].version, 6, "loaded again, not served stale");
         assert_eq!(loads.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn concurrent_misses_load_once() {
+        let (cache, loads) = (Snapshots::default(), AtomicUsize::new(0));
+        let slow = || async {
+            loads.fetch_add(1, Ordering::SeqCst);
+            tokio::task::yield_now().await;
+            Ok(summary(1, 3))
+        };
+        let all = futures::future::join_all((0..50).map(|_| cache.station(1, slow()))).await;
+        assert!(
+            all.iter()
+                .all(|r| r.as_ref().is_ok_and(|s| s[0].version == 3))
+        );
+        assert_eq!(loads.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]

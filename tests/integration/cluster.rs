@@ -17,7 +17,7 @@ async fn tool(url: &str) -> Ctx {
     impl app::feed::ssr::EventSink for Nowhere {
         fn publish(&self, _: Vec<app::feed::ssr::DomainEvent>) {}
     }
-    let db = battery_swap::db::connect(url).await.expect("connect");
+    let db = battery_swap::db::connect(url, None).await.expect("connect");
     battery_swap::db::migrate(&db).await.expect("migrate");
     let bus = if on_postgres() {
         app::feed::ssr::EventBus::over_postgres(Arc::new(Nowhere))

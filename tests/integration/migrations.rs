@@ -26,7 +26,7 @@ async fn tables(db: &sea_orm::DatabaseConnection) -> Vec<String> {
 
 #[tokio::test]
 async fn migrations_up_down_up() {
-    let db = battery_swap::db::connect(&fresh_database_url().await)
+    let db = battery_swap::db::connect(&fresh_database_url().await, None)
         .await
         .unwrap();
     Migrator::up(&db, None).await.unwrap();
@@ -56,7 +56,7 @@ async fn migrations_up_down_up() {
 
 #[tokio::test]
 async fn active_booking_indexes_are_partial_and_unique() {
-    let db = battery_swap::db::connect(&fresh_database_url().await)
+    let db = battery_swap::db::connect(&fresh_database_url().await, None)
         .await
         .unwrap();
     Migrator::up(&db, None).await.unwrap();

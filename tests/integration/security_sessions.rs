@@ -303,7 +303,7 @@ async fn the_tokens_page_creates_shows_once_and_revokes_without_javascript() {
 async fn tokens_issued_before_expiry_existed_get_the_default_lifetime() {
     use migration::{Migrator, MigratorTrait};
     use sea_orm::ConnectionTrait;
-    let db = battery_swap::db::connect(&fresh_database_url().await)
+    let db = battery_swap::db::connect(&fresh_database_url().await, None)
         .await
         .unwrap();
     loop {

@@ -215,3 +215,60 @@ pub async fn run(srv: &Server, database: &str, riders: &[String]) {
         distinct.len()
     );
 }
+
+/// The raw limit of PostgreSQL on this machine for what a booking's commit needs: `tasks`
+/// connections each committing small transactions (one row update, as a booking bumps its
+/// station's version) for `DURATION / 5`, without and then with a `pg_notify` in each (a
+/// booking's events are one). PostgreSQL serialises the commits of notifying transactions
+/// (a global lock held from pre-commit to the end of the commit), which is what this shows.
+pub async fn postgres_commit_limit(url: &str, tasks: usize) {
+    use sea_orm::{ConnectOptions, ConnectionTrait, Database, TransactionTrait};
+    let mut opts = ConnectOptions::new(url.to_string());
+    opts.max_connections(tasks as u32).sqlx_logging(false);
+    let db = Database::connect(opts).await.expect("connect");
+    db.execute_unprepared(
+        "CREATE TABLE IF NOT EXISTS load_commits (id int PRIMARY KEY, n bigint NOT NULL);
+         INSERT INTO load_commits SELECT g, 0 FROM generate_series(0, 999) g ON CONFLICT DO NOTHING",
+    )
+    .await
+    .expect("table");
+    for notify in [false, true] {
+        let deadline = Instant::now() + DURATION / 5;
+        let started = Instant::now();
+        let workers: Vec<_> = (0..tasks)
+            .map(|k| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    let mut commits = 0usize;
+                    while Instant::now() < deadline {
+                        let txn = db.begin().await.expect("begin");
+                        let sql = format!("UPDATE load_commits SET n = n + 1 WHERE id = {k}");
+                        txn.execute_unprepared(&sql).await.expect("update");
+                        if notify {
+                            txn.execute_unprepared("SELECT pg_notify('load_commits', 'x')")
+                                .await
+                                .expect("notify");
+                        }
+                        txn.commit().await.expect("commit");
+                        commits += 1;
+                    }
+                    commits
+                })
+            })
+            .collect();
+        let mut commits = 0;
+        for w in workers {
+            commits += w.await.expect("worker");
+        }
+        println!(
+            "raw PostgreSQL, {tasks} connections: {:.0} commits/s {}",
+            per_second(commits, started.elapsed()),
+            if notify {
+                "each with a NOTIFY"
+            } else {
+                "without NOTIFY"
+            }
+        );
+    }
+    let _ = db.execute_unprepared("DROP TABLE load_commits").await;
+}

@@ -46,9 +46,12 @@ pub async fn run(opts: Options) {
     );
     let url = fresh_postgres(&opts.postgres, "battery_swap_load_fleet").await;
     let storage = Storage::Postgres(url);
-    let mut servers = vec![Server::start_on(&storage, true, &[]).await];
+    // PostgreSQL allows 100 connections by default: instances × pool + a listener each.
+    let pool = (90 / opts.instances).saturating_sub(1).max(2).to_string();
+    let flags = ["--db-connections", pool.as_str()];
+    let mut servers = vec![Server::start_on(&storage, true, &flags).await];
     for _ in 1..opts.instances {
-        servers.push(Server::start_on(&storage, false, &[]).await);
+        servers.push(Server::start_on(&storage, false, &flags).await);
     }
     let exe = std::env::current_exe().expect("own path");
     let mut holders = Vec::new();

@@ -76,11 +76,6 @@ pub async fn fresh_postgres(base: &str, name: &str) -> String {
 }
 
 impl Server {
-    /// One instance on a fresh SQLite demo database.
-    pub async fn start() -> Server {
-        Server::start_on(&Storage::Sqlite, true, &[]).await
-    }
-
     /// One instance on `storage`, loading the demo data if `demo`, with `extra` flags.
     pub async fn start_on(storage: &Storage, demo: bool, extra: &[&str]) -> Server {
         static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
