@@ -2,11 +2,15 @@
 //!
 //! The only module that imports pages (the `*Page` components): pages take what they share
 //! (the session context, page helpers, widgets) from [`crate::ui`], never from here.
+//!
+//! A rider's pages (the station list and a station) are in the main wasm bundle; every other
+//! page is a lazy route, split into its own wasm chunk by `cargo leptos build --split` and
+//! fetched when first visited (see "Browser weight" in ARCHITECTURE.md).
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    ParamSegment, SsrMode, StaticSegment,
+    Lazy, LazyRoute, ParamSegment, SsrMode, StaticSegment,
     components::{A, Route, Router, Routes},
+    lazy_route,
 };
 
 use crate::account::api::{Logout, me};
@@ -29,10 +33,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <title>"battery-swap"</title>
+                <meta name="description" content=DESCRIPTION/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" href=stylesheet_href(&options)/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
-                <MetaTags/>
+                // Deferred to idle time, its preloads at low priority: the page paints first (every
+                // form works without JavaScript meanwhile), then it hydrates.
+                <HydrationScripts options defer=true/>
             </head>
             <body>
                 <App/>
@@ -57,12 +65,42 @@ fn set_content_security_policy() {
     }
 }
 
+/// What search engines show under the link.
+const DESCRIPTION: &str = "Find a battery-swap station near you, see how many charged batteries \
+    it holds right now, and book one to collect.";
+
+/// The stylesheet's address: `/pkg/battery-swap.css`, or its hashed name when the build hashed
+/// the file names (`hash-files`; the names are in the hash file cargo-leptos writes beside the
+/// server binary, which `HydrationScripts` reads for the script and wasm names).
+fn stylesheet_href(options: &LeptosOptions) -> String {
+    let pkg = &options.site_pkg_dir;
+    let name = &options.output_name;
+    match hashed_name(options, "css") {
+        Some(hash) => format!("/{pkg}/{name}.{hash}.css"),
+        None => format!("/{pkg}/{name}.css"),
+    }
+}
+
+/// The hash of the `kind` file (`css`, `js`, `wasm`) in the build's hash file, read once.
+fn hashed_name(options: &LeptosOptions, kind: &str) -> Option<String> {
+    use std::sync::OnceLock;
+    static HASHES: OnceLock<Option<String>> = OnceLock::new();
+    if !options.hash_files {
+        return None;
+    }
+    let hashes = HASHES.get_or_init(|| {
+        let dir = std::env::current_exe().ok()?.parent()?.to_path_buf();
+        std::fs::read_to_string(dir.join(options.hash_file.as_ref())).ok()
+    });
+    hashes.as_deref()?.lines().find_map(|line| {
+        let (file, hash) = line.split_once(':')?;
+        (file.trim() == kind).then(|| hash.trim().to_string())
+    })
+}
+
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/battery-swap.css"/>
-        <Title text="battery-swap"/>
         <Router>
             <Page/>
         </Router>
@@ -119,14 +157,15 @@ fn Page() -> impl IntoView {
                 // is complete for a browser without JavaScript.
                 <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
                 <Route path=(StaticSegment("stations"), ParamSegment("id")) view=StationPage ssr=SsrMode::Async/>
-                <Route path=StaticSegment("bookings") view=MyBookingsPage ssr=SsrMode::Async/>
-                <Route path=StaticSegment("notifications") view=NotificationsPage ssr=SsrMode::Async/>
-                <Route path=StaticSegment("console") view=ConsoleIndexPage ssr=SsrMode::Async/>
-                <Route path=(StaticSegment("console"), ParamSegment("id")) view=StationConsolePage ssr=SsrMode::Async/>
-                <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async/>
-                <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
-                <Route path=StaticSegment("register") view=RegisterPage ssr=SsrMode::Async/>
-                <Route path=(StaticSegment("account"), StaticSegment("tokens")) view=TokensPage ssr=SsrMode::Async/>
+                // The rest load their code when first visited.
+                <Route path=StaticSegment("bookings") view={Lazy::<BookingsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=StaticSegment("notifications") view={Lazy::<NotificationsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=StaticSegment("console") view={Lazy::<ConsoleIndexRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("console"), ParamSegment("id")) view={Lazy::<StationConsoleRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=StaticSegment("admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=StaticSegment("login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=StaticSegment("register") view={Lazy::<RegisterRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("account"), StaticSegment("tokens")) view={Lazy::<TokensRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </main>
     }
@@ -141,5 +180,115 @@ fn NotFound() -> impl IntoView {
             <h1>"Page not found"</h1>
             <p><A href="/">"Back to the stations"</A></p>
         </section>
+    }
+}
+
+// The lazy routes. Each `view` becomes a `#[lazy]` function: in the browser its code (and
+// whatever only it uses) sits in a wasm chunk of its own, fetched on first use; on the server it
+// is an ordinary call, and the server names the chunks a page used in `modulepreload` links so
+// a page opened directly hydrates without waiting for them. The pages create their resources
+// themselves, so there is no route data to load beside the code.
+
+struct BookingsRoute;
+
+#[lazy_route]
+impl LazyRoute for BookingsRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <MyBookingsPage/> }.into_any()
+    }
+}
+
+struct NotificationsRoute;
+
+#[lazy_route]
+impl LazyRoute for NotificationsRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <NotificationsPage/> }.into_any()
+    }
+}
+
+struct ConsoleIndexRoute;
+
+#[lazy_route]
+impl LazyRoute for ConsoleIndexRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <ConsoleIndexPage/> }.into_any()
+    }
+}
+
+struct StationConsoleRoute;
+
+#[lazy_route]
+impl LazyRoute for StationConsoleRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <StationConsolePage/> }.into_any()
+    }
+}
+
+struct AdminRoute;
+
+#[lazy_route]
+impl LazyRoute for AdminRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <AdminPage/> }.into_any()
+    }
+}
+
+struct LoginRoute;
+
+#[lazy_route]
+impl LazyRoute for LoginRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <LoginPage/> }.into_any()
+    }
+}
+
+struct RegisterRoute;
+
+#[lazy_route]
+impl LazyRoute for RegisterRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <RegisterPage/> }.into_any()
+    }
+}
+
+struct TokensRoute;
+
+#[lazy_route]
+impl LazyRoute for TokensRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <TokensPage/> }.into_any()
     }
 }

@@ -10,6 +10,7 @@ mod support;
 mod accounts;
 mod api;
 mod bad_input;
+mod caching;
 mod cluster;
 mod compression;
 mod domain;

@@ -10,7 +10,7 @@ pub use message::{
 };
 
 pub use hooks::{LiveStation, NotificationFeed, StationFeed, use_notifications, use_station_feed};
-pub use socket::backoff_ms;
+pub use socket::{backoff_ms, hydration_finished};
 
 #[cfg(feature = "ssr")]
 pub mod ssr;

@@ -12,6 +12,15 @@ pub fn backoff_ms(attempt: u32, jitter: f64) -> u32 {
     (base.min(30_000.0) * (0.5 + jitter.clamp(0.0, 1.0) / 2.0)) as u32
 }
 
+/// Called once the page is hydrated; sockets open only from then on. Hydration is asynchronous
+/// (a page in a lazy route waits for its wasm chunk), and it keeps the server-rendered text of
+/// what it hydrates: a message applied before then (a socket's snapshot, "Live") would change
+/// state that the page would never show.
+pub fn hydration_finished() {
+    #[cfg(feature = "hydrate")]
+    client::HYDRATED.with(|hydrated| hydrated.set(true));
+}
+
 /// Keeps a socket to `path` (e.g. `/ws/stations/`) on the page's own host open while `enabled`
 /// and calls `on_message` with every message. Returns whether the socket is open right now.
 pub fn use_feed_socket(
@@ -37,6 +46,11 @@ mod client {
     use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
     const HEARTBEAT_MS: i32 = 25_000;
+
+    thread_local! {
+        /// Set by [`super::hydration_finished`].
+        pub(super) static HYDRATED: ArcRwSignal<bool> = ArcRwSignal::new(false);
+    }
 
     struct State {
         url: String,
@@ -74,9 +88,10 @@ mod client {
             set_connected,
         });
         let toggle = send_wrapper::SendWrapper::new(Rc::clone(&state));
+        let hydrated = HYDRATED.with(ArcRwSignal::clone);
         Effect::new(move |_| {
             let state: &Rc<State> = &toggle;
-            if enabled.get() {
+            if enabled.get() && hydrated.get() {
                 state.disposed.set(false);
                 if state.socket.borrow().is_none() {
                     connect(state);

@@ -119,14 +119,20 @@ fn PlanView(stations: Vec<StationSummary>, feed: StationFeed) -> impl IntoView {
             let y = pad + (lat1 - s.latitude) / span(lat0, lat1) * (h - 2.0 * pad);
             let st = StoredValue::new(s.clone());
             let live = Memo::new(move |_| live_or(&feed, &st.get_value()));
-            let label = move || format!("{} · {} available", st.get_value().name, live.get().available);
+            let label = move || {
+                format!(
+                    "{} · {} available",
+                    st.get_value().name,
+                    live.get().available
+                )
+            };
             // Alternate labels above and below their dots so neighbours do not collide.
             let label_y = if i % 2 == 0 { y - 3.2 } else { y + 5.0 };
             view! {
                 <a href=format!("/stations/{}", s.id)>
-                    <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="2.2"
+                    <circle cx=tenths(x) cy=tenths(y) r="2.2"
                         class=move || format!("dot dot-{}", live.get().status.as_str())/>
-                    <text x=format!("{x:.1}") y=format!("{label_y:.1}") text-anchor="middle">{label}</text>
+                    <text x=tenths(x) y=tenths(label_y) text-anchor="middle">{label}</text>
                 </a>
             }
         })
@@ -138,6 +144,14 @@ fn PlanView(stations: Vec<StationSummary>, feed: StationFeed) -> impl IntoView {
         </figure>
     }
     .into_any()
+}
+
+/// A plan coordinate (0 to 100) with one decimal, written without float formatting, which would
+/// add its tables to the wasm bundle (server and browser must write the same text).
+fn tenths(v: f64) -> String {
+    let t = (v * 10.0).round() as i64;
+    let sign = if t < 0 { "-" } else { "" };
+    format!("{sign}{}.{}", t.abs() / 10, t.abs() % 10)
 }
 
 #[component]

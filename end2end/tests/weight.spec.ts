@@ -1,0 +1,58 @@
+import { expect, test, type Page, type Response } from "@playwright/test";
+import { hydrated, login, watchConsole } from "./helpers";
+
+// What a rider's browser fetches: the bundle's files carry their content hash and may be kept
+// a year; pages never. A rider's pages need only the main wasm; other pages fetch their own
+// chunks when first visited, whether reached by a link or opened directly.
+
+const HASHED = /\/pkg\/[^/]+\.[A-Za-z0-9_-]{22}\.[a-z]+$/;
+const IMMUTABLE = "public, max-age=31536000, immutable";
+
+function bundleResponses(page: Page): Response[] {
+  const seen: Response[] = [];
+  page.on("response", (r) => {
+    if (new URL(r.url()).pathname.startsWith("/pkg/")) seen.push(r);
+  });
+  return seen;
+}
+
+const wasmFiles = (seen: Response[]) =>
+  seen.map((r) => new URL(r.url()).pathname).filter((p) => p.endsWith(".wasm"));
+
+for (const path of ["/", "/stations/1"]) {
+  test(`${path} loads the main bundle only, hashed and cacheable for a year`, async ({ page }) => {
+    const problems = watchConsole(page);
+    const seen = bundleResponses(page);
+    const doc = await page.goto(path);
+    expect(doc?.headers()["cache-control"]).toBe("no-store");
+    await hydrated(page);
+    expect(seen.length).toBeGreaterThanOrEqual(3); // script, loader, wasm (and the stylesheet)
+    for (const r of seen) {
+      const p = new URL(r.url()).pathname;
+      if (p.startsWith("/pkg/snippets/")) continue;
+      expect(p, "hashed file name").toMatch(HASHED);
+      expect(r.status(), p).toBe(200);
+      expect(r.headers()["cache-control"], p).toBe(IMMUTABLE);
+    }
+    expect(wasmFiles(seen), "wasm files fetched").toHaveLength(1);
+    expect(problems).toEqual([]);
+  });
+}
+
+test("other pages fetch their chunks when first visited, by link or directly", async ({ page }) => {
+  const problems = watchConsole(page);
+  const seen = bundleResponses(page);
+  await page.goto("/");
+  await hydrated(page);
+  const before = wasmFiles(seen).length;
+  await page.getByRole("link", { name: "Log in" }).click();
+  await expect(page.getByRole("heading", { name: "Log in" })).toBeVisible();
+  expect(wasmFiles(seen).length, "the login page's chunks").toBeGreaterThan(before);
+
+  // Opened directly, a lazy page hydrates once its chunks are in, and works.
+  await login(page, "rider@example.com");
+  await page.goto("/bookings");
+  await hydrated(page);
+  await expect(page.getByRole("heading", { name: "My bookings" })).toBeVisible();
+  expect(problems).toEqual([]);
+});
