@@ -91,6 +91,14 @@ async fn main() {
             );
             return fleet::hold(addr, count, first).await;
         }
+        Some("hold-raw") => {
+            let addr = arg(1).parse().expect("address");
+            let (count, first) = (
+                arg(2).parse().expect("count"),
+                arg(3).parse().expect("first"),
+            );
+            return fleet::hold_raw(addr, count, first, arg(4).parse().expect("frame bytes")).await;
+        }
         Some("fleet") => {
             let opts = fleet::Options {
                 subscribers: number(&args, "--subscribers", 100_000),

@@ -24,7 +24,7 @@ impl Drop for TempDir {
 
 /// Reads a child's stdout until it prints its address, then keeps draining it so the child
 /// never blocks on a full pipe.
-async fn listening_addr(child: &mut Child, marker: &str) -> SocketAddr {
+pub async fn listening_addr(child: &mut Child, marker: &str) -> SocketAddr {
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let addr = tokio::time::timeout(crate::WAIT, async {
         while let Some(line) = lines.next_line().await.expect("read log") {
