@@ -143,7 +143,7 @@ fn Page() -> impl IntoView {
                                 </ActionForm>
                             }.into_any(),
                             _ => view! {
-                                <A href="/login">"Log in"</A>
+                                <crate::ui::LoginLink/>
                                 <A href="/register">"Register"</A>
                             }.into_any(),
                         }

@@ -94,12 +94,43 @@ pub fn StaffOnly() -> impl IntoView {
     }
 }
 
+/// "Log in", coming back to the current page afterwards.
+#[component]
+pub fn LoginLink() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let href = move || {
+        let path = location.pathname.get();
+        let search = location.search.get();
+        let here = if search.is_empty() {
+            path
+        } else {
+            format!("{path}?{search}")
+        };
+        crate::account::login_href(&here)
+    };
+    view! { <A href=href>"Log in"</A> }
+}
+
 /// Whether a page's live feed is connected; announced politely to screen readers.
+/// "Connecting…" until the first connection, "Reconnecting…" only after one was lost. The
+/// server renders "Connecting…", hidden by the stylesheet until the page has hydrated
+/// (`html[data-hydrated]`): without JavaScript there is no feed, and nothing to alarm anyone.
 #[component]
 pub fn LiveIndicator(connected: ReadSignal<bool>) -> impl IntoView {
+    let (was_live, set_was_live) = signal(false);
+    Effect::new(move |_| {
+        if connected.get() {
+            set_was_live.set(true);
+        }
+    });
+    let text = move || match (connected.get(), was_live.get()) {
+        (true, _) => "● Live",
+        (false, false) => "○ Connecting…",
+        (false, true) => "○ Reconnecting…",
+    };
     view! {
         <span class="live" class:on=move || connected.get() role="status" aria-live="polite">
-            {move || if connected.get() { "● Live" } else { "○ Reconnecting…" }}
+            {text}
         </span>
     }
 }

@@ -56,9 +56,11 @@ test("booking_confirmed shows up in the notification list and the unread badge, 
   await expect(tab).toHaveURL(/\/bookings$/);
 
   await expect(inbox.locator(".notification", { hasText: "Booking confirmed" })).toBeVisible();
-  await expect(inbox.locator("header .unread")).toHaveText("1");
+  await expect(inbox.locator("header .unread-count")).toHaveText("1");
+  // An unread card is a card with a marker, not the header's red pill stretched over it.
+  await expect(inbox.locator(".notification.unread").first()).not.toHaveCSS("display", "inline-block");
   await inbox.getByRole("button", { name: "Mark all as read" }).click();
-  await expect(inbox.locator("header .unread")).toHaveCount(0);
+  await expect(inbox.locator("header .unread-count")).toHaveCount(0);
 });
 
 test("my bookings: code, live countdown, live status and cancel", async ({ browser, context, page }) => {

@@ -50,13 +50,14 @@ fn plain_form_post() -> bool {
 fn session_started(
     ctx: &crate::context::Ctx,
     started: super::ssr::session::Started,
+    next: &str,
 ) -> CurrentUser {
     set_cookie(super::ssr::credentials::session_cookie(
         &started.secret,
         ctx.rules.session_ttl,
         ctx.secure_cookies,
     ));
-    leptos_axum::redirect("/");
+    leptos_axum::redirect(super::safe_next(next));
     started.user
 }
 
@@ -79,18 +80,22 @@ pub async fn register(
         old.as_deref(),
     )
     .await?;
-    Ok(session_started(&ctx, started))
+    Ok(session_started(&ctx, started, "/"))
 }
 
 /// `POST /api/login` (`email`, `password`): sets the session cookie. A failed attempt leaves
 /// the caller's current session alone.
 #[server(prefix = "/api", endpoint = "login")]
-pub async fn login(email: String, password: String) -> Result<CurrentUser, AppError> {
+pub async fn login(
+    email: String,
+    password: String,
+    #[server(default)] next: String,
+) -> Result<CurrentUser, AppError> {
     let ctx = crate::context::ctx()?;
     let client = crate::context::client_ip(&ctx);
     let old = request_session(&ctx);
     let started = super::ssr::login(&ctx, &email, &password, client, old.as_deref()).await?;
-    Ok(session_started(&ctx, started))
+    Ok(session_started(&ctx, started, &next))
 }
 
 /// `POST /api/logout`: ends the session and closes its sockets.

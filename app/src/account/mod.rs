@@ -89,6 +89,32 @@ pub struct TokenInfo {
 }
 
 /// Password rules, checked on both sides so the form can tell the user early.
+/// Where to go after logging in: `next` if it is a path on this site, else `/`. Only a path
+/// that starts with one `/` qualifies: `//host`, `/\\host`, schemes and control characters
+/// could send a rider to another site (an open redirect).
+pub fn safe_next(next: &str) -> &str {
+    let bytes = next.as_bytes();
+    let same_site = bytes.first() == Some(&b'/')
+        && !matches!(bytes.get(1), Some(b'/' | b'\\'))
+        && next.len() <= 2000
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace());
+    if same_site { next } else { "/" }
+}
+
+/// `/login?next=<path>`: the login page, coming back to `path` (with its query) afterwards.
+pub fn login_href(path_and_query: &str) -> String {
+    let mut encoded = String::with_capacity(path_and_query.len());
+    for b in path_and_query.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                encoded.push(char::from(b));
+            }
+            _ => encoded.push_str(&format!("%{b:02X}")),
+        }
+    }
+    format!("/login?next={encoded}")
+}
+
 pub const PASSWORD_MIN_CHARS: usize = 8;
 pub const PASSWORD_MAX_CHARS: usize = 128;
 
@@ -124,6 +150,34 @@ pub fn normalize_email(email: &str) -> Result<String, crate::error::AppError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_paths_of_this_site_are_followed_after_login() {
+        use super::safe_next;
+        for ok in ["/", "/stations/2", "/bookings?x=1", "/stations/2#book"] {
+            assert_eq!(safe_next(ok), ok);
+        }
+        for bad in [
+            "",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "evil",
+            "/a\nb",
+            "/a b",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_login_link_carries_the_page_encoded() {
+        assert_eq!(
+            super::login_href("/stations/2?x=a b"),
+            "/login?next=/stations/2%3Fx%3Da%20b"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -2,7 +2,6 @@
 //! see the working ones, revoke any. Plain `ActionForm`s, so it works without JavaScript too:
 //! then a new secret reaches the page through a short-lived cookie (`take_new_token`).
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::api::{CreateToken, RevokeToken, list_tokens, take_new_token};
 use super::{IssuedToken, TokenInfo};
@@ -41,7 +40,7 @@ pub fn TokensPage() -> impl IntoView {
                 let flashed = flashed.await.ok().flatten();
                 match tokens.await {
                     Err(AppError::Unauthenticated) => view! {
-                        <p><A href="/login">"Log in"</A> " to manage your API tokens."</p>
+                        <p><crate::ui::LoginLink/> " to manage your API tokens."</p>
                     }.into_any(),
                     Err(e) => view! { <FormError message=e.to_string()/> }.into_any(),
                     Ok(list) => view! {

@@ -10,10 +10,15 @@ pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     expect_context::<AuthEpoch>().follow(login);
     let error = move || action_error(login);
+    // Where the rider came from (`?next=`), if it is a page of this site.
+    let query = leptos_router::hooks::use_query_map();
+    let next =
+        move || query.with(|q| super::safe_next(&q.get("next").unwrap_or_default()).to_string());
     view! {
         <section class="card narrow">
             <h1>"Log in"</h1>
             <ActionForm action=login attr:class="stack">
+                <input type="hidden" name="next" value=next/>
                 <label for="login-email">"Email"</label>
                 <input id="login-email" type="email" name="email" required autocomplete="username"/>
                 <label for="login-password">"Password"</label>

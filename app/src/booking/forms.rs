@@ -2,7 +2,6 @@
 //! the staff's booking queue (console). Kept apart from `view`, the My bookings page, so that no
 //! page imports another page's file.
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::BookingStatus;
 use super::api::{BookBattery, CancelBooking, CollectBooking, MarkReady, station_queue};
@@ -34,7 +33,7 @@ pub fn BookButton(
         <section class="book card" aria-labelledby="book-heading">
             <h2 id="book-heading">"Book a battery"</h2>
             <Show when=move || signed_in
-                fallback=|| view! { <p><A href="/login">"Log in"</A> " to book a battery here."</p> }>
+                fallback=|| view! { <p><crate::ui::LoginLink/> " to book a battery here."</p> }>
                 <ActionForm action=book>
                     <input type="hidden" name="station_id" value=station_id/>
                     <button type="submit" class="primary"

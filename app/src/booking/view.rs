@@ -68,7 +68,7 @@ pub fn MyBookingsPage() -> impl IntoView {
                             {list.into_iter().map(|b| view! { <BookingCard b now cancel/> }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(AppError::Unauthenticated) => view! { <p><A href="/login">"Log in"</A> " to see your bookings."</p> }.into_any(),
+                    Err(AppError::Unauthenticated) => view! { <p><crate::ui::LoginLink/> " to see your bookings."</p> }.into_any(),
                     Err(e) => view! { <FormError message=e.to_string()/> }.into_any(),
                 }
             })}

@@ -25,7 +25,7 @@ pub fn NotificationsLink() -> impl IntoView {
         <A href="/notifications">
             "Notifications"
             <Show when=move || { feed.unread.get() > 0 }>
-                " " <span class="unread" aria-label=move || format!("{} unread", feed.unread.get())>{move || feed.unread.get()}</span>
+                " " <span class="unread-count" aria-label=move || format!("{} unread", feed.unread.get())>{move || feed.unread.get()}</span>
             </Show>
         </A>
     }
@@ -61,7 +61,7 @@ pub fn NotificationsPage() -> impl IntoView {
                             {items.into_iter().map(|n| view! { <NotificationItem n mark/> }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(AppError::Unauthenticated) => view! { <p><A href="/login">"Log in"</A> " to see your notifications."</p> }.into_any(),
+                    Err(AppError::Unauthenticated) => view! { <p><crate::ui::LoginLink/> " to see your notifications."</p> }.into_any(),
                     Err(e) => view! { <FormError message=e.to_string()/> }.into_any(),
                 }
             })}

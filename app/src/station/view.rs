@@ -8,6 +8,7 @@ use super::StationSummary;
 use super::api::{get_station, list_stations};
 use crate::battery::view::BatteryTable;
 use crate::booking::forms::BookButton;
+use crate::error::AppError;
 use crate::feed::{LiveStation, StationFeed, use_station_feed};
 use crate::ui::{FormError, LiveIndicator, SignedIn, StatusBadge};
 
@@ -161,7 +162,7 @@ pub fn StationPage() -> impl IntoView {
     view! {
         {move || match id() {
             Some(id) => view! { <StationDetailView id/> }.into_any(),
-            None => view! { <h1>"Station not found"</h1> }.into_any(),
+            None => view! { <StationNotFound/> }.into_any(),
         }}
     }
 }
@@ -207,9 +208,22 @@ fn StationDetailView(id: i32) -> impl IntoView {
                             <BatteryTable batteries=Signal::derive(move || feed.patched(fetched_at, d.batteries.clone()))/>
                         }.into_any()
                     }
+                    Err(AppError::NotFound(_)) => view! { <StationNotFound/> }.into_any(),
                     Err(e) => view! { <FormError message=e.to_string()/> }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+/// A station id that names no station: a 404, and the way back.
+#[component]
+fn StationNotFound() -> impl IntoView {
+    crate::ui::set_page_status(404);
+    view! {
+        <section class="card narrow">
+            <h1>"Station not found"</h1>
+            <p>"There is no station at this address. " <A href="/">"See all stations"</A></p>
+        </section>
     }
 }
