@@ -81,7 +81,12 @@ test("my bookings: code, live countdown, live status and cancel", async ({ brows
   expect((await staff.request.post("/api/mark_ready", { form: { booking_id: String(booking.id) } })).status()).toBe(200);
   await expect(card.getByText("Ready for collection")).toBeVisible();
 
-  await card.getByRole("button", { name: "Cancel booking" }).click();
+  // Cancel asks first: opening the question cancels nothing.
+  await expect(card.getByRole("button", { name: "Yes, cancel booking" })).toBeHidden();
+  await card.getByText("Cancel booking…").click();
+  await expect(card.getByText("The pack goes back to the station")).toBeVisible();
+  await expect(card.getByText("Ready for collection")).toBeVisible();
+  await card.getByRole("button", { name: "Yes, cancel booking" }).click();
   await expect(page.locator(`[data-booking-id="${booking.id}"]`).getByText("Cancelled")).toBeVisible();
   await staff.close();
 });
@@ -148,4 +153,17 @@ test("unknown pages are a real 404 with a way back", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
   await page.getByRole("link", { name: "Back to the stations" }).click();
   await expect(page.getByRole("heading", { name: "Stations" })).toBeVisible();
+});
+
+test("marking notifications read in one tab clears the badge in the others, live", async ({ context }) => {
+  await newRider(context);
+  expect((await context.request.post("/api/book_battery", { form: { station_id: "1" } })).status()).toBe(200);
+  const a = await context.newPage();
+  const b = await context.newPage();
+  await openLive(a, "/notifications");
+  await openLive(b, "/");
+  await expect(b.locator("header .unread-count")).toHaveText("1");
+  await a.getByRole("button", { name: "Mark all as read" }).click();
+  await expect(a.locator("header .unread-count")).toHaveCount(0);
+  await expect(b.locator("header .unread-count")).toHaveCount(0);
 });

@@ -359,16 +359,17 @@ async fn notifications_are_admin_only_and_persisted() {
             .unwrap(),
         2
     );
-    notification::mark_read(&ctx(&s).db, rider.id, Some(list[0].id))
+    let left = notification::mark_read(ctx(&s), rider.id, Some(list[0].id))
         .await
         .unwrap();
+    assert_eq!(left, 1, "returns how many remain unread");
     assert_eq!(
         notification::unread_count(&ctx(&s).db, rider.id)
             .await
             .unwrap(),
         1
     );
-    notification::mark_read(&ctx(&s).db, admin.id, None)
+    notification::mark_read(ctx(&s), admin.id, None)
         .await
         .unwrap();
     assert_eq!(

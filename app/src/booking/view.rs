@@ -104,10 +104,16 @@ fn BookingCard(
                     Some(now) => time_left(&expires, now),
                     None => until_text(&expires),
                 }}</p>
-                <ActionForm action=cancel>
-                    <input type="hidden" name="booking_id" value=b.id/>
-                    <button type="submit" class="secondary" disabled=move || cancel.pending().get()>"Cancel booking"</button>
-                </ActionForm>
+                // Asked twice: one stray tap must not give the pack away. A disclosure, so the
+                // question works without JavaScript as well.
+                <details class="confirm-cancel">
+                    <summary>"Cancel booking…"</summary>
+                    <p>"The pack goes back to the station for others to book."</p>
+                    <ActionForm action=cancel>
+                        <input type="hidden" name="booking_id" value=b.id/>
+                        <button type="submit" class="secondary" disabled=move || cancel.pending().get()>"Yes, cancel booking"</button>
+                    </ActionForm>
+                </details>
             })}
         </li>
     }

@@ -267,6 +267,8 @@ pub fn use_notifications(enabled: Signal<bool>) -> NotificationFeed {
                 unread.update(|n| *n += 1);
                 set_received.update(|list| list.insert(0, msg.clone()));
             }
+            // Read in another tab: the badge follows, and the list is fetched again.
+            FeedMessage::NotificationsRead { unread_count, .. } => unread.set(*unread_count),
             _ => return,
         }
         set_version.update(|v| *v += 1);

@@ -116,6 +116,12 @@ pub enum FeedMessage {
         status: crate::booking::BookingStatus,
         timestamp: String,
     },
+    /// Extra message type, on the notifications feed: the user marked notifications read (in
+    /// any tab or client), and this many remain unread. Keeps every tab's badge right.
+    NotificationsRead {
+        unread_count: u64,
+        timestamp: String,
+    },
     Pong {
         /// The client's `timestamp`, echoed exactly (any JSON value); the server's time if absent.
         timestamp: Value,

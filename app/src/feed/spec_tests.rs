@@ -190,6 +190,17 @@ fn notification_with_every_level() {
 }
 
 #[test]
+fn notifications_read_is_an_extra_type() {
+    assert_json(
+        &FeedMessage::NotificationsRead {
+            unread_count: 2,
+            timestamp: TS.into(),
+        },
+        json!({"type": "notifications_read", "unread_count": 2, "timestamp": TS}),
+    );
+}
+
+#[test]
 fn pong_and_error() {
     assert_json(
         &FeedMessage::Pong {

@@ -18,8 +18,7 @@ pub async fn list_notifications() -> Result<Vec<NotificationView>, AppError> {
 pub async fn mark_notifications_read(#[server(default)] id: Option<i32>) -> Result<u64, AppError> {
     let ctx = crate::context::ctx()?;
     let user = crate::account::ssr::require_user(&ctx).await?;
-    super::ssr::mark_read(&ctx.db, user.id, id).await?;
-    super::ssr::unread_count(&ctx.db, user.id).await
+    super::ssr::mark_read(&ctx, user.id, id).await
 }
 
 /// `POST /api/send_notification` (`user_id` optional = everyone, `title`, `message`, `level`): admin.

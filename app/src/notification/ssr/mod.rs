@@ -103,19 +103,32 @@ pub async fn unread_count(conn: &impl ConnectionTrait, user_id: i32) -> AppResul
         .await?)
 }
 
-/// Marks one (or, with `None`, every) notification of the user as read.
-pub async fn mark_read(
-    conn: &impl ConnectionTrait,
-    user_id: i32,
-    id: Option<i32>,
-) -> AppResult<u64> {
+/// Marks one (or, with `None`, every) notification of the user as read; returns how many
+/// remain unread, and tells every tab and client of the user (`notifications_read`).
+pub async fn mark_read(ctx: &Ctx, user_id: i32, id: Option<i32>) -> AppResult<u64> {
+    let txn = ctx.db.begin().await?;
     let mut update = entity::Entity::update_many()
         .col_expr(entity::Column::Read, Expr::value(true))
-        .filter(entity::Column::UserId.eq(user_id));
+        .filter(entity::Column::UserId.eq(user_id))
+        .filter(entity::Column::Read.eq(false));
     if let Some(id) = id {
         update = update.filter(entity::Column::Id.eq(id));
     }
-    Ok(update.exec(conn).await?.rows_affected)
+    let changed = update.exec(&txn).await?.rows_affected;
+    let unread = unread_count(&txn, user_id).await?;
+    let events = if changed > 0 {
+        vec![DomainEvent::user(
+            user_id,
+            FeedMessage::NotificationsRead {
+                unread_count: unread,
+                timestamp: timestamp(Utc::now()),
+            },
+        )]
+    } else {
+        Vec::new()
+    };
+    ctx.commit(txn, events).await?;
+    Ok(unread)
 }
 
 /// Admin: sends a notification to one user, or to everyone when `to` is `None`.
