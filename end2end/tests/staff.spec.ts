@@ -119,3 +119,42 @@ test("admins create a station that appears on every open station list", async ({
   await expect(admin.getByText(name).first()).toBeVisible();
   await expect(admin.locator(".audit-table")).toContainText("station created");
 });
+
+test("an admin messages one rider by email, then everyone; riders see it live", async ({ browser }) => {
+  const one = await browser.newContext();
+  const email = `message-me-${Date.now()}@example.com`;
+  expect((await one.request.post("/api/register", { form: { email, password: "a long enough password" } })).status()).toBe(200);
+  const other = await rider(browser);
+  const [onePage, otherPage] = [await one.newPage(), await other.newPage()];
+  for (const p of [onePage, otherPage]) {
+    await p.goto("/notifications");
+    await hydrated(p);
+    await expect(p.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+  }
+  const admin = await (await browser.newContext()).newPage();
+  await login(admin, "admin@example.com", DEMO_PASSWORD);
+  await admin.goto("/admin");
+  await hydrated(admin);
+
+  const personal = `Just for you ${Date.now()}`;
+  await admin.getByLabel("To (email; empty for everyone)").fill(email.toUpperCase());
+  await admin.locator("#send-title").fill(personal);
+  await admin.locator("#send-message").fill("Your pack is waiting.");
+  await admin.getByRole("button", { name: "Send", exact: true }).click();
+  await expect(admin.getByText("Sent to 1 user(s).")).toBeVisible();
+  await expect(onePage.locator(".notification", { hasText: personal })).toBeVisible();
+
+  const unknown = `nobody-${Date.now()}@example.com`;
+  await admin.getByLabel("To (email; empty for everyone)").fill(unknown);
+  await admin.getByRole("button", { name: "Send", exact: true }).click();
+  await expect(admin.getByText(/not found/i)).toBeVisible();
+
+  const everyone = `To everyone ${Date.now()}`;
+  await admin.getByLabel("To (email; empty for everyone)").fill("");
+  await admin.locator("#send-title").fill(everyone);
+  await admin.getByRole("button", { name: "Send", exact: true }).click();
+  await expect(onePage.locator(".notification", { hasText: everyone })).toBeVisible();
+  await expect(otherPage.locator(".notification", { hasText: everyone })).toBeVisible();
+  await expect(otherPage.locator(".notification", { hasText: personal })).toHaveCount(0);
+  await Promise.all([one.close(), other.close(), admin.context().close()]);
+});

@@ -64,6 +64,15 @@ async fn staff_and_admin_endpoints_refuse_the_unauthorised() {
         ("set_user_role", vec![("user_id", "1"), ("role", "admin")]),
         ("list_users", vec![]),
         ("send_notification", vec![("title", "t"), ("message", "m")]),
+        // By email: refused before the lookup, so nobody learns which emails have accounts.
+        (
+            "send_notification",
+            vec![
+                ("email", "nobody@example.com"),
+                ("title", "t"),
+                ("message", "m"),
+            ],
+        ),
         (
             "set_station_status",
             vec![("station_id", &b_s), ("status", "offline")],

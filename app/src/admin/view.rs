@@ -84,8 +84,8 @@ fn Admin() -> impl IntoView {
         <section class="card" aria-labelledby="send-heading">
             <h2 id="send-heading">"Send a notification"</h2>
             <ActionForm action=send attr:class="stack">
-                <label for="send-user">"To (user id; empty for everyone)"</label>
-                <input id="send-user" name="user_id" type="number" min="1"/>
+                <label for="send-user">"To (email; empty for everyone)"</label>
+                <input id="send-user" name="email" type="email" autocomplete="off"/>
                 <label for="send-title">"Title"</label>
                 <input id="send-title" name="title" required maxlength="200"/>
                 <label for="send-message">"Message"</label>

@@ -21,9 +21,11 @@ pub async fn mark_notifications_read(#[server(default)] id: Option<i32>) -> Resu
     super::ssr::mark_read(&ctx, user.id, id).await
 }
 
-/// `POST /api/send_notification` (`user_id` optional = everyone, `title`, `message`, `level`): admin.
+/// `POST /api/send_notification` (`email` or `user_id` for one user, neither for everyone,
+/// `title`, `message`, `level`): admin.
 #[server(prefix = "/api", endpoint = "send_notification")]
 pub async fn send_notification(
+    #[server(default)] email: String,
     #[server(default)] user_id: Option<i32>,
     title: String,
     message: String,
@@ -31,5 +33,10 @@ pub async fn send_notification(
 ) -> Result<usize, AppError> {
     let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
-    super::ssr::send(&ctx, &actor, user_id, &title, &message, level).await
+    let email = email.trim();
+    if email.is_empty() {
+        super::ssr::send(&ctx, &actor, user_id, &title, &message, level).await
+    } else {
+        super::ssr::send_by_email(&ctx, &actor, email, &title, &message, level).await
+    }
 }

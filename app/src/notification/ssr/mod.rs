@@ -131,6 +131,23 @@ pub async fn mark_read(ctx: &Ctx, user_id: i32, id: Option<i32>) -> AppResult<u6
     Ok(unread)
 }
 
+/// Admin: sends a notification to the user with this email (how an admin knows a rider).
+pub async fn send_by_email(
+    ctx: &Ctx,
+    actor: &CurrentUser,
+    email: &str,
+    title: &str,
+    message: &str,
+    level: Level,
+) -> AppResult<usize> {
+    // Before the lookup: nobody else learns which emails have accounts.
+    actor.ensure_admin()?;
+    let Some(user) = crate::account::ssr::find_by_email(&ctx.db, email).await? else {
+        return Err(AppError::not_found(format!("User {email:?}")));
+    };
+    send(ctx, actor, Some(user.id), title, message, level).await
+}
+
 /// Admin: sends a notification to one user, or to everyone when `to` is `None`.
 pub async fn send(
     ctx: &Ctx,
