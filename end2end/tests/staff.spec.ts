@@ -158,3 +158,51 @@ test("an admin messages one rider by email, then everyone; riders see it live", 
   await expect(otherPage.locator(".notification", { hasText: personal })).toHaveCount(0);
   await Promise.all([one.close(), other.close(), admin.context().close()]);
 });
+
+test("an admin makes a rider staff and assigns a station; their console shows it", async ({ browser }) => {
+  const person = await browser.newContext();
+  const email = `new-staff-${Date.now()}@example.com`;
+  expect((await person.request.post("/api/register", { form: { email, password: "a long enough password" } })).status()).toBe(200);
+  const admin = await (await browser.newContext()).newPage();
+  await login(admin, "admin@example.com", DEMO_PASSWORD);
+  await admin.goto("/admin");
+  await hydrated(admin);
+  const row = admin.locator(`tr[data-user="${email}"]`);
+  await row.getByLabel(`Role of ${email}`).selectOption("staff");
+  await row.getByRole("button", { name: "Set role" }).click();
+  await row.getByLabel(`Station for ${email}`).selectOption({ label: "Downtown Station" });
+  await row.getByRole("button", { name: "Assign", exact: true }).click();
+  await expect(row).toContainText("Downtown Station");
+
+  const page = await person.newPage();
+  await page.goto("/console");
+  await hydrated(page);
+  await expect(page.getByRole("link", { name: "Downtown Station" })).toBeVisible();
+  await Promise.all([person.close(), admin.context().close()]);
+});
+
+test("staff cancel a booking with a reason, and the rider reads it live", async ({ browser }) => {
+  const riderCtx = await rider(browser);
+  const booked = await riderCtx.request.post("/api/book_battery", { form: { station_id: "1" } });
+  expect(booked.status()).toBe(200);
+  const booking = await booked.json();
+  const inbox = await riderCtx.newPage();
+  await inbox.goto("/notifications");
+  await hydrated(inbox);
+  await expect(inbox.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+
+  const staff = await (await browser.newContext()).newPage();
+  await login(staff, "staff@example.com", DEMO_PASSWORD);
+  await staff.goto("/console/1");
+  await hydrated(staff);
+  const card = staff.locator(`[data-booking-id="${booking.id}"]`);
+  await card.locator("summary", { hasText: "Cancel booking" }).click();
+  const reason = `Charger fault ${Date.now()}`;
+  await card.getByLabel("Reason (the rider is told)").fill(reason);
+  await card.getByRole("button", { name: "Cancel booking" }).click();
+  // Gone from the queue, or shown as cancelled: no longer confirmed either way.
+  await expect(card.filter({ hasText: "confirmed" })).toHaveCount(0);
+
+  await expect(inbox.locator(".notification", { hasText: reason })).toBeVisible();
+  await Promise.all([riderCtx.close(), staff.context().close()]);
+});
