@@ -11,61 +11,14 @@
 // The release server is `$CARGO_TARGET_DIR/release/battery-swap` serving `../target/site`: build
 // both with `.ci/serve` (or `cargo leptos build --release --precompress --split`) first. Chromium
 // is Debian's (`CHROME_PATH`, default /usr/bin/chromium).
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import lighthouse from "lighthouse";
 import * as chromeLauncher from "chrome-launcher";
+import { measuredServer, median, option } from "./measure-server.mjs";
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
-};
 const runs = Number(option("--runs", "3"));
 const PAGES = ["/", "/stations/1"];
 
-async function waitHealthy(base, server) {
-  for (let i = 0; i < 300; i++) {
-    if (server && server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}`);
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${base} did not become healthy`);
-}
-
-async function startServer() {
-  const target = process.env.CARGO_TARGET_DIR ?? "../target";
-  const bin = option("--bin", `${target}/release/battery-swap`);
-  const site = option("--site", "../target/site");
-  const dir = mkdtempSync(join(tmpdir(), "bs-lighthouse-"));
-  const addr = "127.0.0.1:8003";
-  const server = spawn(
-    bin,
-    ["--addr", addr, "--database-url", `sqlite://${dir}/lh.db`, "--site-root", site, "--demo"],
-    { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, RUST_LOG: "warn" } },
-  );
-  const base = `http://${addr}`;
-  await waitHealthy(base, server);
-  return {
-    base,
-    stop: async () => {
-      server.kill("SIGTERM");
-      await new Promise((r) => (server.exitCode !== null ? r() : server.once("exit", r)));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-const given = option("--url", null);
-const server = given ? { base: given.replace(/\/$/, ""), stop: async () => {} } : await startServer();
+const server = await measuredServer("lighthouse", "127.0.0.1:8003");
 const chrome = await chromeLauncher.launch({
   chromePath: process.env.CHROME_PATH ?? "/usr/bin/chromium",
   chromeFlags: ["--headless=new", "--no-sandbox", "--disable-gpu"],

@@ -12,17 +12,9 @@
 //
 // The release server is `$CARGO_TARGET_DIR/release/battery-swap` serving `../target/site`
 // (build both with `.ci/serve`). Chromium is Debian's (`CHROMIUM`, default /usr/bin/chromium).
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { chromium } from "@playwright/test";
+import { measuredServer, median, option } from "./measure-server.mjs";
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
-};
 const runs = Number(option("--runs", "3"));
 const PAGE = "/stations/1";
 const NETWORK = {
@@ -32,46 +24,7 @@ const NETWORK = {
   uploadThroughput: (675 * 1024) / 8,
 };
 
-async function waitHealthy(base, server) {
-  for (let i = 0; i < 300; i++) {
-    if (server && server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}`);
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${base} did not become healthy`);
-}
-
-async function startServer() {
-  const target = process.env.CARGO_TARGET_DIR ?? "../target";
-  const bin = option("--bin", `${target}/release/battery-swap`);
-  const site = option("--site", "../target/site");
-  const dir = mkdtempSync(join(tmpdir(), "bs-slow-phone-"));
-  const addr = "127.0.0.1:8002";
-  const server = spawn(
-    bin,
-    ["--addr", addr, "--database-url", `sqlite://${dir}/slow.db`, "--site-root", site, "--demo"],
-    { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, RUST_LOG: "warn" } },
-  );
-  const base = `http://${addr}`;
-  await waitHealthy(base, server);
-  return {
-    base,
-    stop: async () => {
-      server.kill("SIGTERM");
-      await new Promise((r) => (server.exitCode !== null ? r() : server.once("exit", r)));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-const given = option("--url", null);
-const server = given ? { base: given.replace(/\/$/, ""), stop: async () => {} } : await startServer();
+const server = await measuredServer("slow-phone", "127.0.0.1:8002");
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu"],
