@@ -22,23 +22,11 @@ fn site() -> std::path::PathBuf {
 }
 
 async fn get(url: String, accept: &str) -> reqwest::Response {
-    let client = reqwest::Client::builder()
-        .no_gzip()
-        .no_brotli()
-        .build()
-        .unwrap();
-    client
-        .get(url)
-        .header("accept-encoding", accept)
-        .send()
-        .await
-        .unwrap()
+    get_encoded(url, Some(accept)).await
 }
 
 fn cache_control(res: &reqwest::Response) -> Option<String> {
-    res.headers()
-        .get("cache-control")
-        .map(|v| v.to_str().unwrap().to_string())
+    header(res, "cache-control")
 }
 
 #[tokio::test]

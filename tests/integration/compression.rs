@@ -16,22 +16,11 @@ fn site() -> std::path::PathBuf {
 }
 
 async fn get(url: String, accept: Option<&str>) -> reqwest::Response {
-    let client = reqwest::Client::builder()
-        .no_gzip()
-        .no_brotli()
-        .build()
-        .unwrap();
-    let mut req = client.get(url);
-    if let Some(accept) = accept {
-        req = req.header("accept-encoding", accept);
-    }
-    req.send().await.unwrap()
+    get_encoded(url, accept).await
 }
 
 fn encoding(res: &reqwest::Response) -> Option<String> {
-    res.headers()
-        .get("content-encoding")
-        .map(|v| v.to_str().unwrap().to_string())
+    header(res, "content-encoding")
 }
 
 #[tokio::test]

@@ -396,3 +396,25 @@ pub async fn connect_url(url: &str, headers: &[(&str, &str)]) -> Ws {
         .expect("connect")
         .0
 }
+
+/// `GET url` as sent, with `Accept-Encoding: accept` (none if `None`), the body left as the
+/// server encoded it: for tests of compression and caching headers.
+pub async fn get_encoded(url: String, accept: Option<&str>) -> reqwest::Response {
+    let client = reqwest::Client::builder()
+        .no_gzip()
+        .no_brotli()
+        .build()
+        .unwrap();
+    let mut req = client.get(url);
+    if let Some(accept) = accept {
+        req = req.header("accept-encoding", accept);
+    }
+    req.send().await.unwrap()
+}
+
+/// A response header as text, if present.
+pub fn header(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_string())
+}

@@ -85,20 +85,12 @@ pub async fn run(opts: Options) {
     // same bytes (`load raw-fanout`), read by as many client processes that only count them.
     let text = r#"{"type":"station_status","station_id":1,"station_name":"Downtown Station","status":"online","message":"load-0","timestamp":"2026-11-27T00:00:00.000000+00:00"}"#;
     let frame = crate::fanout::ws_frame(text.as_bytes());
-    let hex: String = frame.iter().map(|b| format!("{b:02x}")).collect();
     let mut raws = Vec::new();
     let mut raw_addrs = Vec::new();
-    let exe = std::env::current_exe().expect("own path");
     for j in 0..opts.instances {
         let count = per.min(opts.subscribers - j * per);
-        let mut child = Command::new(&exe)
-            .args(["raw-fanout", &hex, &count.to_string()])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start raw-fanout");
-        raw_addrs.push(crate::server::listening_addr(&mut child, "raw listening on ").await);
+        let (child, addr) = crate::server::spawn_raw_fanout(&frame, count).await;
+        raw_addrs.push(addr);
         raws.push(child);
     }
     let (mut holders, held) = spawn_holders(&raw_addrs, opts.subscribers, Some(frame.len())).await;

@@ -24,7 +24,7 @@ impl Drop for TempDir {
 
 /// Reads a child's stdout until it prints its address, then keeps draining it so the child
 /// never blocks on a full pipe.
-pub async fn listening_addr(child: &mut Child, marker: &str) -> SocketAddr {
+async fn listening_addr(child: &mut Child, marker: &str) -> SocketAddr {
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let addr = tokio::time::timeout(crate::WAIT, async {
         while let Some(line) = lines.next_line().await.expect("read log") {
@@ -175,19 +175,26 @@ pub struct RawFanout {
     readers: Vec<tokio::task::JoinHandle<()>>,
 }
 
+/// Starts `load raw-fanout` for `sockets` connections writing `frame`; returns the child (its
+/// stdin takes the orders) and the address it listens on.
+pub async fn spawn_raw_fanout(frame: &[u8], sockets: usize) -> (Child, SocketAddr) {
+    let exe = std::env::current_exe().expect("own path");
+    let hex: String = frame.iter().map(|b| format!("{b:02x}")).collect();
+    let mut child = Command::new(exe)
+        .args(["raw-fanout", &hex, &sockets.to_string()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start raw-fanout");
+    let addr = listening_addr(&mut child, "raw listening on ").await;
+    (child, addr)
+}
+
 impl RawFanout {
     pub async fn start(frame: &[u8], sockets: usize) -> RawFanout {
-        let exe = std::env::current_exe().expect("own path");
-        let hex: String = frame.iter().map(|b| format!("{b:02x}")).collect();
-        let mut child = Command::new(exe)
-            .args(["raw-fanout", &hex, &sockets.to_string()])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start raw-fanout");
+        let (mut child, addr) = spawn_raw_fanout(frame, sockets).await;
         let stdin = child.stdin.take().expect("stdin");
-        let addr = listening_addr(&mut child, "raw listening on ").await;
         let progress = crate::fanout::Progress::new(sockets);
         let len = frame.len();
         let mut readers = Vec::with_capacity(sockets);
