@@ -189,106 +189,29 @@ fn NotFound() -> impl IntoView {
 // a page opened directly hydrates without waiting for them. The pages create their resources
 // themselves, so there is no route data to load beside the code.
 
-struct BookingsRoute;
+/// A lazy route that shows one page component (no route data: see above).
+macro_rules! lazy_page {
+    ($route:ident => $page:ident) => {
+        struct $route;
 
-#[lazy_route]
-impl LazyRoute for BookingsRoute {
-    fn data() -> Self {
-        Self
-    }
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
 
-    fn view(_this: Self) -> AnyView {
-        view! { <MyBookingsPage/> }.into_any()
-    }
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    };
 }
 
-struct NotificationsRoute;
-
-#[lazy_route]
-impl LazyRoute for NotificationsRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <NotificationsPage/> }.into_any()
-    }
-}
-
-struct ConsoleIndexRoute;
-
-#[lazy_route]
-impl LazyRoute for ConsoleIndexRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <ConsoleIndexPage/> }.into_any()
-    }
-}
-
-struct StationConsoleRoute;
-
-#[lazy_route]
-impl LazyRoute for StationConsoleRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <StationConsolePage/> }.into_any()
-    }
-}
-
-struct AdminRoute;
-
-#[lazy_route]
-impl LazyRoute for AdminRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <AdminPage/> }.into_any()
-    }
-}
-
-struct LoginRoute;
-
-#[lazy_route]
-impl LazyRoute for LoginRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <LoginPage/> }.into_any()
-    }
-}
-
-struct RegisterRoute;
-
-#[lazy_route]
-impl LazyRoute for RegisterRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <RegisterPage/> }.into_any()
-    }
-}
-
-struct TokensRoute;
-
-#[lazy_route]
-impl LazyRoute for TokensRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <TokensPage/> }.into_any()
-    }
-}
+lazy_page!(BookingsRoute => MyBookingsPage);
+lazy_page!(NotificationsRoute => NotificationsPage);
+lazy_page!(ConsoleIndexRoute => ConsoleIndexPage);
+lazy_page!(StationConsoleRoute => StationConsolePage);
+lazy_page!(AdminRoute => AdminPage);
+lazy_page!(LoginRoute => LoginPage);
+lazy_page!(RegisterRoute => RegisterPage);
+lazy_page!(TokensRoute => TokensPage);
