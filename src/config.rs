@@ -14,6 +14,21 @@ pub struct Config {
     #[arg(long, env = "BATTERY_SWAP_ADDR", default_value = "127.0.0.1:8000")]
     pub addr: SocketAddr,
 
+    /// Where to serve Prometheus metrics (`GET /metrics`), e.g. `127.0.0.1:9100`. Off unless
+    /// set; never on `--addr`: keep it on a private address that only Prometheus reaches.
+    #[arg(long, env = "BATTERY_SWAP_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
+    /// Log lines as `text` (for people) or `json` (one object per line, for log search).
+    /// Filtered by `RUST_LOG` (default `info`).
+    #[arg(
+        long,
+        env = "BATTERY_SWAP_LOG_FORMAT",
+        value_enum,
+        default_value_t = crate::logging::LogFormat::Text
+    )]
+    pub log_format: crate::logging::LogFormat,
+
     /// Database: an SQLite file (created when missing) or `postgres://...`.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://battery-swap.db")]
     pub database_url: String,
@@ -265,6 +280,11 @@ impl Config {
         if let Some(url) = &self.public_url {
             public_origin(url)?;
         }
+        if self.metrics_addr.is_some_and(|m| same_socket(m, self.addr)) {
+            return Err(
+                "--metrics-addr must differ from --addr: metrics are not for the public".into(),
+            );
+        }
         self.trusted_proxies().map(|_| ())
     }
 
@@ -291,6 +311,13 @@ impl Config {
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_millis(self.shutdown_grace_ms)
     }
+}
+
+/// Whether two listen addresses would be the same socket (a wildcard address covers them all).
+fn same_socket(a: SocketAddr, b: SocketAddr) -> bool {
+    a.port() != 0
+        && a.port() == b.port()
+        && (a.ip() == b.ip() || a.ip().is_unspecified() || b.ip().is_unspecified())
 }
 
 /// The public URL is an origin (`https://host[:port]`): browsers send exactly that as `Origin`,
@@ -340,6 +367,19 @@ mod tests {
             let err = public_origin(bad).unwrap_err();
             assert!(err.contains("--public-url"), "{err}");
         }
+    }
+
+    #[test]
+    fn metrics_never_share_the_public_port() {
+        let mut config = Config::parse_from(["battery-swap", "--addr", "0.0.0.0:8000"]);
+        assert_eq!(config.metrics_addr, None, "off by default");
+        config.metrics_addr = Some("127.0.0.1:8000".parse().unwrap());
+        assert!(config.validate().unwrap_err().contains("--metrics-addr"));
+        config.metrics_addr = Some("127.0.0.1:9100".parse().unwrap());
+        assert!(config.validate().is_ok());
+        config.addr = "10.0.0.1:8000".parse().unwrap();
+        config.metrics_addr = Some("127.0.0.1:8000".parse().unwrap());
+        assert!(config.validate().is_ok(), "another interface");
     }
 
     #[test]

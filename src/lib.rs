@@ -5,6 +5,7 @@ pub mod db;
 pub mod demo;
 pub mod form_encoding;
 pub mod hub;
+pub mod logging;
 pub mod pg_listener;
 pub mod security_headers;
 pub mod serve;

@@ -1,18 +1,13 @@
 use battery_swap::config::Config;
 use clap::Parser;
 use std::process::ExitCode;
-use tracing_subscriber::EnvFilter;
 
 /// A start-up failure (port taken, database unreachable) is one line on stderr and exit
 /// status 1, not a debug dump.
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
     let config = Config::parse();
+    battery_swap::logging::init(config.log_format);
     let run = async {
         // Before the server starts: a SIGTERM that arrives as soon as it listens must shut it
         // down gracefully, not kill it (the default action) with its sockets unclosed.
