@@ -31,7 +31,11 @@ pub async fn refuse_cross_site(
             origin = ?req.headers().get(http::header::ORIGIN),
             "cross-site request refused"
         );
-        return AppError::Forbidden.into_response();
+        let mut refused = AppError::Forbidden.into_response();
+        refused
+            .extensions_mut()
+            .insert(crate::request::Refusal("origin"));
+        return refused;
     }
     next.run(req).await
 }

@@ -26,6 +26,26 @@ pub enum Topic {
     User(i32),
 }
 
+impl Topic {
+    /// The feed's name in metrics and logs: a bounded label, never the station or user id.
+    pub fn feed(self) -> &'static str {
+        match self {
+            Topic::AllStations => "all_stations",
+            Topic::Station(_) => "station",
+            Topic::User(_) => "notifications",
+        }
+    }
+
+    /// The route template that opens this feed (without its trailing-slash twin).
+    pub fn route(self) -> &'static str {
+        match self {
+            Topic::AllStations => "/ws/stations/",
+            Topic::Station(_) => "/ws/stations/{station_id}/",
+            Topic::User(_) => "/ws/notifications/",
+        }
+    }
+}
+
 /// One message for one socket, with its place in its station's event order (if any), so the
 /// socket can drop an event older than one it already sent.
 #[derive(Debug, Clone)]
@@ -76,6 +96,12 @@ pub struct Subscription {
     id: u64,
     topic: Topic,
     hub: Arc<Hub>,
+}
+
+impl Subscription {
+    pub fn topic(&self) -> Topic {
+        self.topic
+    }
 }
 
 impl Drop for Subscription {
@@ -278,6 +304,7 @@ impl Hub {
         let Some(subs) = topics.get_mut(&topic) else {
             return;
         };
+        let (mut delivered, mut slow) = (0u64, 0u64);
         // Removed: the too slow (kicked here) and the already closed (whose kick nobody reads).
         let gone = subs.extract_if(|_, s| {
             let Some(frame) = frame_for(&s.viewer) else {
@@ -285,11 +312,11 @@ impl Hub {
             };
             match s.frames.try_send(frame) {
                 Ok(()) => {
-                    self.delivered.fetch_add(1, Ordering::Relaxed);
+                    delivered += 1;
                     false
                 }
                 Err(mpsc::error::TrySendError::Full(_)) => {
-                    self.kicked_slow.fetch_add(1, Ordering::Relaxed);
+                    slow += 1;
                     true
                 }
                 Err(mpsc::error::TrySendError::Closed(_)) => true,
@@ -297,6 +324,16 @@ impl Hub {
         });
         for (_, s) in gone {
             let _ = s.kick.send(KICK_TOO_SLOW);
+        }
+        // Counted once per event and topic, not per socket: the loop above is the fan-out.
+        self.delivered.fetch_add(delivered, Ordering::Relaxed);
+        self.kicked_slow.fetch_add(slow, Ordering::Relaxed);
+        let feed = topic.feed();
+        if delivered > 0 {
+            metrics::counter!(crate::metrics::DELIVERED, "feed" => feed).increment(delivered);
+        }
+        if slow > 0 {
+            metrics::counter!(crate::metrics::SLOW_CONSUMER_CLOSES, "feed" => feed).increment(slow);
         }
         if subs.is_empty() {
             topics.remove(&topic);

@@ -6,7 +6,9 @@ pub mod demo;
 pub mod form_encoding;
 pub mod hub;
 pub mod logging;
+pub mod metrics;
 pub mod pg_listener;
+pub mod request;
 pub mod security_headers;
 pub mod serve;
 pub mod state;
@@ -46,6 +48,8 @@ pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
 /// A server that is up and serving.
 pub struct Server {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served (`--metrics-addr`), if anywhere.
+    pub metrics_addr: Option<SocketAddr>,
     pub state: AppState,
     task: JoinHandle<()>,
 }
@@ -75,6 +79,10 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
     config.validate()?;
     // First, so a taken port is reported before any database work.
     let listener = bind(config.addr).await?;
+    let metrics_listener = match config.metrics_addr {
+        Some(addr) => Some(metrics::bind(addr).await?),
+        None => None,
+    };
     let db = db::connect(&config.database_url, config.db_connections).await?;
     db::migrate(&db).await?;
     let hub = Hub::new(config.ws_queue);
@@ -146,9 +154,22 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
     };
     let app = router(state.clone());
     let (shutdown, tasks) = (state.shutdown.clone(), state.tasks.clone());
+    let metrics_addr = match metrics_listener {
+        Some(listener) => {
+            let at = metrics::serve(listener, &state)?;
+            tracing::info!("metrics on http://{at}/metrics");
+            Some(at)
+        }
+        None => None,
+    };
     let task = serve::spawn(listener, app, limits, shutdown, tasks);
     tracing::info!("listening on http://{addr}");
-    Ok(Server { addr, state, task })
+    Ok(Server {
+        addr,
+        metrics_addr,
+        state,
+        task,
+    })
 }
 
 /// Binds the listen address; a taken port is a plain one-line message naming the flag to change.
@@ -209,6 +230,9 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(
             security_headers::security_headers,
         ))
+        // Around everything: the request id, log span, access line and metrics see every
+        // response, refusals included. (A router layer still sees the matched route.)
+        .layer(axum::middleware::from_fn(request::observe))
         .with_state(state)
 }
 
@@ -286,23 +310,43 @@ fn spawn_expiry_sweeper(state: &AppState, every: Duration) {
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => return,
-                _ = tick.tick() => {
-                    match app::booking::ssr::expire_due(&ctx).await {
-                        Ok(0) => {}
-                        Ok(n) => tracing::info!(expired = n, "expired bookings"),
-                        Err(e) => tracing::warn!(error = %e, "expiry sweep failed"),
-                    }
-                    match app::account::ssr::sweep(&ctx).await {
-                        Ok((0, 0, _)) => {}
-                        Ok((sessions, tokens, _)) => {
-                            tracing::info!(sessions, tokens, "deleted expired credentials")
-                        }
-                        Err(e) => tracing::warn!(error = %e, "credential sweep failed"),
-                    }
-                }
+                _ = tick.tick() => sweep(&ctx).await,
             }
         }
     });
+}
+
+/// One run of the sweeper, counted (`battery_swap_sweeper_*`, `*_expired_total`).
+async fn sweep(ctx: &Ctx) {
+    use ::metrics::{counter, gauge};
+    let mut ok = true;
+    match app::booking::ssr::expire_due(ctx).await {
+        Ok(0) => {}
+        Ok(n) => {
+            counter!(metrics::EXPIRED_BOOKINGS).increment(n as u64);
+            tracing::info!(expired = n, "expired bookings")
+        }
+        Err(e) => {
+            ok = false;
+            tracing::warn!(error = %e, "expiry sweep failed")
+        }
+    }
+    match app::account::ssr::sweep(ctx).await {
+        Ok((0, 0, _)) => {}
+        Ok((sessions, tokens, _)) => {
+            counter!(metrics::EXPIRED_CREDENTIALS, "kind" => "session").increment(sessions as u64);
+            counter!(metrics::EXPIRED_CREDENTIALS, "kind" => "token").increment(tokens as u64);
+            tracing::info!(sessions, tokens, "deleted expired credentials")
+        }
+        Err(e) => {
+            ok = false;
+            tracing::warn!(error = %e, "credential sweep failed")
+        }
+    }
+    let result = if ok { "ok" } else { "failed" };
+    counter!(metrics::SWEEPS, "result" => result).increment(1);
+    let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
+    gauge!(metrics::SWEEP_LAST).set(now);
 }
 
 #[cfg(test)]

@@ -52,6 +52,7 @@ async fn run(
                 }
                 // sqlx already re-established the connection (and the LISTEN) before saying so.
                 Ok(None) => {
+                    metrics::counter!(crate::metrics::LISTENER_RECONNECTS).increment(1);
                     tracing::warn!("event listener lost its PostgreSQL connection and reconnected");
                     refresh_snapshots(&ctx, &hub).await;
                     false
@@ -65,6 +66,7 @@ async fn run(
         if lost {
             chunks = Reassembler::default();
             listener = reconnect(&url, &shutdown).await;
+            metrics::counter!(crate::metrics::LISTENER_RECONNECTS).increment(1);
             tracing::info!("event listener reconnected");
             refresh_snapshots(&ctx, &hub).await;
         }

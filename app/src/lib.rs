@@ -16,6 +16,8 @@ pub mod context;
 pub mod error;
 pub mod feed;
 pub mod notification;
+#[cfg(feature = "ssr")]
+pub mod observe;
 pub mod station;
 mod stored_enum;
 pub mod text;

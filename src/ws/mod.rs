@@ -18,12 +18,14 @@ use http::HeaderMap;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use tracing::Instrument;
 
 pub mod connection;
 pub mod guard;
 pub mod slots;
 
 use crate::hub::{Subscription, Topic, Viewer};
+use crate::request::Refusal;
 use crate::state::AppState;
 use slots::Slot;
 
@@ -64,17 +66,22 @@ pub struct TokenQuery {
 }
 
 /// Refusals that need no database: rate, origin, then open sockets. The slot it returns is
-/// held for as long as the socket is open.
-fn preflight(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Result<Slot, AppError> {
+/// held for as long as the socket is open. A refusal for the origin says so (its 403 reads
+/// like any other in the refusal metrics).
+fn preflight(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+) -> Result<Slot, (AppError, Option<Refusal>)> {
     let client = state.ctx.proxies.client_ip(peer.ip(), headers);
     let key = app::client_addr::limit_key(client);
     if !state.connect_limiter.allow(key) {
-        return Err(AppError::RateLimited);
+        return Err((AppError::RateLimited, None));
     }
     if !guard::origin_allowed(headers, &state.ws.allowed_origins) {
-        return Err(AppError::Forbidden);
+        return Err((AppError::Forbidden, Some(Refusal("origin"))));
     }
-    state.sockets.acquire(key)
+    state.sockets.acquire(key).map_err(|e| (e, None))
 }
 
 /// Runs the checks, then `setup` (subscribe and build the greeting), then upgrades; any
@@ -87,13 +94,18 @@ async fn open(
     peer: SocketAddr,
     setup: impl Future<Output = Result<(Greeting, Subscription), AppError>>,
 ) -> Response {
-    let accepted = async {
-        let slot = preflight(state, headers, peer)?;
-        let (greeting, sub) = setup.await?;
-        Ok::<_, AppError>((slot, greeting, sub))
+    let slot = match preflight(state, headers, peer) {
+        Ok(slot) => slot,
+        Err((e, why)) => {
+            let mut refused = e.into_response();
+            if let Some(why) = why {
+                refused.extensions_mut().insert(why);
+            }
+            return refused;
+        }
     };
-    match accepted.await {
-        Ok((slot, greeting, sub)) => upgrade(ws, state, slot, greeting, sub),
+    match setup.await {
+        Ok((greeting, sub)) => upgrade(ws, state, slot, greeting, sub),
         Err(e) => e.into_response(),
     }
 }
@@ -151,14 +163,19 @@ fn upgrade(
     let limits = state.ws.limits.clone();
     let shutdown = state.shutdown.clone();
     let open = state.tasks.token();
+    // A child of the request's span: the socket's lines carry its request id, route and user.
+    let span = tracing::error_span!("socket", feed = sub.topic().feed());
     ws.read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_write_buffer_size(max_write_buffer(hello.len(), max))
         .max_message_size(max)
         .max_frame_size(max)
-        .on_upgrade(move |socket| async move {
-            connection::run(socket, hello, floor, sub, limits, shutdown).await;
-            drop((slot, open));
+        .on_upgrade(move |socket| {
+            async move {
+                connection::run(socket, hello, floor, sub, limits, shutdown).await;
+                drop((slot, open));
+            }
+            .instrument(span)
         })
 }
 
@@ -196,6 +213,7 @@ async fn one_station(
         let station_id: i32 = raw_id
             .parse()
             .map_err(|_| AppError::not_found(format!("Station {raw_id:?}")))?;
+        app::observe::station(station_id);
         let (viewer, credential) = viewer(&state, &headers, q.token.as_deref()).await?;
         let sub = state
             .hub

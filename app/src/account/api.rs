@@ -52,6 +52,7 @@ fn session_started(
     started: super::ssr::session::Started,
     next: &str,
 ) -> CurrentUser {
+    crate::observe::user(started.user.id);
     set_cookie(super::ssr::credentials::session_cookie(
         &started.secret,
         ctx.rules.session_ttl,

@@ -57,7 +57,11 @@ impl CurrentUser {
     }
 
     /// Staff of this station or an admin, else `Forbidden`.
+    /// On the server it also names the station on the request's log span: every staff action
+    /// passes here with the station it acts on.
     pub fn ensure_manages(&self, station_id: i32) -> Result<(), crate::error::AppError> {
+        #[cfg(feature = "ssr")]
+        crate::observe::station(station_id);
         if self.can_manage(station_id) {
             Ok(())
         } else {

@@ -131,7 +131,10 @@ pub async fn authenticate(
     let cookie = credentials::cookie(headers, name);
     let found = resolve(conn, cookie, headers, query_token).await?;
     match found {
-        Some((user_id, credential, _)) => Ok(load(conn, user_id).await?.map(|u| (u, credential))),
+        Some((user_id, credential, _)) => {
+            crate::observe::user(user_id);
+            Ok(load(conn, user_id).await?.map(|u| (u, credential)))
+        }
         None => Ok(None),
     }
 }
@@ -170,6 +173,7 @@ pub async fn caller(ctx: &Ctx) -> AppResult<Option<(CurrentUser, Credential)>> {
     else {
         return Ok(None);
     };
+    crate::observe::user(user_id);
     if let Some(row) = session {
         let (idle, absolute) = (ctx.rules.accounts.session_idle, ctx.rules.session_ttl);
         // A failed renewal costs the session some idle time, not this request.

@@ -93,6 +93,18 @@ impl HashGate {
         self.0.waiting.load(Ordering::Acquire)
     }
 
+    /// Hashes running right now (their permits are out), for `/metrics`.
+    pub fn in_flight(&self) -> usize {
+        self.0
+            .concurrency
+            .saturating_sub(self.0.slots.available_permits())
+    }
+
+    /// Hashes that may run at once (`--hash-concurrency`, resolved).
+    pub fn concurrency(&self) -> usize {
+        self.0.concurrency
+    }
+
     /// Hashes a new password through the gate.
     pub async fn hash(&self, password: String) -> AppResult<String> {
         let permit = self.enter().await?;

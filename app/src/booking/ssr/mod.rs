@@ -111,7 +111,16 @@ pub(super) async fn booking_view(
 
 /// Books one charged battery at `station_id` for `rider`, atomically.
 /// Announces `battery_booked`, `inventory_update(book)`, and `booking_confirmed` to the rider.
+/// Every attempt is counted by outcome, with its latency (`crate::observe`).
 pub async fn book(ctx: &Ctx, rider: &CurrentUser, station_id: i32) -> AppResult<BookingView> {
+    crate::observe::station(station_id);
+    let started = std::time::Instant::now();
+    let booked = book_now(ctx, rider, station_id).await;
+    crate::observe::booking(booked.as_ref().err(), started.elapsed());
+    booked
+}
+
+async fn book_now(ctx: &Ctx, rider: &CurrentUser, station_id: i32) -> AppResult<BookingView> {
     let now = Utc::now();
     let txn = ctx.db.begin().await?;
     let online = station::ssr::is_online(station_id);
