@@ -19,6 +19,8 @@ mod feeds_auth;
 mod feeds_limits;
 mod feeds_protocol;
 mod migrations;
+mod ops_logs;
+mod ops_metrics;
 mod security_csrf;
 mod security_http;
 mod security_integrity;

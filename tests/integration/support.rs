@@ -329,6 +329,27 @@ pub async fn many_riders(db: &sea_orm::DatabaseConnection, n: usize) -> Vec<Stri
 pub struct Process {
     pub child: tokio::process::Child,
     pub addr: std::net::SocketAddr,
+    /// Where it serves `/metrics`, when started with `--metrics-addr`.
+    pub metrics: Option<std::net::SocketAddr>,
+    /// Every line it writes, stdout and stderr, when started with [`Process::spawn_logging`];
+    /// closed once the process has exited and both are read to the end.
+    pub log: Option<tokio::sync::mpsc::UnboundedReceiver<String>>,
+}
+
+/// The message of a log line, text or JSON (`--log-format json`).
+fn log_message(line: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(line) {
+        Ok(v) => v["message"].as_str().unwrap_or_default().to_string(),
+        Err(_) => line.to_string(),
+    }
+}
+
+/// The address in a line such as "listening on http://127.0.0.1:1234".
+fn address_after(message: &str, prefix: &str) -> Option<std::net::SocketAddr> {
+    let at = message.find(prefix)? + prefix.len();
+    let rest = &message[at..];
+    let end = rest.find('/').unwrap_or(rest.len());
+    Some(rest[..end].trim().parse().expect("address"))
 }
 
 impl Process {
@@ -338,7 +359,21 @@ impl Process {
 
     /// The server with more flags (`--name value` pairs), after the defaults above.
     pub async fn spawn_with(database_url: &str, flags: &[&str]) -> Process {
+        Self::launch(database_url, flags, "info", false).await
+    }
+
+    /// The server with `RUST_LOG=rust_log`, keeping every line it writes in [`Process::log`].
+    pub async fn spawn_logging(database_url: &str, flags: &[&str], rust_log: &str) -> Process {
+        Self::launch(database_url, flags, rust_log, true).await
+    }
+
+    async fn launch(database_url: &str, flags: &[&str], rust_log: &str, keep: bool) -> Process {
         use tokio::io::{AsyncBufReadExt, BufReader};
+        let stderr = if keep {
+            std::process::Stdio::piped()
+        } else {
+            std::process::Stdio::inherit()
+        };
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_battery-swap"))
             .args([
                 "--addr",
@@ -349,20 +384,38 @@ impl Process {
                 "100000",
             ])
             .args(flags)
-            .env("RUST_LOG", "info")
+            .env("RUST_LOG", rust_log)
             .env("NO_COLOR", "1")
             .stdout(std::process::Stdio::piped())
+            .stderr(stderr)
             .kill_on_drop(true)
             .spawn()
             .expect("spawn server");
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let keep_line = move |line: &str| {
+            if keep {
+                let _ = tx.send(line.to_string());
+            }
+        };
+        if let Some(stderr) = child.stderr.take() {
+            let keep_line = keep_line.clone();
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(stderr).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    keep_line(&line);
+                }
+            });
+        }
         let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let mut metrics = None;
         let addr = tokio::time::timeout(WAIT * 3, async {
             while let Some(line) = lines.next_line().await.expect("read log") {
-                if let Some(at) = line.find("listening on http://") {
-                    return line[at + "listening on http://".len()..]
-                        .trim()
-                        .parse()
-                        .expect("address");
+                keep_line(&line);
+                let message = log_message(&line);
+                if let Some(at) = address_after(&message, "metrics on http://") {
+                    metrics = Some(at);
+                } else if let Some(at) = address_after(&message, "listening on http://") {
+                    return at;
                 }
             }
             panic!("server exited before listening");
@@ -370,8 +423,33 @@ impl Process {
         .await
         .expect("server starts in time");
         // Keep draining the log so the child never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Process { child, addr }
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                keep_line(&line);
+            }
+        });
+        Process {
+            child,
+            addr,
+            metrics,
+            log: keep.then_some(rx),
+        }
+    }
+
+    /// Asks the server to stop (SIGTERM, as a process manager would) and waits for it to exit.
+    pub async fn terminate(&mut self) {
+        let pid = self.child.id().expect("still running").to_string();
+        let sent = tokio::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .await
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM {pid}");
+        let status = tokio::time::timeout(WAIT, self.child.wait())
+            .await
+            .expect("the server exits in time")
+            .expect("wait");
+        assert!(status.success(), "clean exit, got {status}");
     }
 
     pub fn url(&self, path: &str) -> String {
