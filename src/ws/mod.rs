@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use tracing::Instrument;
 
+mod accounting;
 pub mod connection;
 pub mod guard;
 pub mod slots;
