@@ -181,3 +181,26 @@ async fn without_a_metrics_address_no_metrics_are_served() {
     assert_eq!(res.status(), 404);
     assert!(!res.text().await.unwrap().contains("battery_swap_"));
 }
+
+#[tokio::test]
+async fn a_dropped_listener_is_counted() {
+    if !on_postgres() {
+        return;
+    }
+    use sea_orm::ConnectionTrait;
+    let url = fresh_database_url().await;
+    let server = Process::spawn_with(&url, &["--metrics-addr", "127.0.0.1:0"]).await;
+    let metrics = server.metrics.expect("metrics address logged");
+    let reconnects = "battery_swap_pg_listener_reconnects_total";
+    assert_eq!(sample(&scrape(metrics).await, reconnects, &[]), 0.0);
+    // What a PostgreSQL restart does to the listening connection.
+    let db = sea_orm::Database::connect(&url).await.unwrap();
+    let kill = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                WHERE datname = current_database() AND query ILIKE 'LISTEN%'";
+    let killed = db.query_all_raw(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        kill,
+    ));
+    assert_eq!(killed.await.unwrap().len(), 1);
+    scrape_until(metrics, |t| sample(t, reconnects, &[]) == 1.0).await;
+}
