@@ -27,6 +27,7 @@ fn event(n: u32) -> DomainEvent {
             total_batteries: 18,
             timestamp: "2026-11-25T20:00:00.000Z".into(),
             action: InventoryAction::Update,
+            available_by_model: None,
         },
     )
 }
@@ -68,6 +69,7 @@ fn admin() -> CurrentUser {
         display_name: "b".into(),
         role: Role::Admin,
         stations: vec![],
+        pack_model: None,
     }
 }
 

@@ -143,7 +143,16 @@ pub struct Config {
     #[arg(long, env = "BATTERY_SWAP_HOLD_MINUTES", default_value_t = 30)]
     pub hold_minutes: i64,
 
-    /// How often expired bookings are swept, in seconds.
+    /// Minutes before a hold ends that its rider is reminded (at most half the hold; 0: never).
+    #[arg(long, env = "BATTERY_SWAP_HOLD_REMINDER_MINUTES", default_value_t = 5)]
+    pub hold_reminder_minutes: i64,
+
+    /// Days of station history kept for the charts (four weeks make the "usually" line, and
+    /// the chart looks back up to a week).
+    #[arg(long, env = "BATTERY_SWAP_HISTORY_DAYS", default_value_t = 35)]
+    pub history_days: i64,
+
+    /// How often expired bookings are swept (and hold reminders sent), in seconds.
     #[arg(long, env = "BATTERY_SWAP_SWEEP_SECONDS", default_value_t = 15)]
     pub sweep_seconds: u64,
 

@@ -88,6 +88,30 @@ pub async fn load_if_empty(ctx: &Ctx) -> AppResult<bool> {
             };
             station::add_battery(ctx, &admin, new).await?;
         }
+        let total = 8 + i as u32 * 2;
+        station::history::backfill(&ctx.db, s.id, &past_weeks(total, i as u32)).await?;
     }
     Ok(true)
+}
+
+/// Four weeks of plausible history every 30 minutes, so the demo's station pages show a
+/// "usually" line: packs run low in the morning and evening rush hours (UTC), a little
+/// differently at each station.
+fn past_weeks(total: u32, station: u32) -> Vec<(chrono::DateTime<chrono::Utc>, u32, u32)> {
+    use chrono::{Duration, Timelike, Utc};
+    let now = Utc::now();
+    let start = now - Duration::weeks(4);
+    (0..4 * 7 * 48)
+        .map(|half_hours| {
+            let at = start + Duration::minutes(30 * half_hours);
+            let hour = (at.hour() + station) % 24;
+            let rush = match hour {
+                7..=9 | 17..=19 => 3,
+                10..=16 => 1,
+                _ => 0,
+            };
+            let available = total.saturating_sub(2 + rush * total / 5 + (half_hours as u32 % 3));
+            (at, available, total)
+        })
+        .collect()
 }

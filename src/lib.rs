@@ -12,6 +12,7 @@ pub mod request;
 pub mod security_headers;
 pub mod serve;
 pub mod state;
+mod sweeper;
 pub mod ws;
 
 use app::context::{Ctx, Rules};
@@ -89,6 +90,8 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
     let mut rules = Rules {
         min_charge_percent: config.min_charge_percent,
         hold: chrono::Duration::minutes(config.hold_minutes),
+        hold_reminder: chrono::Duration::minutes(config.hold_reminder_minutes),
+        history_keep: chrono::Duration::days(config.history_days.max(1)),
         ..Rules::default()
     };
     rules.session_ttl = config.session_ttl();
@@ -142,7 +145,7 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         tasks: TaskTracker::new(),
         request_timeout: config.request_timeout(),
     };
-    spawn_expiry_sweeper(&state, Duration::from_secs(config.sweep_seconds.max(1)));
+    sweeper::spawn(&state, Duration::from_secs(config.sweep_seconds.max(1)));
     if let Some(event_listener) = event_listener {
         let (hub, ctx, stop) = (state.hub.clone(), state.ctx.clone(), state.shutdown.clone());
         pg_listener::spawn(config.database_url.clone(), event_listener, hub, ctx, stop);
@@ -298,55 +301,6 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
     }
-}
-
-/// Expires bookings whose hold ran out, releasing their batteries; deletes expired sessions
-/// and tokens (closing their sockets) and ended login-throttle windows. Each step is logged
-/// and the next runs whatever the previous one did.
-fn spawn_expiry_sweeper(state: &AppState, every: Duration) {
-    let (ctx, shutdown) = (state.ctx.clone(), state.shutdown.clone());
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        loop {
-            tokio::select! {
-                _ = shutdown.cancelled() => return,
-                _ = tick.tick() => sweep(&ctx).await,
-            }
-        }
-    });
-}
-
-/// One run of the sweeper, counted (`battery_swap_sweeper_*`, `*_expired_total`).
-async fn sweep(ctx: &Ctx) {
-    use ::metrics::{counter, gauge};
-    let mut ok = true;
-    match app::booking::ssr::expire_due(ctx).await {
-        Ok(0) => {}
-        Ok(n) => {
-            counter!(metrics::EXPIRED_BOOKINGS).increment(n as u64);
-            tracing::info!(expired = n, "expired bookings")
-        }
-        Err(e) => {
-            ok = false;
-            tracing::warn!(error = %e, "expiry sweep failed")
-        }
-    }
-    match app::account::ssr::sweep(ctx).await {
-        Ok((0, 0, _)) => {}
-        Ok((sessions, tokens, _)) => {
-            counter!(metrics::EXPIRED_CREDENTIALS, "kind" => "session").increment(sessions as u64);
-            counter!(metrics::EXPIRED_CREDENTIALS, "kind" => "token").increment(tokens as u64);
-            tracing::info!(sessions, tokens, "deleted expired credentials")
-        }
-        Err(e) => {
-            ok = false;
-            tracing::warn!(error = %e, "credential sweep failed")
-        }
-    }
-    let result = if ok { "ok" } else { "failed" };
-    counter!(metrics::SWEEPS, "result" => result).increment(1);
-    let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
-    gauge!(metrics::SWEEP_LAST).set(now);
 }
 
 #[cfg(test)]

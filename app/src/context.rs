@@ -14,6 +14,10 @@ pub struct Rules {
     pub min_charge_percent: i16,
     /// How long a confirmed booking holds its battery before it expires.
     pub hold: chrono::Duration,
+    /// How long before a hold ends its rider is reminded (at most half the hold; zero: never).
+    pub hold_reminder: chrono::Duration,
+    /// How long station history is kept (the sweeper deletes older rows).
+    pub history_keep: chrono::Duration,
     /// How long a login session lasts at most (it also ends after `accounts.session_idle`).
     pub session_ttl: chrono::Duration,
     /// Session idle timeout, token lifetime, login throttles, the password-hash gate.
@@ -25,6 +29,8 @@ impl Default for Rules {
         Self {
             min_charge_percent: 90,
             hold: chrono::Duration::minutes(30),
+            hold_reminder: chrono::Duration::minutes(5),
+            history_keep: chrono::Duration::days(35),
             session_ttl: chrono::Duration::days(30),
             accounts: Default::default(),
         }

@@ -31,6 +31,8 @@ pub enum AppError {
     StationNotOnline(String),
     #[error("No charged battery is available at this station right now.")]
     NoneAvailable,
+    #[error("No charged {0} is available at this station right now.")]
+    NoneOfModel(String),
     #[error("You already have an active booking.")]
     ActiveBookingExists,
     #[error("That booking is not yours.")]
@@ -70,6 +72,7 @@ impl AppError {
             | AppError::DuplicateSerial
             | AppError::StationNotOnline(_)
             | AppError::NoneAvailable
+            | AppError::NoneOfModel(_)
             | AppError::ActiveBookingExists
             | AppError::BookingClosed(_) => 409,
             AppError::TimedOut => 408,

@@ -14,6 +14,7 @@ use leptos_router::{
 };
 
 use crate::account::api::{Logout, me};
+use crate::account::pack_view::PackPage;
 use crate::account::tokens_view::TokensPage;
 use crate::account::view::{LoginPage, RegisterPage};
 use crate::admin::view::AdminPage;
@@ -136,6 +137,7 @@ fn Page() -> impl IntoView {
                                 {u.is_staff().then(|| view! { <A href="/console">"Console"</A> })}
                                 {u.is_admin().then(|| view! { <A href="/admin">"Admin"</A> })}
                                 <NotificationsLink/>
+                                <A href="/account/pack">"My pack"</A>
                                 <A href="/account/tokens">"API tokens"</A>
                                 <span class="who">{u.display_name} " (" {u.role.as_str()} ")"</span>
                                 <ActionForm action=logout attr:class="inline">
@@ -166,6 +168,7 @@ fn Page() -> impl IntoView {
                 <Route path=StaticSegment("login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=StaticSegment("register") view={Lazy::<RegisterRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=(StaticSegment("account"), StaticSegment("tokens")) view={Lazy::<TokensRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("account"), StaticSegment("pack")) view={Lazy::<PackRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </main>
     }
@@ -215,3 +218,4 @@ lazy_page!(AdminRoute => AdminPage);
 lazy_page!(LoginRoute => LoginPage);
 lazy_page!(RegisterRoute => RegisterPage);
 lazy_page!(TokensRoute => TokensPage);
+lazy_page!(PackRoute => PackPage);

@@ -35,6 +35,7 @@ pub(crate) fn booking(refused: Option<&AppError>, took: Duration) {
 fn outcome(e: &AppError) -> &'static str {
     match e {
         AppError::NoneAvailable => "none_available",
+        AppError::NoneOfModel(_) => "none_of_model",
         AppError::StationNotOnline(_) => "station_not_online",
         AppError::ActiveBookingExists => "active_booking_exists",
         AppError::NotFound(_) => "not_found",

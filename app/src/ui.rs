@@ -142,3 +142,124 @@ pub fn StatusBadge(#[prop(into)] status: Signal<StationStatus>) -> impl IntoView
         <span class=move || format!("badge badge-{}", status.get().as_str())>{move || status.get().as_str()}</span>
     }
 }
+
+/// A moment on a page: `<time datetime>` in UTC as the server renders it (so hydration
+/// matches), then in the reader's own time zone once the page is interactive. With `date`,
+/// the day too; with `relative`, "(in 12 min)" or "(3 min ago)" after it, kept current.
+#[component]
+pub fn LocalTime(
+    /// RFC 3339, as every timestamp on the wire.
+    #[prop(into)]
+    iso: String,
+    #[prop(optional)] date: bool,
+    #[prop(optional)] relative: bool,
+) -> impl IntoView {
+    let utc = utc_text(&iso, date);
+    let (local, set_local) = signal(None::<String>);
+    let at = iso.clone();
+    // Effects run only in the browser, after hydration.
+    Effect::new(move |_| {
+        let at = at.clone();
+        let show = move || {
+            let mut text = local_text(&at, date).unwrap_or_default();
+            if relative && let Some(rel) = relative_text(&at) {
+                text = format!("{text} ({rel})");
+            }
+            set_local.set(Some(text));
+        };
+        show();
+        if relative
+            && let Ok(handle) = set_interval_with_handle(show, std::time::Duration::from_secs(20))
+        {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    view! { <time datetime=iso>{move || local.get().unwrap_or_else(|| utc.clone())}</time> }
+}
+
+/// What the server renders: unambiguous, the same on every machine.
+fn utc_text(iso: &str, date: bool) -> String {
+    let format = if date { "%d %b %H:%M UTC" } else { "%H:%M UTC" };
+    chrono::DateTime::parse_from_rfc3339(iso)
+        .map(|t| t.to_utc().format(format).to_string())
+        .unwrap_or_default()
+}
+
+/// The moment in the browser's time zone and locale, with the zone's short name.
+#[cfg(feature = "hydrate")]
+fn local_text(iso: &str, date: bool) -> Option<String> {
+    use wasm_bindgen::JsValue;
+    let ms = js_sys::Date::parse(iso);
+    if ms.is_nan() {
+        return None;
+    }
+    let options = js_sys::Object::new();
+    let set = |k: &str, v: &str| js_sys::Reflect::set(&options, &k.into(), &v.into()).ok();
+    set("hour", "2-digit")?;
+    set("minute", "2-digit")?;
+    set("timeZoneName", "short")?;
+    if date {
+        set("day", "numeric")?;
+        set("month", "short")?;
+    }
+    let moment = js_sys::Date::new(&JsValue::from_f64(ms));
+    Some(moment.to_locale_string("default", &options).into())
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn local_text(iso: &str, date: bool) -> Option<String> {
+    Some(utc_text(iso, date))
+}
+
+/// "in 12 min", "3 min ago", "now"; `None` beyond a day either way.
+fn relative_text(iso: &str) -> Option<String> {
+    let at = chrono::DateTime::parse_from_rfc3339(iso).ok()?.to_utc();
+    Some(relative_words((at - chrono::Utc::now()).num_seconds()))
+        .filter(|_| (at - chrono::Utc::now()).num_hours().abs() < 24)
+}
+
+fn relative_words(seconds: i64) -> String {
+    let minutes = (seconds.abs() + 30) / 60;
+    let span = if minutes >= 60 {
+        format!("{} h {} min", minutes / 60, minutes % 60)
+    } else {
+        format!("{minutes} min")
+    };
+    match seconds {
+        s if s.abs() < 30 => "now".into(),
+        s if s > 0 => format!("in {span}"),
+        _ => format!("{span} ago"),
+    }
+}
+
+/// An SVG coordinate with one decimal, written without float formatting, which would add its
+/// tables to the wasm bundle (server and browser must write the same text).
+pub fn svg_number(v: f64) -> String {
+    let t = (v * 10.0).round() as i64;
+    let sign = if t < 0 { "-" } else { "" };
+    format!("{sign}{}.{}", t.abs() / 10, t.abs() % 10)
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::*;
+
+    #[test]
+    fn the_server_writes_utc_and_relative_words_round() {
+        assert_eq!(utc_text("2026-11-27T09:05:00.000Z", false), "09:05 UTC");
+        assert_eq!(
+            utc_text("2026-11-27T09:05:00+02:00", true),
+            "27 Nov 07:05 UTC"
+        );
+        assert_eq!(relative_words(12 * 60 + 10), "in 12 min");
+        assert_eq!(relative_words(-185), "3 min ago");
+        assert_eq!(relative_words(20), "now");
+        assert_eq!(relative_words(75 * 60), "in 1 h 15 min");
+    }
+
+    #[test]
+    fn svg_numbers_have_one_decimal() {
+        assert_eq!(svg_number(12.34), "12.3");
+        assert_eq!(svg_number(-0.06), "-0.1");
+    }
+}

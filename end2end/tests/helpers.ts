@@ -1,4 +1,5 @@
 import { expect, type Page } from "@playwright/test";
+import { spawn, type ChildProcess } from "node:child_process";
 
 export const DEMO_PASSWORD = "battery-swap-demo";
 
@@ -25,4 +26,29 @@ export async function login(page: Page, email: string, password = DEMO_PASSWORD)
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page.getByRole("button", { name: "Log out" })).toBeVisible();
+}
+
+const TARGET = process.env.CARGO_TARGET_DIR ?? "../target";
+
+/** A server of the test's own on `port` (demo data in `db`, kept between runs unless the test
+ * removes it): for tests that stop and restart it, or need other flags. */
+export function ownServer(port: number, db: string, flags: string[] = []): ChildProcess {
+  const args = ["--addr", `127.0.0.1:${port}`, "--database-url", `sqlite://${db}`, "--site-root", "../target/site", "--demo", ...flags];
+  return spawn(`${TARGET}/debug/battery-swap`, args, { stdio: "ignore" });
+}
+
+export async function healthy(port: number) {
+  await expect.poll(async () => {
+    try {
+      return (await fetch(`http://127.0.0.1:${port}/healthz`)).status;
+    } catch {
+      return 0;
+    }
+  }, { timeout: 20_000 }).toBe(200);
+}
+
+export async function stop(p: ChildProcess) {
+  const exited = new Promise((ok) => p.once("exit", ok));
+  p.kill("SIGTERM");
+  await exited;
 }

@@ -1,31 +1,9 @@
 import { expect, test } from "@playwright/test";
-import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
-import { hydrated } from "./helpers";
+import { healthy, hydrated, ownServer, stop } from "./helpers";
 
-// A server of the test's own, so it can be stopped and started again.
-const TARGET = process.env.CARGO_TARGET_DIR ?? "../target";
 const DB = "../target/e2e-restart.db";
-
-function serve(port: number): ChildProcess {
-  return spawn(`${TARGET}/debug/battery-swap`, ["--addr", `127.0.0.1:${port}`, "--database-url", `sqlite://${DB}`, "--site-root", "../target/site", "--demo"], { stdio: "ignore" });
-}
-
-async function healthy(port: number) {
-  await expect.poll(async () => {
-    try {
-      return (await fetch(`http://127.0.0.1:${port}/healthz`)).status;
-    } catch {
-      return 0;
-    }
-  }, { timeout: 20_000 }).toBe(200);
-}
-
-async function stop(p: ChildProcess) {
-  const exited = new Promise((ok) => p.once("exit", ok));
-  p.kill("SIGTERM");
-  await exited;
-}
+const serve = (port: number) => ownServer(port, DB);
 
 test("the page shows a lost connection, reconnects by itself and shows the correct counts", async ({ page }) => {
   test.setTimeout(90_000);
@@ -34,7 +12,7 @@ test("the page shows a lost connection, reconnects by itself and shows the corre
   await healthy(8002);
   await page.goto("http://127.0.0.1:8002/stations/1");
   await hydrated(page);
-  const live = page.getByRole("status");
+  const live = page.locator(".live");
   await expect(live).toHaveText("● Live");
   const before = Number(await page.locator("dd.available").textContent());
 

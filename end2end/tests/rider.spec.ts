@@ -71,7 +71,12 @@ test("my bookings: code, live countdown, live status and cancel", async ({ brows
   await openLive(page, "/bookings");
   const card = page.locator(`[data-booking-id="${booking.id}"]`);
   await expect(card.locator(".code strong")).toHaveText(booking.collection_code);
-  await expect(card.locator(".countdown")).toHaveText(/^(29|30):\d\d left to collect$/);
+  const countdown = card.locator(".countdown");
+  await expect(countdown).toHaveText(/^(29|30):\d\d left to collect$/);
+  // It ticks: a second reading differs from the first.
+  const first = await countdown.textContent();
+  await expect(countdown).not.toHaveText(first ?? "");
+  await expect(countdown).toHaveText(/^(29|30):\d\d left to collect$/);
   await expect(card.getByText("Confirmed: being prepared")).toBeVisible();
 
   // Staff prepare it elsewhere: the rider's page follows.
@@ -115,6 +120,29 @@ test("refusals are shown in plain words", async ({ context, page }) => {
   await expect(page.getByRole("alert")).toHaveText("You already have an active booking.");
 });
 
+test.describe("in the rider's own time zone", () => {
+  test.use({ timezoneId: "Asia/Kolkata", locale: "en-GB" });
+
+  test("times are UTC in the markup and local once the page is interactive", async ({ context, page }) => {
+    await newRider(context);
+    const booked = await context.request.post("/api/book_battery", { form: { station_id: "4" } });
+    expect(booked.status()).toBe(200);
+    const booking = await booked.json();
+    await page.goto("/bookings");
+    await hydrated(page);
+    const held = page.locator(`[data-booking-id="${booking.id}"] .held time`);
+    await expect(held).toHaveAttribute("datetime", booking.expires_at);
+    const local = new Date(booking.expires_at).toLocaleTimeString("en-GB", { timeZone: "Asia/Kolkata", hour: "2-digit", minute: "2-digit" });
+    await expect(held).toHaveText(`${local} GMT+5:30`);
+
+    // Notifications: local day and time, and how long ago.
+    await page.goto("/notifications");
+    await hydrated(page);
+    await expect(page.locator(".notification .meta time").first()).toHaveText(/^\d{1,2} \w{3},? \d\d:\d\d GMT\+5:30 \((now|\d+ min ago)\)$/);
+    await context.request.post("/api/cancel_booking", { form: { booking_id: String(booking.id) } });
+  });
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
@@ -124,7 +152,7 @@ test.describe("without JavaScript", () => {
     await page.getByRole("button", { name: "Book" }).click();
     await expect(page).toHaveURL(/\/bookings$/);
     await expect(page.locator(".booking-confirmed .code strong")).toHaveText(/^[A-Z2-9]{6}$/);
-    await expect(page.locator(".booking-confirmed .countdown")).toHaveText(/^Held until \d\d:\d\d UTC$/);
+    await expect(page.locator(".booking-confirmed .held")).toHaveText(/^Held until \d\d:\d\d UTC$/);
     // And a refusal comes back as words on the page.
     await page.goto("/stations/1");
     await page.getByRole("button", { name: "Book" }).click();
@@ -166,4 +194,30 @@ test("marking notifications read in one tab clears the badge in the others, live
   await a.getByRole("button", { name: "Mark all as read" }).click();
   await expect(a.locator("header .unread-count")).toHaveCount(0);
   await expect(b.locator("header .unread-count")).toHaveCount(0);
+});
+
+test("a rider saves their pack model: lists count it first and Book takes one of it", async ({ context, page }) => {
+  const GOGORO = "Gogoro Smartscooter Pack";
+  await newRider(context);
+  await page.goto("/account/pack");
+  await hydrated(page);
+  await page.getByLabel("Pack model").selectOption(GOGORO);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText(`Saved: ${GOGORO}.`)).toBeVisible();
+
+  await page.goto("/");
+  await hydrated(page);
+  // A station with a charged Gogoro pack: its card counts them as the rider's.
+  const card = page.locator(".station-card").filter({ has: page.locator(`.models li[data-model="${GOGORO}"]`) }).first();
+  const there = Number(await card.locator(`.models li[data-model="${GOGORO}"] strong`).textContent());
+  expect(there).toBeGreaterThan(0);
+  await expect(card.locator(".yours dt")).toHaveText(`Your pack (${GOGORO})`);
+  await expect(card.locator(".available-yours")).toHaveText(String(there));
+
+  await card.locator("h2 a").click();
+  await hydrated(page);
+  await expect(page.getByLabel("Pack model", { exact: true })).toHaveValue(GOGORO);
+  await page.getByRole("button", { name: "Book" }).click();
+  await expect(page).toHaveURL(/\/bookings$/);
+  await expect(page.locator(".booking-confirmed")).toContainText(GOGORO);
 });

@@ -15,6 +15,10 @@ mod m20261125_000009_create_audit_log;
 mod m20261125_000010_add_station_version;
 mod m20261126_000001_create_login_throttles;
 mod m20261126_000002_add_api_token_expiry;
+mod m20261127_000001_add_station_closed_at;
+mod m20261127_000002_add_booking_reminded_at;
+mod m20261127_000003_add_user_pack_model;
+mod m20261127_000004_create_station_history;
 
 pub struct Migrator;
 
@@ -34,6 +38,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000010_add_station_version::Migration),
             Box::new(m20261126_000001_create_login_throttles::Migration),
             Box::new(m20261126_000002_add_api_token_expiry::Migration),
+            Box::new(m20261127_000001_add_station_closed_at::Migration),
+            Box::new(m20261127_000002_add_booking_reminded_at::Migration),
+            Box::new(m20261127_000003_add_user_pack_model::Migration),
+            Box::new(m20261127_000004_create_station_history::Migration),
         ]
     }
 }

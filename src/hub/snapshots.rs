@@ -120,6 +120,7 @@ mod tests {
             longitude: 0.0,
             status_message: String::new(),
             counts: StationCounts::default(),
+            available_by_model: Default::default(),
             version,
         }
     }

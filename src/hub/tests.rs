@@ -64,6 +64,7 @@ fn viewer(user_id: i32, as_of: u64) -> Viewer {
         display_name: "u".into(),
         role: app::account::Role::Staff,
         stations: vec![1],
+        pack_model: None,
     };
     Viewer::signed_in(user, as_of)
 }

@@ -138,7 +138,10 @@ fn station_greeting(
         .collect();
     let snapshot = stations
         .iter()
-        .map(|s| StationSnapshot::new(s.id, s.name.clone(), s.status, s.counts))
+        .map(|s| {
+            let by_model = s.available_by_model.clone();
+            StationSnapshot::new(s.id, s.name.clone(), s.status, s.counts, by_model)
+        })
         .collect();
     let hello = FeedMessage::ConnectionEstablished {
         message,
@@ -219,7 +222,7 @@ async fn one_station(
         let sub = state
             .hub
             .subscribe(Topic::Station(station_id), viewer, credential);
-        let load = station::ssr::summary_of(&state.ctx.db, station_id);
+        let load = station::ssr::listed(&state.ctx.db, station_id);
         let station = state.hub.snapshots.station(station_id, load).await?;
         let message = format!("Connected to station_{station_id}");
         Ok((station_greeting(message, Some(station_id), &station), sub))

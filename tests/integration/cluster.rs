@@ -40,6 +40,7 @@ fn admin() -> CurrentUser {
         display_name: "ops".into(),
         role: Role::Admin,
         stations: vec![],
+        pack_model: None,
     }
 }
 

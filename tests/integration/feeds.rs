@@ -361,6 +361,7 @@ async fn late_events_older_than_the_snapshot_are_never_sent() {
             total_batteries: available,
             timestamp: "2026-01-01T00:00:00.000Z".into(),
             action: InventoryAction::Add,
+            available_by_model: None,
         },
         privileged: None,
     };

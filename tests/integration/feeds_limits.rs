@@ -153,6 +153,7 @@ fn inventory(station_id: i32, n: u32) -> DomainEvent {
             total_batteries: n,
             timestamp: "2024-02-27T10:30:00".into(),
             action: InventoryAction::Update,
+            available_by_model: None,
         },
     )
 }

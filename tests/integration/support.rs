@@ -140,21 +140,30 @@ pub async fn station(server: &Server, name: &str) -> i32 {
         .id
 }
 
+/// The model [`batteries`] adds.
+pub const MODEL: &str = "Tesla Battery - Model 3";
+
 /// Adds `n` batteries at `charge` percent, as an admin.
 pub async fn batteries(server: &Server, station_id: i32, n: usize, charge: i16) {
+    packs(server, station_id, MODEL, n, charge).await
+}
+
+/// Adds `n` batteries of `model` at `charge` percent, as an admin.
+pub async fn packs(server: &Server, station_id: i32, model: &str, n: usize, charge: i16) {
     let admin = CurrentUser {
         id: 0,
         email: "system@test".into(),
         display_name: "t".into(),
         role: Role::Admin,
         stations: vec![],
+        pack_model: None,
     };
     for _ in 0..n {
         let serial = format!("T-{station_id}-{}", COUNTER.fetch_add(1, Ordering::Relaxed));
         let new = app::battery::ssr::NewBattery {
             station_id,
             serial,
-            model: "Tesla Battery - Model 3".into(),
+            model: model.into(),
             charge_percent: charge,
         };
         app::station::ssr::add_battery(ctx(server), &admin, new)

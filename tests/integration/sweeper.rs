@@ -71,3 +71,61 @@ async fn one_failing_booking_does_not_stop_the_sweep() {
     );
     assert_eq!(status(first.id).await, BookingStatus::Expired);
 }
+
+#[tokio::test]
+async fn riders_are_reminded_once_before_their_hold_ends() {
+    use app::feed::FeedMessage;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let mut cfg = config().await;
+    cfg.sweep_seconds = 3600; // only the sweeps this test runs
+    let s = start(cfg).await;
+    let a = station(&s, "Alpha").await;
+    batteries(&s, a, 3, 100).await;
+    let soon = user(&s, "soon@a.test", Role::Rider).await;
+    let later = user(&s, "later@a.test", Role::Rider).await;
+    let gone = user(&s, "gone@a.test", Role::Rider).await;
+    let soon_booking = booking::book(ctx(&s), &soon, a).await.unwrap();
+    booking::book(ctx(&s), &later, a).await.unwrap();
+    let gone_booking = booking::book(ctx(&s), &gone, a).await.unwrap();
+    booking::cancel(ctx(&s), &gone, gone_booking.id, "")
+        .await
+        .unwrap();
+    assert_eq!(
+        booking::remind_due(ctx(&s)).await.unwrap(),
+        0,
+        "30 minutes left: too early"
+    );
+
+    // Two holds now end in four minutes; one of them was cancelled.
+    use app::booking::ssr::entity::{Column, Entity};
+    Entity::update_many()
+        .col_expr(
+            Column::ExpiresAt,
+            Expr::value(chrono::Utc::now() + chrono::Duration::minutes(4)),
+        )
+        .filter(Column::Id.is_in([soon_booking.id, gone_booking.id]))
+        .exec(&ctx(&s).db)
+        .await
+        .unwrap();
+    let cookie = session_cookie(&s, "soon@a.test").await;
+    let mut feed = connect(&s, "/ws/notifications/", &[("cookie", &cookie)])
+        .await
+        .unwrap();
+    next_msg(&mut feed).await;
+    assert_eq!(booking::remind_due(ctx(&s)).await.unwrap(), 1);
+    match next_msg(&mut feed).await {
+        FeedMessage::Notification { title, message, .. } => {
+            assert_eq!(title, "Your hold ends soon");
+            assert!(
+                message.contains("Alpha is held for 4 more minutes"),
+                "{message}"
+            );
+        }
+        other => panic!("expected the reminder, got {other:?}"),
+    }
+    assert_eq!(
+        booking::remind_due(ctx(&s)).await.unwrap(),
+        0,
+        "once per booking"
+    );
+}

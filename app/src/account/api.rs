@@ -192,3 +192,12 @@ pub async fn set_user_role(user_id: i32, role: Role) -> Result<CurrentUser, AppE
     let actor = super::ssr::require_user(&ctx).await?;
     super::ssr::set_role(&ctx, &actor, user_id, role).await
 }
+
+/// `POST /api/set_pack_model` (`model`; empty clears it): the caller's pack model, one the
+/// network holds. Lists and the Book form default to it.
+#[server(prefix = "/api", endpoint = "set_pack_model")]
+pub async fn set_pack_model(#[server(default)] model: String) -> Result<Option<String>, AppError> {
+    let ctx = crate::context::ctx()?;
+    let actor = super::ssr::require_user(&ctx).await?;
+    super::ssr::set_pack_model(&ctx, &actor, &model).await
+}

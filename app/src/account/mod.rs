@@ -2,6 +2,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod api;
+pub mod pack_view;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod tokens_view;
@@ -24,6 +25,9 @@ pub struct CurrentUser {
     pub role: Role,
     /// Stations this user runs as staff.
     pub stations: Vec<i32>,
+    /// The pack model a rider saved (their vehicle's): lists and Book default to it.
+    #[serde(default)]
+    pub pack_model: Option<String>,
 }
 
 /// Every permission rule of the app, in one place: server fns and domain functions call the
@@ -210,6 +214,7 @@ mod tests {
             display_name: "S".into(),
             role,
             stations,
+            pack_model: None,
         }
     }
 

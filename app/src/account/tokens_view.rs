@@ -6,14 +6,7 @@ use leptos::prelude::*;
 use super::api::{CreateToken, RevokeToken, list_tokens, take_new_token};
 use super::{IssuedToken, TokenInfo};
 use crate::error::AppError;
-use crate::ui::{FormError, action_error};
-
-/// A stored timestamp as "26 Nov 2026 10:30 UTC" (the same on server and browser).
-fn day(iso: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(iso)
-        .map(|t| t.format("%d %b %Y %H:%M UTC").to_string())
-        .unwrap_or_default()
-}
+use crate::ui::{FormError, LocalTime, action_error};
 
 #[component]
 pub fn TokensPage() -> impl IntoView {
@@ -94,8 +87,8 @@ fn TokenList(list: Vec<TokenInfo>, revoke: ServerAction<RevokeToken>) -> impl In
                         {list.into_iter().map(|t| view! {
                             <tr data-token-id=t.id>
                                 <td>{t.label.clone()}</td>
-                                <td>{day(&t.created_at)}</td>
-                                <td>{day(&t.expires_at)}</td>
+                                <td><LocalTime iso=t.created_at.clone() date=true/></td>
+                                <td><LocalTime iso=t.expires_at.clone() date=true/></td>
                                 <td>
                                     <ActionForm action=revoke attr:class="inline">
                                         <input type="hidden" name="token_id" value=t.id/>

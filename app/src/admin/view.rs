@@ -7,7 +7,10 @@ use crate::audit::view::AuditTrail;
 use crate::notification::Level;
 use crate::notification::api::SendNotification;
 use crate::station::StationSummary;
-use crate::station::api::{AssignStaff, CreateStation, UpdateStation, list_stations};
+use crate::station::api::{
+    AssignStaff, CloseStation, CreateStation, ReopenStation, UpdateStation, list_closed_stations,
+    list_stations,
+};
 use crate::ui::{FormError, SignedIn, StaffOnly, action_error};
 
 #[component]
@@ -32,18 +35,25 @@ fn Admin() -> impl IntoView {
     let assign = ServerAction::<AssignStaff>::new();
     let role = ServerAction::<SetUserRole>::new();
     let send = ServerAction::<SendNotification>::new();
+    let close = ServerAction::<CloseStation>::new();
+    let reopen = ServerAction::<ReopenStation>::new();
     let changes = Memo::new(move |_| {
         create.version().get()
             + update.version().get()
+            + close.version().get()
+            + reopen.version().get()
             + assign.version().get()
             + role.version().get()
             + send.version().get()
     });
     let stations = Resource::new(move || changes.get(), |_| list_stations());
     let users = Resource::new(move || changes.get(), |_| list_users());
+    let closed = Resource::new(move || changes.get(), |_| list_closed_stations());
     let error = move || {
         action_error(create)
             .or_else(|| action_error(update))
+            .or_else(|| action_error(close))
+            .or_else(|| action_error(reopen))
             .or_else(|| action_error(assign))
             .or_else(|| action_error(role))
             .or_else(|| action_error(send))
@@ -60,12 +70,14 @@ fn Admin() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let (stations, users) = (stations.await.unwrap_or_default(), users.await.unwrap_or_default());
+                let closed = closed.await.unwrap_or_default();
                 view! {
                     <section class="card" aria-labelledby="stations-heading">
                         <h2 id="stations-heading">"Stations"</h2>
-                        {stations.iter().cloned().map(|s| view! { <StationEditor s update/> }).collect_view()}
+                        {stations.iter().cloned().map(|s| view! { <StationEditor s update close/> }).collect_view()}
                         <h3>"New station"</h3>
                         <StationFields action_create=Some(create) station=None/>
+                        <ClosedStations closed reopen/>
                     </section>
                     <section class="card" aria-labelledby="users-heading">
                         <h2 id="users-heading">"Users"</h2>
@@ -103,7 +115,12 @@ fn Admin() -> impl IntoView {
 }
 
 #[component]
-fn StationEditor(s: StationSummary, update: ServerAction<UpdateStation>) -> impl IntoView {
+fn StationEditor(
+    s: StationSummary,
+    update: ServerAction<UpdateStation>,
+    close: ServerAction<CloseStation>,
+) -> impl IntoView {
+    let (id, name) = (s.id, s.name.clone());
     view! {
         <details class="station-editor">
             <summary>{s.name.clone()} " (" {s.id} ")"</summary>
@@ -112,8 +129,40 @@ fn StationEditor(s: StationSummary, update: ServerAction<UpdateStation>) -> impl
                 <StationInputs station=Some(s.clone())/>
                 <button type="submit">"Save"</button>
             </ActionForm>
+            <details class="confirm-cancel">
+                <summary>"Close station…"</summary>
+                <p>"Riders will no longer see it or book there. Its packs and history stay, and it can be reopened."</p>
+                <ActionForm action=close>
+                    <input type="hidden" name="station_id" value=id/>
+                    <button type="submit" class="secondary">"Yes, close " {name}</button>
+                </ActionForm>
+            </details>
         </details>
     }
+}
+
+/// Closed stations, each with a way back into the directory.
+#[component]
+fn ClosedStations(
+    closed: Vec<StationSummary>,
+    reopen: ServerAction<ReopenStation>,
+) -> impl IntoView {
+    (!closed.is_empty()).then(|| {
+        view! {
+            <h3>"Closed stations"</h3>
+            <ul class="closed-stations">
+                {closed.into_iter().map(|s| view! {
+                    <li>
+                        <ActionForm action=reopen attr:class="row">
+                            <span>{s.name.clone()}</span>
+                            <input type="hidden" name="station_id" value=s.id/>
+                            <button type="submit" class="secondary">"Reopen " {s.name.clone()}</button>
+                        </ActionForm>
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+    })
 }
 
 #[component]

@@ -24,6 +24,9 @@ crate::stored_enum::stored_enum! {
         StationCreated,
         StationUpdated,
         StationStatus,
+        /// An admin closed the station: it left the directory.
+        StationClosed,
+        StationReopened,
         BookingCreated,
         BookingReady,
         BookingCollected,

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 
 use super::AuditAction;
 use super::api::list_audit;
-use crate::ui::FormError;
+use crate::ui::{FormError, LocalTime};
 
 /// Recent history of one station (`Some`) or, for admins, of everything (`None`), refreshed
 /// whenever `refresh` changes.
@@ -30,11 +30,11 @@ pub fn AuditTrail(station_id: Option<i32>, #[prop(into)] refresh: Signal<u64>) -
                         Ok(list) => view! {
                             <div class="table-wrap">
                                 <table class="audit-table">
-                                    <thead><tr><th scope="col">"When (UTC)"</th><th scope="col">"Who"</th><th scope="col">"Station"</th><th scope="col">"What"</th><th scope="col">"Detail"</th></tr></thead>
+                                    <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"Station"</th><th scope="col">"What"</th><th scope="col">"Detail"</th></tr></thead>
                                     <tbody>
                                         {list.into_iter().map(|e| view! {
                                             <tr>
-                                                <td>{e.at.get(..19).unwrap_or_default().replace('T', " ")}</td>
+                                                <td><LocalTime iso=e.at date=true/></td>
                                                 <td>{e.actor}</td>
                                                 <td>{e.station_id.map(|id| id.to_string()).unwrap_or_default()}</td>
                                                 <td>{e.action.as_str().replace('_', " ")}</td>

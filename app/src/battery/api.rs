@@ -36,3 +36,11 @@ pub async fn update_battery(
     let actor = crate::account::ssr::require_user(&ctx).await?;
     crate::station::ssr::edit_battery(&ctx, &actor, battery_id, state, charge_percent).await
 }
+
+/// `POST /api/pack_models`: every pack model the network holds, by name (public, like the
+/// station list).
+#[server(prefix = "/api", endpoint = "pack_models")]
+pub async fn pack_models() -> Result<Vec<String>, AppError> {
+    let ctx = crate::context::ctx()?;
+    super::ssr::models(&ctx.db).await
+}

@@ -4,12 +4,16 @@ use leptos::prelude::*;
 use super::BookingView;
 use crate::error::AppError;
 
-/// `POST /api/book_battery` (`station_id`): books one charged battery there.
+/// `POST /api/book_battery` (`station_id`, `model` optional): books one charged battery there,
+/// of that pack model when one is named (empty: any model).
 #[server(prefix = "/api", endpoint = "book_battery")]
-pub async fn book_battery(station_id: i32) -> Result<BookingView, AppError> {
+pub async fn book_battery(
+    station_id: i32,
+    #[server(default)] model: String,
+) -> Result<BookingView, AppError> {
     let ctx = crate::context::ctx()?;
     let rider = crate::account::ssr::require_user(&ctx).await?;
-    let booking = super::ssr::book(&ctx, &rider, station_id).await?;
+    let booking = super::ssr::book_model(&ctx, &rider, station_id, &model).await?;
     // Where the code and the countdown are; a plain form post follows this redirect.
     leptos_axum::redirect("/bookings");
     Ok(booking)

@@ -5,28 +5,67 @@ use leptos::prelude::*;
 
 use super::BookingStatus;
 use super::api::{BookBattery, CancelBooking, CollectBooking, MarkReady, station_queue};
-use crate::station::StationStatus;
+use crate::station::{ModelCounts, StationStatus};
 use crate::ui::{FormError, action_error};
 
-/// Books a battery, with or without JavaScript. Disabled, with the reason, when the station is
-/// not online or nothing is available; disabled while the request runs, so no double booking.
+/// Books a battery, with or without JavaScript: of the chosen pack model (the rider's saved
+/// one by default) or any. Disabled, with the reason, when the station is not online or
+/// nothing of that model is available; disabled while the request runs, so no double booking.
 #[component]
 pub fn BookButton(
     station_id: i32,
     signed_in: bool,
     status: Signal<StationStatus>,
     available: Signal<u32>,
+    /// Available packs per model, live.
+    by_model: Signal<ModelCounts>,
+    /// The rider's saved pack model: chosen at first.
+    pack: Option<String>,
 ) -> impl IntoView {
     let book = ServerAction::<BookBattery>::new();
-    let reason = move || match (status.get(), available.get()) {
-        (StationStatus::Online, 0) => {
+    let chosen = RwSignal::new(pack.clone().unwrap_or_default());
+    let pack = StoredValue::new(pack);
+    let left = move || {
+        let model = chosen.get();
+        if model.is_empty() {
+            available.get()
+        } else {
+            by_model.with(|m| m.get(&model).copied().unwrap_or(0))
+        }
+    };
+    let reason = move || match (status.get(), left()) {
+        (StationStatus::Online, 0) if chosen.with(String::is_empty) => {
             Some("No charged battery is available here right now.".to_string())
         }
+        (StationStatus::Online, 0) => Some(format!(
+            "No charged {} is available here right now.",
+            chosen.get()
+        )),
         (StationStatus::Online, _) => None,
         (other, _) => Some(format!(
             "This station is {} and is not taking bookings.",
             other.as_str()
         )),
+    };
+    // Every model on offer here, and the rider's own even when none is left.
+    let models = move || {
+        let mut list: Vec<(String, u32)> = by_model.get().into_iter().collect();
+        if let Some(p) = pack.get_value()
+            && !list.iter().any(|(m, _)| *m == p)
+        {
+            list.push((p, 0));
+            list.sort();
+        }
+        list
+    };
+    // Without JavaScript the choice cannot re-enable the button, so only a station that takes
+    // no booking at all disables it before the page is interactive; the server says the rest.
+    let interactive = RwSignal::new(false);
+    Effect::new(move |_| interactive.set(true));
+    let blocked = move || {
+        status.get() != StationStatus::Online
+            || available.get() == 0
+            || (interactive.get() && reason().is_some())
     };
     let error = move || action_error(book);
     view! {
@@ -34,10 +73,22 @@ pub fn BookButton(
             <h2 id="book-heading">"Book a battery"</h2>
             <Show when=move || signed_in
                 fallback=|| view! { <p><crate::ui::LoginLink/> " to book a battery here."</p> }>
-                <ActionForm action=book>
+                <ActionForm action=book attr:class="stack">
                     <input type="hidden" name="station_id" value=station_id/>
+                    <label for="book-model">"Pack model"</label>
+                    <select id="book-model" name="model" prop:value=move || chosen.get()
+                        on:change=move |e| chosen.set(event_target_value(&e))>
+                        <option value="" selected=move || chosen.with(String::is_empty)>
+                            {move || format!("Any model ({} available)", available.get())}
+                        </option>
+                        {move || models().into_iter().map(|(m, n)| {
+                            let value = m.clone();
+                            let selected = move || chosen.with(|c| *c == value);
+                            view! { <option value=m.clone() selected=selected>{format!("{m} ({n} available)")}</option> }
+                        }).collect_view()}
+                    </select>
                     <button type="submit" class="primary"
-                        disabled=move || book.pending().get() || reason().is_some()
+                        disabled=move || book.pending().get() || blocked()
                         aria-describedby="book-reason">
                         {move || if book.pending().get() { "Booking…" } else { "Book" }}
                     </button>

@@ -8,7 +8,7 @@ use super::api::{CancelBooking, my_bookings};
 use super::{BookingStatus, BookingView};
 use crate::error::AppError;
 use crate::feed::NotificationFeed;
-use crate::ui::{FormError, LiveIndicator, action_error};
+use crate::ui::{FormError, LiveIndicator, LocalTime, action_error};
 
 /// Client clock for countdowns; `None` during SSR and until the first tick, so server and
 /// browser render the same text and hydration never disagrees.
@@ -34,12 +34,6 @@ fn time_left(expires_at: &str, now: chrono::DateTime<chrono::Utc>) -> String {
         }
         Err(_) => String::new(),
     }
-}
-
-fn until_text(expires_at: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(expires_at)
-        .map(|t| format!("Held until {} UTC", t.format("%H:%M")))
-        .unwrap_or_default()
 }
 
 #[component]
@@ -100,10 +94,9 @@ fn BookingCard(
             <p>{b.battery_info.clone()}</p>
             {active.then(|| view! {
                 <p class="code">"Collection code: " <strong>{b.collection_code.clone().unwrap_or_default()}</strong></p>
-                <p class="countdown" aria-live="off">{move || match now.get() {
-                    Some(now) => time_left(&expires, now),
-                    None => until_text(&expires),
-                }}</p>
+                <p class="held">"Held until " <LocalTime iso=b.expires_at.clone()/></p>
+                // Empty until the page is interactive: a server-rendered countdown would be stale.
+                <p class="countdown" aria-live="off">{move || now.get().map(|now| time_left(&expires, now))}</p>
                 // Asked twice: one stray tap must not give the pack away. A disclosure, so the
                 // question works without JavaScript as well.
                 <details class="confirm-cancel">

@@ -7,22 +7,30 @@
 use leptos::prelude::*;
 use std::time::Duration;
 
-/// The shortest time between two bumps.
+/// The shortest time between two refetches.
 const EVERY_MS: f64 = 1000.0;
 
-/// A counter that `poke` bumps at once when the last bump is a second old, else once at the
-/// end of that second, however many pokes came meanwhile.
+/// A counter that `poke` bumps at once when the last bump is a period old, else once at the
+/// end of that period, however many pokes came meanwhile.
 #[derive(Clone, Copy)]
 pub struct Coalesced {
     count: RwSignal<u64>,
+    every_ms: f64,
     last_ms: StoredValue<f64>,
     pending: StoredValue<bool>,
 }
 
 impl Coalesced {
+    /// At most one bump a second.
     pub fn new() -> Self {
+        Self::every_ms(EVERY_MS)
+    }
+
+    /// At most one bump per `every_ms` milliseconds.
+    pub fn every_ms(every_ms: f64) -> Self {
         Self {
             count: RwSignal::new(0),
+            every_ms,
             last_ms: StoredValue::new(f64::NEG_INFINITY),
             pending: StoredValue::new(false),
         }
@@ -38,7 +46,7 @@ impl Coalesced {
         if self.pending.get_value() {
             return;
         }
-        let wait = self.last_ms.get_value() + EVERY_MS - now_ms();
+        let wait = self.last_ms.get_value() + self.every_ms - now_ms();
         let bump = move || {
             self.pending.set_value(false);
             self.last_ms.set_value(now_ms());
@@ -59,13 +67,14 @@ impl Default for Coalesced {
     }
 }
 
+/// The browser's clock, in milliseconds since the epoch.
 #[cfg(feature = "hydrate")]
-fn now_ms() -> f64 {
+pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// Feeds never connect during server rendering, so nothing is ever poked there.
+/// Feeds never connect and effects never run during server rendering: no clock is needed there.
 #[cfg(not(feature = "hydrate"))]
-fn now_ms() -> f64 {
+pub fn now_ms() -> f64 {
     0.0
 }

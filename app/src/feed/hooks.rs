@@ -6,10 +6,11 @@ use std::cell::Cell;
 use std::collections::HashMap;
 
 use super::coalesce::Coalesced;
+use super::directory::{DirectoryChanges, directory_change};
 use super::socket::use_feed_socket;
 use super::{FeedMessage, InventoryAction};
 use crate::battery::BatteryState;
-use crate::station::StationStatus;
+use crate::station::{ModelCounts, StationStatus};
 
 /// What a station feed knows about one station.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +21,8 @@ pub struct LiveStation {
     pub status: StationStatus,
     /// Set once a `station_status` arrives.
     pub status_message: Option<String>,
+    /// `available` per pack model.
+    pub by_model: ModelCounts,
 }
 
 #[derive(Clone, Copy)]
@@ -38,6 +41,12 @@ pub struct StationFeed {
     /// applied to a battery list fetched at that count or before, instead of refetching it
     /// (see [`StationFeed::patched`]).
     pub packs: ReadSignal<HashMap<i32, (BatteryState, u64)>>,
+    /// Stations created, edited, closed or reopened since the page's list was fetched (see
+    /// [`super::directory`]); cleared when a reconnect makes the list stale.
+    pub directory: ReadSignal<DirectoryChanges>,
+    /// Bumped by every snapshot after the first (a reconnect): what the page fetched may have
+    /// missed changes, directory ones included.
+    pub resynced: ReadSignal<u64>,
 }
 
 impl StationFeed {
@@ -84,12 +93,16 @@ fn needs_details(msg: &FeedMessage) -> bool {
     }
 }
 
-/// Available, and booked and total where the message carries them.
+/// Available, and booked, total and the per-model counts where the message carries them.
 fn set_counts(
     station: &mut LiveStation,
     (available, booked, total): (u32, Option<u32>, Option<u32>),
+    by_model: &Option<ModelCounts>,
 ) {
     station.available = available;
+    if let Some(by_model) = by_model {
+        station.by_model = by_model.clone();
+    }
     if let Some(booked) = booked {
         station.booked = booked;
     }
@@ -106,6 +119,7 @@ pub fn apply_station_message(map: &mut HashMap<i32, LiveStation>, msg: &FeedMess
         total: 0,
         status: StationStatus::Online,
         status_message: None,
+        by_model: ModelCounts::new(),
     };
     match msg {
         FeedMessage::ConnectionEstablished {
@@ -124,6 +138,7 @@ pub fn apply_station_message(map: &mut HashMap<i32, LiveStation>, msg: &FeedMess
                         total: s.total_batteries,
                         status: s.status,
                         status_message: message,
+                        by_model: s.available_by_model.clone().unwrap_or_default(),
                     };
                     (s.station_id, live)
                 })
@@ -134,6 +149,7 @@ pub fn apply_station_message(map: &mut HashMap<i32, LiveStation>, msg: &FeedMess
             available_batteries,
             booked_batteries,
             total_batteries,
+            available_by_model,
             ..
         } => {
             let counts = (
@@ -141,13 +157,15 @@ pub fn apply_station_message(map: &mut HashMap<i32, LiveStation>, msg: &FeedMess
                 Some(*booked_batteries),
                 Some(*total_batteries),
             );
-            set_counts(map.entry(*station_id).or_insert_with(blank), counts);
+            let e = map.entry(*station_id).or_insert_with(blank);
+            set_counts(e, counts, available_by_model);
         }
         FeedMessage::BatteryBooked {
             station_id,
             available_batteries,
             booked_batteries,
             total_batteries,
+            available_by_model,
             ..
         }
         | FeedMessage::BatteryCollected {
@@ -155,6 +173,7 @@ pub fn apply_station_message(map: &mut HashMap<i32, LiveStation>, msg: &FeedMess
             available_batteries,
             booked_batteries,
             total_batteries,
+            available_by_model,
             ..
         } => {
             let counts = (
@@ -162,13 +181,15 @@ pub fn apply_station_message(map: &mut HashMap<i32, LiveStation>, msg: &FeedMess
                 Some(*booked_batteries),
                 *total_batteries,
             );
-            set_counts(map.entry(*station_id).or_insert_with(blank), counts);
+            let e = map.entry(*station_id).or_insert_with(blank);
+            set_counts(e, counts, available_by_model);
         }
         FeedMessage::BatteryAdded {
             station_id,
             available_batteries,
             total_batteries,
             booked_batteries,
+            available_by_model,
             ..
         } => {
             let counts = (
@@ -176,7 +197,8 @@ pub fn apply_station_message(map: &mut HashMap<i32, LiveStation>, msg: &FeedMess
                 *booked_batteries,
                 Some(*total_batteries),
             );
-            set_counts(map.entry(*station_id).or_insert_with(blank), counts);
+            let e = map.entry(*station_id).or_insert_with(blank);
+            set_counts(e, counts, available_by_model);
         }
         FeedMessage::StationStatus {
             station_id,
@@ -187,6 +209,27 @@ pub fn apply_station_message(map: &mut HashMap<i32, LiveStation>, msg: &FeedMess
             let e = map.entry(*station_id).or_insert_with(blank);
             e.status = *status;
             e.status_message = Some(message.clone());
+        }
+        FeedMessage::StationListed {
+            station_id,
+            status,
+            available_batteries,
+            booked_batteries,
+            total_batteries,
+            available_by_model,
+            ..
+        } => {
+            let e = map.entry(*station_id).or_insert_with(blank);
+            e.status = *status;
+            let counts = (
+                *available_batteries,
+                Some(*booked_batteries),
+                Some(*total_batteries),
+            );
+            set_counts(e, counts, available_by_model);
+        }
+        FeedMessage::StationClosed { station_id, .. } => {
+            map.remove(station_id);
         }
         _ => {}
     }
@@ -204,6 +247,8 @@ fn bumps_version(snapshot: bool, first_snapshot: &Cell<bool>) -> bool {
 pub fn use_station_feed(station_id: Option<i32>) -> StationFeed {
     let (stations, set_stations) = signal(HashMap::new());
     let (packs, set_packs) = signal(HashMap::new());
+    let (directory, set_directory) = signal(DirectoryChanges::new());
+    let (resynced, set_resynced) = signal(0u64);
     let (changed, details) = (Coalesced::new(), Coalesced::new());
     let path = match station_id {
         Some(id) => format!("/ws/stations/{id}/"),
@@ -219,8 +264,17 @@ pub fn use_station_feed(station_id: Option<i32>) -> StationFeed {
                 p.insert(battery, (state, at));
             });
         }
+        if let Some((station, change)) = directory_change(&msg) {
+            set_directory.update(|d| {
+                d.insert(station, change);
+            });
+        }
         if !bumps_version(snapshot, &first_snapshot) {
             return;
+        }
+        if snapshot {
+            set_directory.update(|d| d.clear());
+            set_resynced.update(|n| *n += 1);
         }
         changed.poke();
         if snapshot || needs_details(&msg) {
@@ -233,6 +287,8 @@ pub fn use_station_feed(station_id: Option<i32>) -> StationFeed {
         changed: changed.signal(),
         details: details.signal(),
         packs,
+        directory,
+        resynced,
     }
 }
 
@@ -305,6 +361,7 @@ mod tests {
                 "A".into(),
                 StationStatus::Online,
                 c,
+                ModelCounts::from([("Gogoro".to_string(), c.available)]),
             )]),
             unread_count: None,
         };
@@ -320,9 +377,11 @@ mod tests {
                 total_batteries: 6,
                 timestamp: String::new(),
                 action: InventoryAction::Book,
+                available_by_model: Some(ModelCounts::from([("Gogoro".to_string(), 4)])),
             },
         );
         assert_eq!((map[&1].available, map[&1].booked), (4, 2));
+        assert_eq!(map[&1].by_model["Gogoro"], 4);
         apply_station_message(
             &mut map,
             &FeedMessage::StationStatus {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::notification::Level;
-use crate::station::{StationCounts, StationStatus};
+use crate::station::{ModelCounts, StationCounts, StationStatus};
 
 /// Every server-to-client message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,6 +33,9 @@ pub enum FeedMessage {
         total_batteries: u32,
         timestamp: String,
         action: InventoryAction,
+        /// Extra: `available_batteries` per pack model.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        available_by_model: Option<ModelCounts>,
     },
     BatteryBooked {
         station_id: i32,
@@ -46,6 +49,9 @@ pub enum FeedMessage {
         /// The rider's email: in full for that station's staff and admins, masked for others.
         user: String,
         timestamp: String,
+        /// Extra: `available_batteries` per pack model.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        available_by_model: Option<ModelCounts>,
     },
     BatteryCollected {
         station_id: i32,
@@ -57,6 +63,9 @@ pub enum FeedMessage {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         total_batteries: Option<u32>,
         timestamp: String,
+        /// Extra: `available_batteries` per pack model.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        available_by_model: Option<ModelCounts>,
     },
     BatteryAdded {
         station_id: i32,
@@ -68,6 +77,9 @@ pub enum FeedMessage {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         booked_batteries: Option<u32>,
         timestamp: String,
+        /// Extra: `available_batteries` per pack model.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        available_by_model: Option<ModelCounts>,
     },
     StationStatus {
         station_id: i32,
@@ -122,6 +134,31 @@ pub enum FeedMessage {
         unread_count: u64,
         timestamp: String,
     },
+    /// Extra message type, on the station feeds: a station joined the directory (created or
+    /// reopened by an admin) or its name, address or position changed. Carries all a list entry
+    /// and the plan view show, so open lists apply it without a request.
+    StationListed {
+        station_id: i32,
+        station_name: String,
+        address: String,
+        latitude: f64,
+        longitude: f64,
+        status: StationStatus,
+        available_batteries: u32,
+        booked_batteries: u32,
+        total_batteries: u32,
+        timestamp: String,
+        /// Extra: `available_batteries` per pack model.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        available_by_model: Option<ModelCounts>,
+    },
+    /// Extra message type, on the station feeds: an admin closed the station; it leaves every
+    /// list (a `station_status` saying it is offline comes first).
+    StationClosed {
+        station_id: i32,
+        station_name: String,
+        timestamp: String,
+    },
     Pong {
         /// The client's `timestamp`, echoed exactly (any JSON value); the server's time if absent.
         timestamp: Value,
@@ -150,6 +187,9 @@ pub struct StationSnapshot {
     pub available_batteries: u32,
     pub booked_batteries: u32,
     pub total_batteries: u32,
+    /// `available_batteries` per pack model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_by_model: Option<ModelCounts>,
 }
 
 impl StationSnapshot {
@@ -158,6 +198,7 @@ impl StationSnapshot {
         station_name: String,
         status: StationStatus,
         counts: StationCounts,
+        available_by_model: ModelCounts,
     ) -> Self {
         Self {
             station_id,
@@ -166,6 +207,7 @@ impl StationSnapshot {
             available_batteries: counts.available,
             booked_batteries: counts.booked,
             total_batteries: counts.total,
+            available_by_model: Some(available_by_model),
         }
     }
 }
@@ -185,6 +227,8 @@ impl FeedMessage {
             | FeedMessage::BatteryCollected { station_id, .. }
             | FeedMessage::BatteryAdded { station_id, .. }
             | FeedMessage::StationStatus { station_id, .. }
+            | FeedMessage::StationListed { station_id, .. }
+            | FeedMessage::StationClosed { station_id, .. }
             | FeedMessage::BookingUpdate { station_id, .. } => Some(*station_id),
             _ => None,
         }

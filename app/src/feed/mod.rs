@@ -1,6 +1,7 @@
 //! Live feeds: the spec's message types (shared with the browser) and, on the server, the
 //! domain events they are rendered from.
 mod coalesce;
+pub mod directory;
 pub mod hooks;
 mod message;
 mod socket;
@@ -9,6 +10,7 @@ pub use message::{
     ClientFrameError, ClientMessage, FeedMessage, InventoryAction, StationSnapshot, timestamp,
 };
 
+pub use coalesce::{Coalesced, now_ms};
 pub use hooks::{LiveStation, NotificationFeed, StationFeed, use_notifications, use_station_feed};
 pub use socket::{backoff_ms, hydration_finished};
 

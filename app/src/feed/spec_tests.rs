@@ -45,6 +45,7 @@ fn inventory_update_with_every_action() {
             total_batteries: 18,
             timestamp: TS.into(),
             action,
+            available_by_model: None,
         };
         assert_json(
             &msg,
@@ -65,6 +66,7 @@ fn battery_booked() {
         total_batteries: None,
         user: "user@example.com".into(),
         timestamp: TS.into(),
+        available_by_model: None,
     };
     assert_json(
         &msg,
@@ -83,6 +85,7 @@ fn battery_collected() {
         booked_batteries: 3,
         total_batteries: None,
         timestamp: "2024-02-27T10:35:00".into(),
+        available_by_model: None,
     };
     assert_json(
         &msg,
@@ -101,6 +104,7 @@ fn battery_added() {
         total_batteries: 19,
         booked_batteries: None,
         timestamp: "2024-02-27T10:40:00".into(),
+        available_by_model: None,
     };
     assert_json(
         &msg,
@@ -197,6 +201,62 @@ fn notifications_read_is_an_extra_type() {
             timestamp: TS.into(),
         },
         json!({"type": "notifications_read", "unread_count": 2, "timestamp": TS}),
+    );
+}
+
+#[test]
+fn counts_per_model_are_an_extra_field() {
+    let msg = FeedMessage::InventoryUpdate {
+        station_id: 1,
+        station_name: "Downtown Station".into(),
+        available_batteries: 3,
+        booked_batteries: 1,
+        total_batteries: 5,
+        timestamp: TS.into(),
+        action: InventoryAction::Book,
+        available_by_model: Some(crate::station::ModelCounts::from([
+            ("NIU Li-ion 60V 35Ah".to_string(), 1),
+            ("Gogoro Smartscooter Pack".to_string(), 2),
+        ])),
+    };
+    assert_json(
+        &msg,
+        json!({"type": "inventory_update", "station_id": 1, "station_name": "Downtown Station",
+        "available_batteries": 3, "booked_batteries": 1, "total_batteries": 5, "timestamp": TS,
+        "action": "book",
+        "available_by_model": {"Gogoro Smartscooter Pack": 2, "NIU Li-ion 60V 35Ah": 1}}),
+    );
+}
+
+#[test]
+fn the_directory_types_are_extra() {
+    assert_json(
+        &FeedMessage::StationListed {
+            station_id: 6,
+            station_name: "Canal Yard".into(),
+            address: "2 Lock Street".into(),
+            latitude: 52.5,
+            longitude: -13.25,
+            status: StationStatus::Online,
+            available_batteries: 0,
+            booked_batteries: 0,
+            total_batteries: 0,
+            timestamp: TS.into(),
+            available_by_model: None,
+        },
+        json!({"type": "station_listed", "station_id": 6, "station_name": "Canal Yard",
+               "address": "2 Lock Street", "latitude": 52.5, "longitude": -13.25,
+               "status": "online", "available_batteries": 0, "booked_batteries": 0,
+               "total_batteries": 0, "timestamp": TS}),
+    );
+    assert_json(
+        &FeedMessage::StationClosed {
+            station_id: 6,
+            station_name: "Canal Yard".into(),
+            timestamp: TS.into(),
+        },
+        json!({"type": "station_closed", "station_id": 6, "station_name": "Canal Yard",
+               "timestamp": TS}),
     );
 }
 

@@ -6,7 +6,7 @@ use super::api::{MarkNotificationsRead, list_notifications};
 use super::{Level, NotificationView};
 use crate::error::AppError;
 use crate::feed::NotificationFeed;
-use crate::ui::{FormError, LiveIndicator};
+use crate::ui::{FormError, LiveIndicator, LocalTime};
 
 fn level_icon(level: Level) -> &'static str {
     match level {
@@ -74,9 +74,6 @@ fn NotificationItem(
     n: NotificationView,
     mark: ServerAction<MarkNotificationsRead>,
 ) -> impl IntoView {
-    let when = chrono::DateTime::parse_from_rfc3339(&n.created_at)
-        .map(|t| t.format("%d %b %H:%M UTC").to_string())
-        .unwrap_or_default();
     view! {
         <li class=format!("notification card level-{}", n.level.as_str()) class:unread=!n.read data-kind=n.kind.clone()>
             <p class="title">
@@ -86,7 +83,7 @@ fn NotificationItem(
                 {(!n.read).then(|| view! { " " <span class="badge">"new"</span> })}
             </p>
             <p>{n.message.clone()}</p>
-            <p class="meta">{when}</p>
+            <p class="meta"><LocalTime iso=n.created_at.clone() date=true relative=true/></p>
             {(!n.read).then(|| view! {
                 <ActionForm action=mark attr:class="inline">
                     <input type="hidden" name="id" value=n.id/>

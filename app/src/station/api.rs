@@ -76,3 +76,40 @@ pub async fn assign_staff(station_id: i32, user_id: i32, assign: bool) -> Result
     let actor = crate::account::ssr::require_user(&ctx).await?;
     super::ssr::admin_assign(&ctx, &actor, station_id, user_id, assign).await
 }
+
+/// `POST /api/close_station` (`station_id`): admin. The station leaves the directory; refused
+/// while it has active bookings.
+#[server(prefix = "/api", endpoint = "close_station")]
+pub async fn close_station(station_id: i32) -> Result<(), AppError> {
+    let ctx = crate::context::ctx()?;
+    let actor = crate::account::ssr::require_user(&ctx).await?;
+    super::ssr::admin_close(&ctx, &actor, station_id).await
+}
+
+/// `POST /api/reopen_station` (`station_id`): admin. Back in the directory, offline.
+#[server(prefix = "/api", endpoint = "reopen_station")]
+pub async fn reopen_station(station_id: i32) -> Result<StationSummary, AppError> {
+    let ctx = crate::context::ctx()?;
+    let actor = crate::account::ssr::require_user(&ctx).await?;
+    super::ssr::admin_reopen(&ctx, &actor, station_id).await
+}
+
+/// `POST /api/list_closed_stations`: admin. The stations closed, to reopen.
+#[server(prefix = "/api", endpoint = "list_closed_stations")]
+pub async fn list_closed_stations() -> Result<Vec<StationSummary>, AppError> {
+    let ctx = crate::context::ctx()?;
+    let actor = crate::account::ssr::require_user(&ctx).await?;
+    actor.ensure_admin()?;
+    super::ssr::list_closed(&ctx.db).await
+}
+
+/// `POST /api/station_history` (`station_id`, `hours` from 1 to 168, default 24): the station's
+/// available packs over that many hours, and what is usual at those times of the week.
+#[server(prefix = "/api", endpoint = "station_history")]
+pub async fn station_history(
+    station_id: i32,
+    #[server(default)] hours: Option<u32>,
+) -> Result<super::history::AvailabilityHistory, AppError> {
+    let ctx = crate::context::ctx()?;
+    super::ssr::history::series(&ctx.db, station_id, hours.unwrap_or(24)).await
+}

@@ -2,9 +2,13 @@
 use serde::{Deserialize, Serialize};
 
 pub mod api;
+mod chart;
 pub mod console;
+pub mod history;
+mod plan;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+mod stock;
 pub mod view;
 
 crate::stored_enum::stored_enum! {
@@ -28,6 +32,10 @@ pub struct StationCounts {
     pub total: u32,
 }
 
+/// Charged packs free to book, per pack model, by model name. Packs of different models do not
+/// fit the same vehicles, so a rider needs the count of theirs, not the total.
+pub type ModelCounts = std::collections::BTreeMap<String, u32>;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StationSummary {
     pub id: i32,
@@ -38,6 +46,9 @@ pub struct StationSummary {
     pub status: StationStatus,
     pub status_message: String,
     pub counts: StationCounts,
+    /// `counts.available` per pack model.
+    #[serde(default)]
+    pub available_by_model: ModelCounts,
     /// Bumped by every change of inventory or status; orders this station's events.
     pub version: i64,
 }

@@ -4,16 +4,20 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::StationSummary;
-use super::api::{get_station, list_stations};
+use super::api::{get_station, list_stations, station_history};
+use super::chart::AvailabilityChart;
+use super::plan::PlanView;
+use super::stock::{ModelBreakdown, of_model};
+use super::{StationStatus, StationSummary};
 use crate::battery::view::BatteryTable;
 use crate::booking::forms::BookButton;
 use crate::error::AppError;
-use crate::feed::{LiveStation, StationFeed, use_station_feed};
+use crate::feed::directory::merged;
+use crate::feed::{Coalesced, LiveStation, StationFeed, use_station_feed};
 use crate::ui::{FormError, LiveIndicator, SignedIn, StatusBadge};
 
 /// The counts and status to show: live when the feed has them, else as rendered.
-fn live_or(feed: &StationFeed, s: &StationSummary) -> LiveStation {
+pub(super) fn live_or(feed: &StationFeed, s: &StationSummary) -> LiveStation {
     feed.stations
         .with(|m| m.get(&s.id).cloned())
         .unwrap_or(LiveStation {
@@ -22,13 +26,16 @@ fn live_or(feed: &StationFeed, s: &StationSummary) -> LiveStation {
             total: s.counts.total,
             status: s.status,
             status_message: (!s.status_message.is_empty()).then(|| s.status_message.clone()),
+            by_model: s.available_by_model.clone(),
         })
 }
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let stations = Resource::new(|| (), |_| list_stations());
+    let signed_in = expect_context::<SignedIn>();
     let feed = use_station_feed(None);
+    // Fetched again after a reconnect: directory changes may have been missed meanwhile.
+    let stations = Resource::new(move || feed.resynced.get(), |_| list_stations());
     let query = use_query_map();
     let search = RwSignal::new(query.with_untracked(|q| q.get("q").unwrap_or_default()));
     view! {
@@ -41,14 +48,15 @@ pub fn HomePage() -> impl IntoView {
             <input id="station-search" type="search" name="q" prop:value=search
                 on:input=move |e| search.set(event_target_value(&e)) placeholder="e.g. Downtown"/>
         </form>
-        <Suspense fallback=|| view! { <p class="loading">"Loading stations…"</p> }>
+        <Transition fallback=|| view! { <p class="loading">"Loading stations…"</p> }>
             {move || Suspend::new(async move {
+                let pack = signed_in.user().await.and_then(|u| u.pack_model);
                 match stations.await {
-                    Ok(list) => view! { <StationList list feed search/> }.into_any(),
+                    Ok(list) => view! { <StationList list feed search pack/> }.into_any(),
                     Err(e) => view! { <FormError message=e.to_string()/> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -57,21 +65,28 @@ fn StationList(
     list: Vec<StationSummary>,
     feed: StationFeed,
     search: RwSignal<String>,
+    /// The rider's saved pack model: each card counts its packs first.
+    pack: Option<String>,
 ) -> impl IntoView {
-    let all = StoredValue::new(list);
+    let pack = StoredValue::new(pack);
+    // The list as rendered, with the stations created, edited or closed since laid over it.
+    let all = Memo::new(move |_| feed.directory.with(|changes| merged(&list, changes)));
     let shown = move || {
         let needle = search.get().trim().to_lowercase();
-        all.get_value()
+        all.get()
             .into_iter()
-            .filter(|s| s.name.to_lowercase().contains(&needle))
+            .enumerate()
+            .filter(|(_, s)| s.name.to_lowercase().contains(&needle))
             .collect::<Vec<_>>()
     };
     view! {
-        <PlanView stations=all.get_value() feed/>
+        <PlanView stations=Signal::from(all) feed/>
         <ul class="station-list">
-            <For each=shown key=|s| s.id let:station>
-                <StationCard station feed/>
-            </For>
+            <For
+                each=shown
+                key=|(i, s)| (*i, s.id, s.name.clone(), s.address.clone())
+                children=move |(i, station)| view! { <StationCard number=i + 1 station feed pack=pack.get_value()/> }
+            />
         </ul>
         <Show when=move || shown().is_empty()>
             <p>"No station matches “" {move || search.get()} "”."</p>
@@ -80,79 +95,39 @@ fn StationList(
 }
 
 #[component]
-fn StationCard(station: StationSummary, feed: StationFeed) -> impl IntoView {
+fn StationCard(
+    /// The station's marker on the plan view.
+    number: usize,
+    station: StationSummary,
+    feed: StationFeed,
+    pack: Option<String>,
+) -> impl IntoView {
     let s = StoredValue::new(station.clone());
     let live = Memo::new(move |_| live_or(&feed, &s.get_value()));
+    let yours = pack.clone().map(|model| {
+        let label = format!("Your pack ({model})");
+        let n = move || of_model(&live.get().by_model, Some(&model)).unwrap_or(0);
+        view! { <div class="yours"><dt>{label}</dt><dd class="available-yours">{n}</dd></div> }
+    });
     view! {
         <li class="station-card" data-station-id=station.id>
             <div class="station-head">
-                <h2><A href=format!("/stations/{}", station.id)>{station.name.clone()}</A></h2>
+                <h2>
+                    <span class="plan-number" title="Its number on the plan">{number}</span>
+                    <A href=format!("/stations/{}", station.id)>{station.name.clone()}</A>
+                </h2>
                 <StatusBadge status=Signal::derive(move || live.get().status)/>
             </div>
             <p class="address">{station.address.clone()}</p>
             <dl class="counts">
+                {yours}
                 <div><dt>"Available"</dt><dd class="available">{move || live.get().available}</dd></div>
                 <div><dt>"Booked"</dt><dd class="booked">{move || live.get().booked}</dd></div>
                 <div><dt>"Total"</dt><dd class="total">{move || live.get().total}</dd></div>
             </dl>
+            <ModelBreakdown by_model=Signal::derive(move || live.get().by_model) pack/>
         </li>
     }
-}
-
-/// A simple map: stations placed by latitude and longitude within the network's bounds.
-#[component]
-fn PlanView(stations: Vec<StationSummary>, feed: StationFeed) -> impl IntoView {
-    if stations.is_empty() {
-        return ().into_any();
-    }
-    let (mut lat0, mut lat1, mut lng0, mut lng1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-    for s in &stations {
-        (lat0, lat1) = (lat0.min(s.latitude), lat1.max(s.latitude));
-        (lng0, lng1) = (lng0.min(s.longitude), lng1.max(s.longitude));
-    }
-    let span = |a: f64, b: f64| if (b - a).abs() < 1e-9 { 1.0 } else { b - a };
-    let (w, h, pad) = (100.0, 50.0, 8.0);
-    let dots = stations
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let x = pad + (s.longitude - lng0) / span(lng0, lng1) * (w - 2.0 * pad);
-            let y = pad + (lat1 - s.latitude) / span(lat0, lat1) * (h - 2.0 * pad);
-            let st = StoredValue::new(s.clone());
-            let live = Memo::new(move |_| live_or(&feed, &st.get_value()));
-            let label = move || {
-                format!(
-                    "{} · {} available",
-                    st.get_value().name,
-                    live.get().available
-                )
-            };
-            // Alternate labels above and below their dots so neighbours do not collide.
-            let label_y = if i % 2 == 0 { y - 3.2 } else { y + 5.0 };
-            view! {
-                <a href=format!("/stations/{}", s.id)>
-                    <circle cx=tenths(x) cy=tenths(y) r="2.2"
-                        class=move || format!("dot dot-{}", live.get().status.as_str())/>
-                    <text x=tenths(x) y=tenths(label_y) text-anchor="middle">{label}</text>
-                </a>
-            }
-        })
-        .collect_view();
-    view! {
-        <figure class="plan">
-            <svg viewBox="0 0 100 50" role="img" aria-label="Plan of the stations by location">{dots}</svg>
-            <figcaption>"Plan view: stations by location. Filled dot: online; hollow: offline or in maintenance."</figcaption>
-        </figure>
-    }
-    .into_any()
-}
-
-/// A plan coordinate (0 to 100) with one decimal, written without float formatting, which would
-/// add its tables to the wasm bundle (server and browser must write the same text).
-fn tenths(v: f64) -> String {
-    let t = (v * 10.0).round() as i64;
-    let sign = if t < 0 { "-" } else { "" };
-    format!("{sign}{}.{}", t.abs() / 10, t.abs() % 10)
 }
 
 #[component]
@@ -174,12 +149,16 @@ fn StationDetailView(id: i32) -> impl IntoView {
     // Messages carry the counts, and which pack was booked or collected; the list is fetched
     // again only for what they do not carry (at most once a second).
     let detail = Resource::new(move || feed.details.get(), move |_| get_station(id));
+    // Fetched once: the live feed extends the chart from there.
+    let history = Resource::new(|| (), move |_| station_history(id, Some(24)));
     // (The generation is read when the data is shown rather than returned by the fetcher: a
     // resource of `(u64, StationDetail)` broke hydration.)
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading station…"</p> }>
             {move || Suspend::new(async move {
-                let signed_in = signed_in.user().await.is_some();
+                let user = signed_in.user().await;
+                let (signed_in, pack) = (user.is_some(), user.and_then(|u| u.pack_model));
+                let history = history.await.ok();
                 match detail.await {
                     Ok(d) => {
                         let fetched_at = feed.details.get_untracked();
@@ -201,9 +180,20 @@ fn StationDetailView(id: i32) -> impl IntoView {
                                 <div><dt>"Booked"</dt><dd class="booked">{move || live.get().booked}</dd></div>
                                 <div><dt>"Total"</dt><dd class="total">{move || live.get().total}</dd></div>
                             </dl>
+                            <CountAnnouncer
+                                available=Signal::derive(move || live.get().available)
+                                status=Signal::derive(move || live.get().status)/>
+                            <h2>"Available by pack model"</h2>
+                            <ModelBreakdown by_model=Signal::derive(move || live.get().by_model) pack=pack.clone()/>
                             <BookButton station_id=station.id signed_in
                                 status=Signal::derive(move || live.get().status)
-                                available=Signal::derive(move || live.get().available)/>
+                                available=Signal::derive(move || live.get().available)
+                                by_model=Signal::derive(move || live.get().by_model)
+                                pack/>
+                            {history.map(|history| view! {
+                                <h2>"When to come"</h2>
+                                <AvailabilityChart history live=Signal::derive(move || live.get().available)/>
+                            })}
                             <h2>"Batteries"</h2>
                             <BatteryTable batteries=Signal::derive(move || feed.patched(fetched_at, d.batteries.clone()))/>
                         }.into_any()
@@ -213,6 +203,47 @@ fn StationDetailView(id: i32) -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// Live counts for screen readers, in a polite live region: at most one announcement every
+/// 10 s (a busy station must not chatter), except that booking becoming unavailable is said
+/// at once. Silent at load: the page itself says the counts.
+#[component]
+fn CountAnnouncer(available: Signal<u32>, status: Signal<StationStatus>) -> impl IntoView {
+    let said = RwSignal::new(String::new());
+    let every_10s = Coalesced::every_ms(10_000.0);
+    let bookable = |(a, s): (u32, StationStatus)| a > 0 && s == StationStatus::Online;
+    Effect::new(move |before: Option<(u32, StationStatus)>| {
+        let now = (available.get(), status.get());
+        match before {
+            Some(b) if bookable(b) && !bookable(now) => said.set(count_words(now)),
+            Some(b) if b != now => every_10s.poke(),
+            _ => {}
+        }
+        now
+    });
+    let bumps = every_10s.signal();
+    Effect::new(move |first: Option<()>| {
+        bumps.track();
+        if first.is_some() {
+            said.set(count_words((
+                available.get_untracked(),
+                status.get_untracked(),
+            )));
+        }
+    });
+    view! { <p class="visually-hidden" role="status" aria-atomic="true">{move || said.get()}</p> }
+}
+
+fn count_words((available, status): (u32, StationStatus)) -> String {
+    match (status, available) {
+        (StationStatus::Online, 0) => {
+            "No charged battery available: booking is unavailable.".into()
+        }
+        (StationStatus::Online, 1) => "1 battery available.".into(),
+        (StationStatus::Online, n) => format!("{n} batteries available."),
+        (other, _) => format!("The station is {}: booking is unavailable.", other.as_str()),
     }
 }
 

@@ -15,6 +15,8 @@ pub mod user {
         pub password_hash: String,
         pub role: Role,
         pub created_at: DateTimeUtc,
+        /// The rider's pack model (see `CurrentUser::pack_model`).
+        pub pack_model: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

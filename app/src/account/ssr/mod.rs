@@ -6,12 +6,14 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, entity::prelude::*};
 
 pub mod credentials;
 pub mod entity;
+mod pack;
 pub mod password;
 pub mod rules;
 pub mod session;
 pub mod throttle;
 pub mod tokens;
 
+pub use pack::set_pack_model;
 pub use rules::AccountRules;
 pub use session::{login, logout, sign_up, sweep};
 pub use tokens::{issue_token, list_tokens, revoke_token, take_new_token};
@@ -40,6 +42,7 @@ pub async fn load(conn: &impl ConnectionTrait, user_id: i32) -> AppResult<Option
         email: u.email,
         display_name: u.display_name,
         stations,
+        pack_model: u.pack_model,
     }))
 }
 

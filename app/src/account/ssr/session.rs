@@ -116,6 +116,7 @@ async fn failed(
         display_name: String::new(),
         role: user.map_or(Role::Rider, |u| u.role),
         stations: vec![],
+        pack_model: None,
     };
     let detail = match user {
         Some(_) => from(client),

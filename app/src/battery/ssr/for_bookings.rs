@@ -9,9 +9,9 @@ use super::{
 use crate::battery::BatteryState;
 use crate::error::{AppError, AppResult};
 
-/// Claims the best-charged available pack at `station_id` for a booking, or nothing. `also`
-/// is a further condition the claim needs (the station is online), checked in the same
-/// statement so nothing can change between the check and the claim.
+/// Claims the best-charged available pack at `station_id` (of `model`, when given) for a
+/// booking, or nothing. `also` is a further condition the claim needs (the station is online),
+/// checked in the same statement so nothing can change between the check and the claim.
 ///
 /// SQLite (writers serialised): one conditional `UPDATE … WHERE id IN (pick) AND state =
 /// 'available'`, a write first, so no read lock is ever upgraded (which fails with SQLITE_BUSY).
@@ -25,10 +25,15 @@ pub async fn claim_for_booking(
     txn: &DatabaseTransaction,
     station_id: i32,
     min_charge: i16,
+    model: Option<&str>,
     also: SimpleExpr,
 ) -> AppResult<Option<entity::Model>> {
     use entity::{Column, Entity};
     let postgres = txn.get_database_backend() == DbBackend::Postgres;
+    let of_model = match model {
+        Some(m) => Expr::col(Column::Model).eq(m),
+        None => Expr::val(true),
+    };
     for _ in 0..8 {
         let mut pick = Query::select()
             .column(Column::Id)
@@ -36,6 +41,7 @@ pub async fn claim_for_booking(
             .and_where(Expr::col(Column::StationId).eq(station_id))
             .and_where(Expr::col(Column::State).eq(BatteryState::Available))
             .and_where(Expr::col(Column::ChargePercent).gte(min_charge))
+            .and_where(of_model.clone())
             .and_where(also.clone())
             .order_by(Column::ChargePercent, Order::Desc)
             .order_by(Column::Id, Order::Asc)
@@ -73,6 +79,7 @@ pub async fn claim_for_booking(
             .filter(Column::StationId.eq(station_id))
             .filter(Column::State.eq(BatteryState::Available))
             .filter(Column::ChargePercent.gte(min_charge))
+            .filter(of_model.clone())
             .one(txn)
             .await?;
         if still_free.is_none() {

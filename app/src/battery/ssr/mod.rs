@@ -21,7 +21,7 @@ pub use for_bookings::{
 use super::rules::settable;
 use super::{BatteryState, BatteryView};
 use crate::error::{AppError, AppResult};
-use crate::station::StationCounts;
+use crate::station::{ModelCounts, StationCounts};
 
 impl From<entity::Model> for BatteryView {
     fn from(m: entity::Model) -> Self {
@@ -43,6 +43,20 @@ pub async fn find(conn: &impl ConnectionTrait, battery_id: i32) -> AppResult<ent
         .ok_or_else(|| AppError::not_found("Battery"))
 }
 
+/// Every pack model the network holds (not retired), by name: what a rider can choose from.
+pub async fn models(conn: &impl ConnectionTrait) -> AppResult<Vec<String>> {
+    use entity::{Column, Entity};
+    Ok(Entity::find()
+        .select_only()
+        .column(Column::Model)
+        .filter(Column::State.ne(BatteryState::Retired))
+        .distinct()
+        .order_by_asc(Column::Model)
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
 /// The batteries physically at a station (not collected or retired), best charged first.
 pub async fn at_station(
     conn: &impl ConnectionTrait,
@@ -60,29 +74,35 @@ pub async fn at_station(
         .collect())
 }
 
-/// Counts per station (all, or `only` one), from one grouped query over the battery rows.
+/// Counts per station (all, or `only` one), with the available ones per model, from one
+/// grouped query over the battery rows.
 pub async fn counts_by_station(
     conn: &impl ConnectionTrait,
     only: Option<i32>,
-) -> AppResult<HashMap<i32, StationCounts>> {
+) -> AppResult<HashMap<i32, (StationCounts, ModelCounts)>> {
     use entity::{Column, Entity};
     let mut query = Entity::find()
         .select_only()
         .column(Column::StationId)
         .column(Column::State)
+        .column(Column::Model)
         .column_as(Column::Id.count(), "n")
         .group_by(Column::StationId)
-        .group_by(Column::State);
+        .group_by(Column::State)
+        .group_by(Column::Model);
     if let Some(id) = only {
         query = query.filter(Column::StationId.eq(id));
     }
-    let rows: Vec<(i32, BatteryState, i64)> = query.into_tuple().all(conn).await?;
-    let mut out: HashMap<i32, StationCounts> = HashMap::new();
-    for (station_id, state, n) in rows {
-        let c = out.entry(station_id).or_default();
+    let rows: Vec<(i32, BatteryState, String, i64)> = query.into_tuple().all(conn).await?;
+    let mut out: HashMap<i32, (StationCounts, ModelCounts)> = HashMap::new();
+    for (station_id, state, model, n) in rows {
+        let (c, by_model) = out.entry(station_id).or_default();
         let n = u32::try_from(n).unwrap_or(u32::MAX);
         match state {
-            BatteryState::Available => c.available += n,
+            BatteryState::Available => {
+                c.available += n;
+                *by_model.entry(model).or_default() += n;
+            }
             BatteryState::Booked => c.booked += n,
             BatteryState::Charging => c.charging += n,
             BatteryState::Maintenance => c.maintenance += n,

@@ -19,6 +19,8 @@ pub struct Model {
     pub ready_at: Option<DateTimeUtc>,
     pub collected_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
+    /// Set when the rider was told the hold runs out soon (once per booking).
+    pub reminded_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -185,6 +185,7 @@ pub async fn collect(
                 booked_batteries: c.booked,
                 total_batteries: Some(c.total),
                 timestamp: ts.clone(),
+                available_by_model: Some(summary.available_by_model.clone()),
             },
         ),
         DomainEvent::inventory(&summary, InventoryAction::Collect, ts),

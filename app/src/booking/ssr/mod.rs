@@ -11,10 +11,12 @@ use sea_orm::{
 pub mod entity;
 mod lifecycle;
 mod release;
+mod reminders;
 
 pub use crate::battery::ssr::ReturnedPack;
 pub use lifecycle::{collect, mark_ready};
 pub use release::{cancel, expire_due};
+pub use reminders::{remind_due, reminder_lead};
 
 use super::{BookingStatus, BookingView};
 use crate::account::CurrentUser;
@@ -109,28 +111,47 @@ pub(super) async fn booking_view(
         .ok_or_else(|| AppError::not_found("Booking"))
 }
 
-/// Books one charged battery at `station_id` for `rider`, atomically.
-/// Announces `battery_booked`, `inventory_update(book)`, and `booking_confirmed` to the rider.
-/// Every attempt is counted by outcome, with its latency (`crate::observe`).
+/// Books the best-charged battery at `station_id` for `rider`, whatever its model.
 pub async fn book(ctx: &Ctx, rider: &CurrentUser, station_id: i32) -> AppResult<BookingView> {
+    book_model(ctx, rider, station_id, "").await
+}
+
+/// Books one charged battery at `station_id` for `rider`, atomically: of `model` when one is
+/// named (packs of other models do not fit the rider's vehicle), else (`""`) the best-charged
+/// of any. Announces `battery_booked`, `inventory_update(book)`, and `booking_confirmed` to
+/// the rider. Every attempt is counted by outcome, with its latency (`crate::observe`).
+pub async fn book_model(
+    ctx: &Ctx,
+    rider: &CurrentUser,
+    station_id: i32,
+    model: &str,
+) -> AppResult<BookingView> {
     crate::observe::station(station_id);
     let started = std::time::Instant::now();
-    let booked = book_now(ctx, rider, station_id).await;
+    let booked = book_now(ctx, rider, station_id, model).await;
     crate::observe::booking(booked.as_ref().err(), started.elapsed());
     booked
 }
 
-async fn book_now(ctx: &Ctx, rider: &CurrentUser, station_id: i32) -> AppResult<BookingView> {
+async fn book_now(
+    ctx: &Ctx,
+    rider: &CurrentUser,
+    station_id: i32,
+    model: &str,
+) -> AppResult<BookingView> {
+    let model = crate::text::line("A battery model", model, 120, false)?;
+    let model = (!model.is_empty()).then_some(model.as_str());
     let now = Utc::now();
     let txn = ctx.db.begin().await?;
     let online = station::ssr::is_online(station_id);
     let min_charge = ctx.rules.min_charge_percent;
-    let Some(battery) = battery::claim_for_booking(&txn, station_id, min_charge, online).await?
-    else {
+    let claimed = battery::claim_for_booking(&txn, station_id, min_charge, model, online).await?;
+    let Some(battery) = claimed else {
         let station = station::ssr::find(&txn, station_id).await?;
-        return Err(match station.status {
-            StationStatus::Online => AppError::NoneAvailable,
-            other => AppError::StationNotOnline(other.as_str().to_string()),
+        return Err(match (station.status, model) {
+            (StationStatus::Online, None) => AppError::NoneAvailable,
+            (StationStatus::Online, Some(m)) => AppError::NoneOfModel(m.to_string()),
+            (other, _) => AppError::StationNotOnline(other.as_str().to_string()),
         });
     };
     let inserted = entity::ActiveModel {
@@ -160,6 +181,13 @@ async fn book_now(ctx: &Ctx, rider: &CurrentUser, station_id: i32) -> AppResult<
         Err(e) => return Err(e.into()),
     };
     let summary = station::ssr::bump_version_and_recount(&txn, station_id).await?;
+    // On PostgreSQL the claim saw the station as its snapshot had it; the bump waited for any
+    // status change or closing in flight, and the recount after it sees the committed status.
+    if summary.status != StationStatus::Online {
+        return Err(AppError::StationNotOnline(
+            summary.status.as_str().to_string(),
+        ));
+    }
     let text = format!("Battery booked successfully at {}", summary.name);
     store(
         &txn,
@@ -184,6 +212,7 @@ async fn book_now(ctx: &Ctx, rider: &CurrentUser, station_id: i32) -> AppResult<
         total_batteries: Some(c.total),
         user,
         timestamp: ts.clone(),
+        available_by_model: Some(summary.available_by_model.clone()),
     };
     let events = vec![
         DomainEvent::Station {

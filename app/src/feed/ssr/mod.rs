@@ -113,6 +113,26 @@ impl DomainEvent {
         DomainEvent::User { user_id, message }
     }
 
+    /// `station_listed`: `station` as committed, for every open list and plan view.
+    pub fn listed(station: &StationSummary, timestamp: String) -> Self {
+        Self::at(
+            station,
+            FeedMessage::StationListed {
+                station_id: station.id,
+                station_name: station.name.clone(),
+                address: station.address.clone(),
+                latitude: station.latitude,
+                longitude: station.longitude,
+                status: station.status,
+                available_batteries: station.counts.available,
+                booked_batteries: station.counts.booked,
+                total_batteries: station.counts.total,
+                timestamp,
+                available_by_model: Some(station.available_by_model.clone()),
+            },
+        )
+    }
+
     /// `inventory_update` with the counts of `station` as committed.
     pub fn inventory(station: &StationSummary, action: InventoryAction, timestamp: String) -> Self {
         Self::at(
@@ -125,6 +145,7 @@ impl DomainEvent {
                 total_batteries: station.counts.total,
                 timestamp,
                 action,
+                available_by_model: Some(station.available_by_model.clone()),
             },
         )
     }

@@ -1,4 +1,5 @@
-//! The station tables: `stations`, and `station_staff` (who runs which station).
+//! The station tables: `stations`, `station_staff` (who runs which station) and
+//! `station_history` (its counts over time).
 
 pub mod station {
     use sea_orm::entity::prelude::*;
@@ -19,6 +20,8 @@ pub mod station {
         pub created_at: DateTimeUtc,
         /// Bumped by every change of inventory or status; orders this station's events.
         pub version: i64,
+        /// Set while an admin has closed the station: it is out of the directory.
+        pub closed_at: Option<DateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -38,6 +41,27 @@ pub mod staff {
         pub station_id: i32,
         #[sea_orm(primary_key, auto_increment = false)]
         pub user_id: i32,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod history {
+    use sea_orm::entity::prelude::*;
+
+    /// A station's counts after one committed change (see `station::ssr::history`).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "station_history")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub station_id: i32,
+        pub at: DateTimeUtc,
+        pub available: i32,
+        pub total: i32,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

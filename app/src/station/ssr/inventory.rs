@@ -41,6 +41,7 @@ pub async fn add_battery(
                 total_batteries: c.total,
                 booked_batteries: Some(c.booked),
                 timestamp: ts.clone(),
+                available_by_model: Some(summary.available_by_model.clone()),
             },
         ),
         DomainEvent::inventory(&summary, InventoryAction::Add, ts),

@@ -5,7 +5,7 @@ use sea_orm::{
     ActiveValue::Set, ConnectionTrait, QueryOrder, TransactionTrait, entity::prelude::*,
 };
 
-use super::{StationCounts, StationDetail, StationStatus, StationSummary};
+use super::{ModelCounts, StationCounts, StationDetail, StationStatus, StationSummary};
 use crate::account::CurrentUser;
 use crate::audit::AuditAction;
 use crate::audit::ssr::{self as audit, Actor};
@@ -17,13 +17,17 @@ use crate::feed::{FeedMessage, timestamp};
 
 mod admin;
 pub mod entity;
+pub mod history;
 mod inventory;
 
-pub use admin::{admin_assign, admin_create, admin_update};
+pub use admin::{admin_assign, admin_close, admin_create, admin_reopen, admin_update};
 use entity::{staff, station as st};
 pub use inventory::{add_battery, edit_battery};
 
-fn summary(model: st::Model, counts: StationCounts) -> StationSummary {
+fn summary(
+    model: st::Model,
+    (counts, available_by_model): (StationCounts, ModelCounts),
+) -> StationSummary {
     StationSummary {
         id: model.id,
         status: model.status,
@@ -33,12 +37,21 @@ fn summary(model: st::Model, counts: StationCounts) -> StationSummary {
         longitude: model.longitude,
         status_message: model.status_message,
         counts,
+        available_by_model,
         version: model.version,
     }
 }
 
 /// One station's counts; call inside the transaction that changed them.
 pub async fn counts(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<StationCounts> {
+    Ok(stock(conn, station_id).await?.0)
+}
+
+/// One station's counts with its available packs per model.
+async fn stock(
+    conn: &impl ConnectionTrait,
+    station_id: i32,
+) -> AppResult<(StationCounts, ModelCounts)> {
     Ok(battery::ssr::counts_by_station(conn, Some(station_id))
         .await?
         .remove(&station_id)
@@ -52,9 +65,24 @@ pub async fn find(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<st:
         .ok_or_else(|| AppError::not_found("Station"))
 }
 
-/// Every station with its live counts, by name.
+/// Every open station with its live counts, by name: the directory.
 pub async fn list(conn: &impl ConnectionTrait) -> AppResult<Vec<StationSummary>> {
+    with_counts(conn, false).await
+}
+
+/// The stations an admin has closed, by name (the admin page offers to reopen them).
+pub async fn list_closed(conn: &impl ConnectionTrait) -> AppResult<Vec<StationSummary>> {
+    with_counts(conn, true).await
+}
+
+async fn with_counts(conn: &impl ConnectionTrait, closed: bool) -> AppResult<Vec<StationSummary>> {
+    let open_or_closed = if closed {
+        st::Column::ClosedAt.is_not_null()
+    } else {
+        st::Column::ClosedAt.is_null()
+    };
     let stations = st::Entity::find()
+        .filter(open_or_closed)
         .order_by_asc(st::Column::Name)
         .all(conn)
         .await?;
@@ -68,13 +96,24 @@ pub async fn list(conn: &impl ConnectionTrait) -> AppResult<Vec<StationSummary>>
         .collect())
 }
 
+/// A station as its change will be committed, open or closed (domain code).
 pub async fn summary_of(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<StationSummary> {
     let model = find(conn, station_id).await?;
-    Ok(summary(model, counts(conn, station_id).await?))
+    Ok(summary(model, stock(conn, station_id).await?))
+}
+
+/// A station of the directory: a closed one is not found, for pages and feeds alike.
+pub async fn listed(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<StationSummary> {
+    let model = find(conn, station_id).await?;
+    if model.closed_at.is_some() {
+        return Err(AppError::not_found("Station"));
+    }
+    Ok(summary(model, stock(conn, station_id).await?))
 }
 
 /// Records a change of the station inside the changing transaction: bumps its version (which
-/// orders its events), recounts its batteries, and returns it as it will be committed.
+/// orders its events), recounts its batteries, adds the counts to its history, and returns it
+/// as it will be committed.
 pub async fn bump_version_and_recount(
     conn: &impl ConnectionTrait,
     station_id: i32,
@@ -88,11 +127,13 @@ pub async fn bump_version_and_recount(
     if bumped.rows_affected == 0 {
         return Err(AppError::not_found("Station"));
     }
-    summary_of(conn, station_id).await
+    let station = summary_of(conn, station_id).await?;
+    history::record(conn, &station).await?;
+    Ok(station)
 }
 
 pub async fn detail(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<StationDetail> {
-    let station = summary_of(conn, station_id).await?;
+    let station = listed(conn, station_id).await?;
     let batteries = battery::ssr::at_station(conn, station_id).await?;
     Ok(StationDetail { station, batteries })
 }
@@ -164,7 +205,7 @@ pub async fn create(conn: &impl ConnectionTrait, new: NewStation) -> AppResult<S
     .insert(conn)
     .await
     .map_err(name_taken)?;
-    Ok(summary(model, StationCounts::default()))
+    Ok(summary(model, Default::default()))
 }
 
 /// A unique-name violation is the user's to fix; anything else is ours.
@@ -198,6 +239,7 @@ pub async fn set_status(
         .col_expr(st::Column::Status, Expr::value(status))
         .col_expr(st::Column::StatusMessage, Expr::value(message.clone()))
         .filter(st::Column::Id.eq(station_id))
+        .filter(st::Column::ClosedAt.is_null())
         .exec(&txn)
         .await?;
     if updated.rows_affected == 0 {
@@ -235,7 +277,8 @@ pub fn default_status_message(status: StationStatus) -> &'static str {
     }
 }
 
-/// A condition for a statement on another table: the station is `online` (takes bookings).
+/// A condition for a statement on another table: the station is `online` and open (takes
+/// bookings).
 pub fn is_online(station_id: i32) -> SimpleExpr {
     use st::{Column, Entity};
     Expr::exists(
@@ -244,6 +287,7 @@ pub fn is_online(station_id: i32) -> SimpleExpr {
             .from(Entity)
             .and_where(Expr::col((Entity, Column::Id)).eq(station_id))
             .and_where(Expr::col((Entity, Column::Status)).eq(StationStatus::Online))
+            .and_where(Expr::col((Entity, Column::ClosedAt)).is_null())
             .to_owned(),
     )
 }
