@@ -177,12 +177,24 @@ pub fn LocalTime(
     view! { <time datetime=iso>{move || local.get().unwrap_or_else(|| utc.clone())}</time> }
 }
 
-/// What the server renders: unambiguous, the same on every machine.
+/// What the server renders: unambiguous, the same on every machine. Cut from the RFC 3339
+/// text every timestamp on the wire has (`2026-11-27T09:05:00.000Z`, always UTC) rather than
+/// parsed and formatted with chrono, whose formatting would weigh on the rider's bundle.
 fn utc_text(iso: &str, date: bool) -> String {
-    let format = if date { "%d %b %H:%M UTC" } else { "%H:%M UTC" };
-    chrono::DateTime::parse_from_rfc3339(iso)
-        .map(|t| t.to_utc().format(format).to_string())
-        .unwrap_or_default()
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let part = |range: std::ops::Range<usize>| iso.get(range).unwrap_or_default();
+    let utc = iso.ends_with('Z') && iso.len() >= 17 && part(10..11) == "T";
+    let month = part(5..7)
+        .parse::<usize>()
+        .ok()
+        .and_then(|m| MONTHS.get(m.wrapping_sub(1)));
+    match (utc, month) {
+        (true, Some(month)) if date => format!("{} {month} {} UTC", part(8..10), part(11..16)),
+        (true, Some(_)) => format!("{} UTC", part(11..16)),
+        _ => iso.to_string(),
+    }
 }
 
 /// The moment in the browser's time zone and locale, with the zone's short name.
@@ -212,12 +224,26 @@ fn local_text(iso: &str, date: bool) -> Option<String> {
 }
 
 /// "in 12 min", "3 min ago", "now"; `None` beyond a day either way.
+#[cfg(feature = "hydrate")]
 fn relative_text(iso: &str) -> Option<String> {
-    let at = chrono::DateTime::parse_from_rfc3339(iso).ok()?.to_utc();
-    Some(relative_words((at - chrono::Utc::now()).num_seconds()))
-        .filter(|_| (at - chrono::Utc::now()).num_hours().abs() < 24)
+    let ms = js_sys::Date::parse(iso);
+    if ms.is_nan() {
+        return None;
+    }
+    let seconds = ((ms - js_sys::Date::now()) / 1000.0) as i64;
+    (seconds.abs() < 24 * 3600).then(|| relative_words(seconds))
 }
 
+/// Effects, which compute it, never run on the server.
+#[cfg(not(feature = "hydrate"))]
+fn relative_text(_: &str) -> Option<String> {
+    None
+}
+
+#[cfg_attr(
+    not(any(feature = "hydrate", test)),
+    expect(dead_code, reason = "only the browser says how long ago")
+)]
 fn relative_words(seconds: i64) -> String {
     let minutes = (seconds.abs() + 30) / 60;
     let span = if minutes >= 60 {
@@ -248,9 +274,13 @@ mod time_tests {
     fn the_server_writes_utc_and_relative_words_round() {
         assert_eq!(utc_text("2026-11-27T09:05:00.000Z", false), "09:05 UTC");
         assert_eq!(
-            utc_text("2026-11-27T09:05:00+02:00", true),
-            "27 Nov 07:05 UTC"
+            utc_text("2026-01-03T23:59:59.999Z", true),
+            "03 Jan 23:59 UTC"
         );
+        // Not our wire shape: shown as it is rather than guessed at.
+        for other in ["2026-11-27T09:05:00+02:00", "2026-13-27T09:05:00.000Z", "x"] {
+            assert_eq!(utc_text(other, true), other);
+        }
         assert_eq!(relative_words(12 * 60 + 10), "in 12 min");
         assert_eq!(relative_words(-185), "3 min ago");
         assert_eq!(relative_words(20), "now");

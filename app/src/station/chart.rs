@@ -55,9 +55,9 @@ pub fn AvailabilityChart(
     let actual = move || step_path(&points(), end() - window, window, scale());
     let usual = move || usual_path(&h.get_value(), end() - window, window, scale());
     let summary = summary_words(&history);
-    let lowest = history.usually_lowest().map(|(ago, n)| {
-        let at = iso_at(until_ms - f64::from(ago) * 3_600_000.0 + 1_800_000.0);
-        view! { " Usually fewest around " <LocalTime iso=at/> " (about " {n} ")." }
+    let lowest = history.usually_lowest().map(|(hour, n)| {
+        let at = history.hour_starts.get(hour).cloned().unwrap_or_default();
+        view! { " Usually fewest from " <LocalTime iso=at/> " (about " {n} ")." }
     });
     view! {
         <figure class="history">
@@ -71,7 +71,7 @@ pub fn AvailabilityChart(
             <figcaption id="history-words">{summary} {lowest}</figcaption>
             <details>
                 <summary>"As a table"</summary>
-                <HourTable history=history.clone() until_ms/>
+                <HourTable history=history.clone()/>
             </details>
         </figure>
     }
@@ -79,13 +79,17 @@ pub fn AvailabilityChart(
 
 /// One row per hour: the count at its end, and what is usual then.
 #[component]
-fn HourTable(history: AvailabilityHistory, until_ms: f64) -> impl IntoView {
+fn HourTable(history: AvailabilityHistory) -> impl IntoView {
     let rows = (0..history.hours)
         .map(|i| {
             let ago = history.hours - i - 1;
             let at = at_or_before(&history.points, ago * 3600);
             let usual = history.usually.get(i as usize).copied().flatten();
-            let iso = iso_at(until_ms - f64::from(ago) * 3_600_000.0);
+            let iso = history
+                .hour_starts
+                .get(i as usize)
+                .cloned()
+                .unwrap_or_default();
             view! {
                 <tr>
                     <td><LocalTime iso/></td>
@@ -97,7 +101,7 @@ fn HourTable(history: AvailabilityHistory, until_ms: f64) -> impl IntoView {
         .collect_view();
     view! {
         <table class="history-table">
-            <thead><tr><th scope="col">"Time"</th><th scope="col">"Available"</th><th scope="col">"Usually"</th></tr></thead>
+            <thead><tr><th scope="col">"Hour from"</th><th scope="col">"Available at its end"</th><th scope="col">"Usually"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
     }
@@ -164,14 +168,16 @@ fn usual_path(h: &AvailabilityHistory, start: i64, window: i64, scale: f64) -> S
     d
 }
 
+/// The window's end on the browser's clock, to place live changes after it.
+#[cfg(feature = "hydrate")]
 fn parse_ms(iso: &str) -> f64 {
-    chrono::DateTime::parse_from_rfc3339(iso).map_or(0.0, |t| t.timestamp_millis() as f64)
+    js_sys::Date::parse(iso)
 }
 
-fn iso_at(ms: f64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms as i64)
-        .map(crate::feed::timestamp)
-        .unwrap_or_default()
+/// Only the browser extends the line (effects do not run on the server).
+#[cfg(not(feature = "hydrate"))]
+fn parse_ms(_: &str) -> f64 {
+    0.0
 }
 
 #[cfg(test)]

@@ -19,6 +19,9 @@ pub struct AvailabilityHistory {
     /// For each hour of the window (oldest first, `hours` entries): the available count at
     /// that time of the week, averaged over the past weeks recorded; `None` without history.
     pub usually: Vec<Option<u32>>,
+    /// When each hour of the window starts (RFC 3339, `hours` entries): written by the server
+    /// so that the browser needs no date arithmetic or formatting code.
+    pub hour_starts: Vec<String>,
 }
 
 impl AvailabilityHistory {
@@ -28,12 +31,13 @@ impl AvailabilityHistory {
         Some((values.clone().min()?, values.max()?))
     }
 
-    /// The hour of the window (hours before `until`) where the usual count is lowest.
-    pub fn usually_lowest(&self) -> Option<(u32, u32)> {
+    /// The hour of the window (its index) where the usual count is lowest, and that count;
+    /// the latest such hour on a tie.
+    pub fn usually_lowest(&self) -> Option<(usize, u32)> {
         self.usually
             .iter()
             .enumerate()
-            .filter_map(|(i, u)| u.map(|n| (self.hours - i as u32, n)))
-            .min_by_key(|&(ago, n)| (n, ago))
+            .filter_map(|(i, u)| u.map(|n| (i, n)))
+            .min_by_key(|&(i, n)| (n, std::cmp::Reverse(i)))
     }
 }

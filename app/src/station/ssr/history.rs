@@ -121,6 +121,9 @@ fn shape(
             Some((seen.iter().sum::<u32>() + n / 2) / n)
         })
         .collect();
+    let hour_starts = (0..hours)
+        .map(|i| crate::feed::timestamp(from + Duration::hours(i64::from(i))))
+        .collect();
     AvailabilityHistory {
         station_id,
         hours,
@@ -128,6 +131,7 @@ fn shape(
         points,
         scale,
         usually,
+        hour_starts,
     }
 }
 
@@ -163,6 +167,9 @@ mod tests {
         // Hour 21 of the window (3 h before until): weeks ago it had 4 and 2 packs.
         assert_eq!(s.usually[21], Some(3));
         assert_eq!(s.range(), Some((0, 7)));
+        assert_eq!(s.hour_starts.len(), 24);
+        assert_eq!(s.hour_starts[0], crate::feed::timestamp(h(24)));
+        assert_eq!(s.usually_lowest().map(|(_, n)| n), Some(2));
     }
 
     #[test]
