@@ -206,3 +206,57 @@ test("staff cancel a booking with a reason, and the rider reads it live", async 
   await expect(inbox.locator(".notification", { hasText: reason })).toBeVisible();
   await Promise.all([riderCtx.close(), staff.context().close()]);
 });
+
+test("staff edit a pack's state; the rider's count follows and the audit filter finds it", async ({ browser }) => {
+  const staff = await staffConsole(browser);
+  const ctx = await rider(browser);
+  const page = await riderStation(ctx);
+  const available = page.locator("dd.available").first();
+  const before = Number(await available.textContent());
+
+  // An available pack of station 1 goes to maintenance, then back.
+  const row = staff.locator("table.inventory tbody tr").filter({ has: staff.locator('select[name="state"] option[value="available"][selected]') }).first();
+  const serial = (await row.getAttribute("data-serial"))!;
+  await row.locator('select[name="state"]').selectOption("maintenance");
+  await row.getByRole("button", { name: "Save" }).click();
+  await expect(available).toHaveText(String(before - 1));
+  const again = staff.locator(`table.inventory tr[data-serial="${serial}"]`);
+  await expect(again.locator('select[name="state"]')).toHaveValue("maintenance");
+  await again.locator('select[name="state"]').selectOption("available");
+  await again.getByRole("button", { name: "Save" }).click();
+  await expect(available).toHaveText(String(before));
+
+  // The audit trail, filtered to pack edits, lists only those, this one first.
+  await staff.getByLabel("Show").selectOption("battery_updated");
+  const entries = staff.locator(".audit-table tbody tr");
+  await expect(entries.first()).toContainText(`${serial}: maintenance`);
+  for (const action of await entries.locator("td:nth-child(4)").allTextContents()) expect(action).toBe("battery updated");
+  await staff.getByLabel("Show").selectOption("");
+  await expect(staff.locator(".audit-table tbody td:nth-child(4)", { hasText: "battery added" }).first()).toBeVisible();
+  await ctx.close();
+});
+
+test("a swap: the rider's pack goes out, the returned one is checked in charging", async ({ browser }) => {
+  const staff = await staffConsole(browser);
+  const ctx = await rider(browser);
+  const booked = await ctx.request.post("/api/book_battery", { form: { station_id: "1" } });
+  expect(booked.status()).toBe(200);
+  const booking = await booked.json();
+  const item = staff.locator(`.queue-list [data-booking-id="${booking.id}"]`);
+  await expect(item).toBeVisible();
+
+  const returned = `RET-${Date.now()}`;
+  await item.getByText("Confirm collection").first().click();
+  await item.getByLabel("Rider's collection code").fill(booking.collection_code);
+  await item.getByLabel("Serial").fill(returned);
+  await item.getByLabel("Model (new packs only)").fill("Gogoro Smartscooter Pack");
+  await item.getByLabel("Charge %").fill("35");
+  await item.getByRole("button", { name: "Confirm collection" }).click();
+  await expect(staff.getByText(`Booking ${booking.id} collected.`)).toBeVisible();
+  const pack = staff.locator(`table.inventory tr[data-serial="${returned}"]`);
+  await expect(pack).toBeVisible();
+  await expect(pack.locator('select[name="state"]')).toHaveValue("charging");
+  await expect(pack).toContainText("Gogoro Smartscooter Pack");
+  await expect(staff.locator(".audit-table")).toContainText("pack returned");
+  await ctx.close();
+});
