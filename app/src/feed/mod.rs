@@ -3,6 +3,7 @@
 mod coalesce;
 pub mod directory;
 pub mod hooks;
+mod live_state;
 mod message;
 mod socket;
 
@@ -11,7 +12,8 @@ pub use message::{
 };
 
 pub use coalesce::{Coalesced, now_ms};
-pub use hooks::{LiveStation, NotificationFeed, StationFeed, use_notifications, use_station_feed};
+pub use hooks::{NotificationFeed, StationFeed, use_notifications, use_station_feed};
+pub use live_state::LiveStation;
 pub use socket::{backoff_ms, hydration_finished};
 
 #[cfg(feature = "ssr")]

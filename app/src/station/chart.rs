@@ -53,7 +53,10 @@ pub fn AvailabilityChart(
         f64::from(top.max(h.with_value(|h| h.scale)).max(1))
     };
     let actual = move || step_path(&points(), end() - window, window, scale());
-    let usual = move || usual_path(&h.get_value(), end() - window, window, scale());
+    let usual = move || {
+        let (start, scale) = (end() - window, scale());
+        h.with_value(|h| usual_path(h, start, window, scale))
+    };
     let summary = summary_words(&history);
     let lowest = history.usually_lowest().map(|(hour, n)| {
         let at = history.hour_starts.get(hour).cloned().unwrap_or_default();

@@ -72,7 +72,7 @@ pub async fn series(
             "Hours is from 1 to {MAX_HOURS}."
         )));
     }
-    super::listed(conn, station_id).await?;
+    super::find_listed(conn, station_id).await?;
     let until = Utc::now();
     let window = Duration::hours(i64::from(hours));
     let rows = history::Entity::find()

@@ -104,11 +104,17 @@ pub async fn summary_of(conn: &impl ConnectionTrait, station_id: i32) -> AppResu
 
 /// A station of the directory: a closed one is not found, for pages and feeds alike.
 pub async fn listed(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<StationSummary> {
+    let model = find_listed(conn, station_id).await?;
+    Ok(summary(model, stock(conn, station_id).await?))
+}
+
+/// The station's row, if it is in the directory (not closed).
+pub async fn find_listed(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<st::Model> {
     let model = find(conn, station_id).await?;
     if model.closed_at.is_some() {
         return Err(AppError::not_found("Station"));
     }
-    Ok(summary(model, stock(conn, station_id).await?))
+    Ok(model)
 }
 
 /// Records a change of the station inside the changing transaction: bumps its version (which
