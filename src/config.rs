@@ -43,6 +43,11 @@ pub struct Config {
     #[arg(long, env = "BATTERY_SWAP_DEMO")]
     pub demo: bool,
 
+    /// With `--demo`: how fast each demo station's simulated charger charges its packs, in
+    /// percent per minute (0: no chargers). They report through `/api/report_batteries`.
+    #[arg(long, env = "BATTERY_SWAP_DEMO_CHARGER_RATE", default_value_t = 6.0)]
+    pub demo_charger_rate: f64,
+
     /// The URL users reach the app at; `https://...` marks cookies `Secure`.
     #[arg(long, env = "BATTERY_SWAP_PUBLIC_URL")]
     pub public_url: Option<String>,
@@ -138,6 +143,15 @@ pub struct Config {
     /// Batteries below this charge (percent) are `charging`, not bookable.
     #[arg(long, env = "BATTERY_SWAP_MIN_CHARGE", default_value_t = 90)]
     pub min_charge_percent: i16,
+
+    /// Reports per minute one station device may send to `/api/report_batteries` (with a
+    /// burst of as many); more get HTTP 429 with `Retry-After`.
+    #[arg(
+        long,
+        env = "BATTERY_SWAP_DEVICE_REPORTS_PER_MINUTE",
+        default_value_t = 60
+    )]
+    pub device_reports_per_minute: u32,
 
     /// Minutes a booking holds its battery before it expires.
     #[arg(long, env = "BATTERY_SWAP_HOLD_MINUTES", default_value_t = 30)]
@@ -285,6 +299,12 @@ impl Config {
                     "{flag} must be above 0 (0 would time out every request)"
                 ));
             }
+        }
+        if !(0.0..=100.0).contains(&self.demo_charger_rate) {
+            return Err("--demo-charger-rate is percent per minute, from 0 to 100".into());
+        }
+        if self.device_reports_per_minute == 0 {
+            return Err("--device-reports-per-minute must be at least 1".into());
         }
         if let Some(url) = &self.public_url {
             public_origin(url)?;

@@ -77,9 +77,10 @@ pub async fn load_if_empty(ctx: &Ctx) -> AppResult<bool> {
         if i == 0 {
             station::assign_staff(&ctx.db, s.id, staff.id).await?;
         }
-        // A realistic mix: mostly charged packs, a few still charging.
+        // A realistic mix: mostly charged packs, a few still charging (one nearly done, so
+        // the demo chargers make a pack available within a minute of the start).
         for n in 0..(8 + i * 2) {
-            let charge = [100, 98, 95, 92, 100, 97, 64, 41, 99, 93, 88, 100][n % 12];
+            let charge = [100, 98, 95, 86, 100, 97, 64, 41, 99, 93, 75, 100][n % 12];
             let new = NewBattery {
                 station_id: s.id,
                 serial: format!("BS-{:02}-{:03}", s.id, n + 1),

@@ -1,4 +1,5 @@
 //! The battery-swap server: configuration, database, router, live-feed hub and shutdown.
+pub mod charger;
 pub mod config;
 pub mod csrf;
 pub mod db;
@@ -16,6 +17,7 @@ mod sweeper;
 pub mod ws;
 
 use app::context::{Ctx, Rules};
+use app::device::ssr::ReportLimiter;
 use app::feed::ssr::EventBus;
 use app::{App, shell};
 use axum::Router;
@@ -111,6 +113,7 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         rules,
         secure_cookies: config.secure_cookies(),
         proxies: config.trusted_proxies()?,
+        device_reports: ReportLimiter::new(config.device_reports_per_minute),
     };
     if config.demo && demo::load_if_empty(&ctx).await? {
         // The accounts and their shared password are in the README; a log is no place for it.
@@ -165,8 +168,12 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         }
         None => None,
     };
-    let task = serve::spawn(listener, app, limits, shutdown, tasks);
+    let task = serve::spawn(listener, app, limits, shutdown.clone(), tasks);
     tracing::info!("listening on http://{addr}");
+    if config.demo && config.demo_charger_rate > 0.0 {
+        let n = charger::start(&state.ctx, addr, config.demo_charger_rate, shutdown).await?;
+        tracing::info!(stations = n, "demo chargers report every 5 s");
+    }
     Ok(Server {
         addr,
         metrics_addr,

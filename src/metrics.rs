@@ -42,9 +42,6 @@ pub const SWEEP_LAST: &str = "battery_swap_sweeper_last_run_timestamp_seconds";
 pub const EXPIRED_BOOKINGS: &str = "battery_swap_bookings_expired_total";
 pub const EXPIRED_CREDENTIALS: &str = "battery_swap_credentials_expired_total";
 pub const BUILD_INFO: &str = "battery_swap_build_info";
-// Device reports (issue #14) do not exist yet. When they do, count them here:
-// `battery_swap_device_reports_total{outcome}` (accepted, rejected, stale), recorded where a
-// report is accepted, with its description in `describe` below.
 
 /// Histogram buckets, in seconds: from a cached page (~1 ms) to the request timeout (30 s).
 const SECONDS_BUCKETS: [f64; 14] = [
@@ -130,6 +127,14 @@ fn describe() {
         app::observe::BOOKING_SECONDS,
         metrics::Unit::Seconds,
         "Booking attempts' latency, by outcome"
+    );
+    describe_counter!(
+        app::observe::DEVICE_REPORTS,
+        "Station device reports by outcome (accepted, or the refusal: unauthenticated, forbidden, rate_limited, validation, not_found)"
+    );
+    describe_counter!(
+        app::observe::DEVICE_PACKS_CHANGED,
+        "Packs whose charge or state station device reports changed"
     );
     describe_gauge!(BUILD_INFO, "Always 1; the running version as a label");
 }

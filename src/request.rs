@@ -128,11 +128,13 @@ fn refusal(res: &Response, route: &str) -> Option<&'static str> {
     })
 }
 
-/// One line per request; the routine ones (health checks, files) only at debug level.
+/// One line per request; the routine ones (health checks, files, station devices' accepted
+/// reports, which arrive every few seconds from every cabinet) only at debug level.
 fn access_line(route: &str, status: StatusCode, took: std::time::Duration) {
     let ms = took.as_secs_f64() * 1000.0;
     let status = status.as_u16();
-    let routine = status < 400 && (route == "/healthz" || route == UNMATCHED);
+    let routine = status < 400
+        && (route == "/healthz" || route == UNMATCHED || route == "/api/report_batteries");
     if status >= 500 {
         tracing::warn!(target: "battery_swap::access", status, ms, "request failed");
     } else if routine {

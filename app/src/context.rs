@@ -47,6 +47,8 @@ pub struct Ctx {
     pub secure_cookies: bool,
     /// Peers whose `Forwarded` / `X-Forwarded-For` is believed (`--trusted-proxies`).
     pub proxies: TrustedProxies,
+    /// How often each station device may report (`--device-reports-per-minute`).
+    pub device_reports: crate::device::ssr::ReportLimiter,
 }
 
 impl Ctx {

@@ -21,6 +21,12 @@ pub enum AppError {
     InvalidCredentials,
     #[error("You are not allowed to do that.")]
     Forbidden,
+    /// A station device report without a live device token: missing, unknown or revoked.
+    #[error("{0}")]
+    DeviceUnauthorized(String),
+    /// A device named another station than the one its token is for.
+    #[error("This device reports for station {0} only.")]
+    WrongStation(i32),
     #[error("{0} not found.")]
     NotFound(String),
     #[error("An account with that email already exists.")]
@@ -65,8 +71,13 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Validation(_) | AppError::Request(_) => 400,
-            AppError::Unauthenticated | AppError::InvalidCredentials => 401,
-            AppError::Forbidden | AppError::NotYours | AppError::WrongCode => 403,
+            AppError::Unauthenticated
+            | AppError::InvalidCredentials
+            | AppError::DeviceUnauthorized(_) => 401,
+            AppError::Forbidden
+            | AppError::NotYours
+            | AppError::WrongCode
+            | AppError::WrongStation(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::EmailTaken
             | AppError::DuplicateSerial
@@ -106,7 +117,11 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(msg) => AppError::Validation(format!("Invalid input: {msg}")),
+            // Form fields that do not parse (`Args`), and JSON bodies that do not
+            // (`Deserialization`, e.g. a device report naming an unknown state).
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::Deserialization(msg) => {
+                AppError::Validation(format!("Invalid input: {msg}"))
+            }
             ServerFnErrorErr::Request(msg) => AppError::Request(msg),
             other => AppError::Request(other.to_string()),
         }

@@ -13,6 +13,7 @@ pub mod client_addr;
 pub mod content_policy;
 #[cfg(feature = "ssr")]
 pub mod context;
+pub mod device;
 pub mod error;
 pub mod feed;
 pub mod notification;

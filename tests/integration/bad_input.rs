@@ -197,6 +197,12 @@ async fn every_server_fn_refuses_bad_values_plainly() {
             vec![("booking_id", s_("999999")), ("reason", s_("gone"))],
         ),
         ("station_queue", true, vec![("station_id", a.clone())]),
+        (
+            "create_device",
+            true,
+            vec![("station_id", a.clone()), ("label", s_("Cabinet"))],
+        ),
+        ("revoke_device", true, vec![("device_id", s_("999999"))]),
     ];
     let mut problems = Vec::new();
     for (name, as_admin, fields) in &calls {

@@ -30,6 +30,7 @@ async fn tool(url: &str) -> Ctx {
         rules: Rules::default(),
         secure_cookies: false,
         proxies: Default::default(),
+        device_reports: app::device::ssr::ReportLimiter::new(60),
     }
 }
 

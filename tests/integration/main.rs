@@ -13,6 +13,7 @@ mod bad_input;
 mod caching;
 mod cluster;
 mod compression;
+mod devices;
 mod directory;
 mod domain;
 mod feeds;

@@ -1,9 +1,11 @@
-//! The admin page: stations, users and roles, staff assignments, notifications, history.
+//! The admin page: stations, station devices, users and roles, staff assignments,
+//! notifications, history.
 use leptos::prelude::*;
 
 use crate::account::api::{SetUserRole, list_users};
 use crate::account::{CurrentUser, Role};
 use crate::audit::view::AuditTrail;
+use crate::device::view::DevicesPanel;
 use crate::notification::Level;
 use crate::notification::api::SendNotification;
 use crate::station::StationSummary;
@@ -79,6 +81,7 @@ fn Admin() -> impl IntoView {
                         <StationFields action_create=Some(create) station=None/>
                         <ClosedStations closed reopen/>
                     </section>
+                    <DevicesPanel stations=stations.clone()/>
                     <section class="card" aria-labelledby="users-heading">
                         <h2 id="users-heading">"Users"</h2>
                         <div class="table-wrap">

@@ -44,5 +44,10 @@ crate::stored_enum::stored_enum! {
         LoggedOut,
         TokenCreated,
         TokenRevoked,
+        /// An admin (or the demo) issued a station device its credential.
+        DeviceCreated,
+        DeviceRevoked,
+        /// A station device reported its packs and some changed; the detail lists them.
+        PacksReported,
     }
 }

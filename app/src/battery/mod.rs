@@ -39,6 +39,25 @@ pub mod rules {
     }
 }
 
+/// What a station device measured of one pack in its slots (`/api/report_batteries`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackReport {
+    pub serial: String,
+    pub charge_percent: i16,
+    /// `available`, `charging` or `maintenance` (a fault the cabinet detected). Absent: the
+    /// charge decides between available and charging, and a pack in maintenance stays there.
+    #[serde(default)]
+    pub state: Option<BatteryState>,
+}
+
+/// A pack a report left as it was, and its state: its booking owns it (`booked`,
+/// `collected`), it is retired, or a booking claimed it while the report was applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedPack {
+    pub serial: String,
+    pub state: BatteryState,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatteryView {
     pub id: i32,

@@ -8,9 +8,10 @@ use crate::error::{AppError, AppResult};
 
 pub mod entity;
 
-/// Who did it: a user, or the system (the expiry sweeper).
+/// Who did it: a user, a station device (its reports), or the system (the expiry sweeper).
 pub enum Actor<'a> {
     User(&'a CurrentUser),
+    Device { id: i32, label: &'a str },
     System,
 }
 
@@ -24,6 +25,7 @@ pub async fn record(
 ) -> AppResult<()> {
     let (actor_id, name) = match actor {
         Actor::User(u) => (Some(u.id).filter(|id| *id > 0), u.email.clone()),
+        Actor::Device { id, label } => (None, format!("device {id} ({label})")),
         Actor::System => (None, "system".to_string()),
     };
     entity::ActiveModel {

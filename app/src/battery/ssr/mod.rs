@@ -13,10 +13,12 @@ use std::collections::HashMap;
 
 pub mod entity;
 mod for_bookings;
+mod readings;
 
 pub use for_bookings::{
     ReturnedPack, check_in, check_returned, claim_for_booking, set_booked_pack,
 };
+pub use readings::{Applied, ReadingChange, apply_readings, check_readings, listed};
 
 use super::rules::settable;
 use super::{BatteryState, BatteryView};

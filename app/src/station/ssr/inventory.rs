@@ -105,3 +105,76 @@ pub async fn edit_battery(
     ctx.commit(txn, vec![event]).await?;
     Ok(edited.after.into())
 }
+
+/// What a device's report did at its station: the packs it changed, left or skipped, the
+/// station's counts after it, and the events to publish (none unless a pack changed state).
+pub struct Reported {
+    pub applied: battery::Applied,
+    pub counts: crate::station::StationCounts,
+    pub events: Vec<DomainEvent>,
+}
+
+/// Applies a device's readings inside the report's transaction (the device module owns it).
+///
+/// A charge reading alone is telemetry: it is stored, so the console shows it when it next
+/// loads, but it changes no count, so it bumps nothing, records no history and tells no one
+/// (a cabinet reporting every few seconds would otherwise flood the feeds, the history and the
+/// audit trail). When a pack changes state (charged enough to book, a fault), the station's
+/// version and counts move once, one audit row names the device and the changes, and one
+/// `inventory_update(update)` goes out, however many packs changed.
+pub async fn apply_report(
+    txn: &sea_orm::DatabaseTransaction,
+    ctx: &Ctx,
+    station_id: i32,
+    device: Actor<'_>,
+    readings: &[crate::battery::PackReport],
+) -> AppResult<Reported> {
+    super::find_listed(txn, station_id).await?;
+    let applied =
+        battery::apply_readings(txn, station_id, readings, ctx.rules.min_charge_percent).await?;
+    let moved: Vec<String> = applied
+        .changed
+        .iter()
+        .filter(|c| c.before.0 != c.after.0)
+        .map(|c| {
+            format!(
+                "{} {} {}% -> {} {}%",
+                c.serial,
+                c.before.0.as_str(),
+                c.before.1,
+                c.after.0.as_str(),
+                c.after.1
+            )
+        })
+        .collect();
+    if moved.is_empty() {
+        let counts = super::counts(txn, station_id).await?;
+        return Ok(Reported {
+            applied,
+            counts,
+            events: vec![],
+        });
+    }
+    let summary = bump_version_and_recount(txn, station_id).await?;
+    let moved: Vec<&str> = moved.iter().map(String::as_str).collect();
+    let detail = format!(
+        "{} of {} packs changed state: {}",
+        moved.len(),
+        readings.len(),
+        battery::listed(&moved, 10)
+    );
+    audit::record(
+        txn,
+        device,
+        Some(station_id),
+        AuditAction::PacksReported,
+        detail,
+    )
+    .await?;
+    let event = DomainEvent::inventory(&summary, InventoryAction::Update, timestamp(Utc::now()));
+    Ok(Reported {
+        applied,
+        counts: summary.counts,
+        events: vec![event],
+    })
+}

@@ -22,7 +22,7 @@ mod inventory;
 
 pub use admin::{admin_assign, admin_close, admin_create, admin_reopen, admin_update};
 use entity::{staff, station as st};
-pub use inventory::{add_battery, edit_battery};
+pub use inventory::{Reported, add_battery, apply_report, edit_battery};
 
 fn summary(
     model: st::Model,
