@@ -161,6 +161,12 @@ pub struct Config {
     #[arg(long, env = "BATTERY_SWAP_HOLD_REMINDER_MINUTES", default_value_t = 5)]
     pub hold_reminder_minutes: i64,
 
+    /// Available packs at or below which a station is low on stock: its assigned staff get a
+    /// notification (and their consoles a banner) once when it drops there, and once when it
+    /// recovers above. 0: no low-stock alerts.
+    #[arg(long, env = "BATTERY_SWAP_LOW_STOCK_THRESHOLD", default_value_t = 2)]
+    pub low_stock_threshold: u32,
+
     /// Days of station history kept for the charts (four weeks make the "usually" line, and
     /// the chart looks back up to a week).
     #[arg(long, env = "BATTERY_SWAP_HISTORY_DAYS", default_value_t = 35)]

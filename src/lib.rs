@@ -93,6 +93,7 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         min_charge_percent: config.min_charge_percent,
         hold: chrono::Duration::minutes(config.hold_minutes),
         hold_reminder: chrono::Duration::minutes(config.hold_reminder_minutes),
+        low_stock_threshold: config.low_stock_threshold,
         history_keep: chrono::Duration::days(config.history_days.max(1)),
         ..Rules::default()
     };

@@ -16,6 +16,10 @@ pub struct Rules {
     pub hold: chrono::Duration,
     /// How long before a hold ends its rider is reminded (at most half the hold; zero: never).
     pub hold_reminder: chrono::Duration,
+    /// A station whose available packs drop to this many (or fewer) is low on stock: its staff
+    /// are told once per crossing, and again when it recovers (`station::ssr::stock_alert`).
+    /// Zero: no low-stock alerts.
+    pub low_stock_threshold: u32,
     /// How long station history is kept (the sweeper deletes older rows).
     pub history_keep: chrono::Duration,
     /// How long a login session lasts at most (it also ends after `accounts.session_idle`).
@@ -30,6 +34,7 @@ impl Default for Rules {
             min_charge_percent: 90,
             hold: chrono::Duration::minutes(30),
             hold_reminder: chrono::Duration::minutes(5),
+            low_stock_threshold: 2,
             history_keep: chrono::Duration::days(35),
             session_ttl: chrono::Duration::days(30),
             accounts: Default::default(),

@@ -47,7 +47,7 @@ mod tests {
     use crate::battery::BatteryState;
     use crate::booking::BookingStatus;
     use crate::notification::Level;
-    use crate::station::StationStatus;
+    use crate::station::{StationStatus, StockLevel};
 
     /// The stored value, the JSON value and `as_str` are one name, and it parses back.
     fn same_name_everywhere<T>(all: &[T])
@@ -72,6 +72,7 @@ mod tests {
         same_name_everywhere(BatteryState::ALL);
         same_name_everywhere(BookingStatus::ALL);
         same_name_everywhere(StationStatus::ALL);
+        same_name_everywhere(StockLevel::ALL);
         same_name_everywhere(Role::ALL);
         same_name_everywhere(Level::ALL);
         same_name_everywhere(AuditAction::ALL);

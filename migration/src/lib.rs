@@ -19,6 +19,7 @@ mod m20261127_000001_add_station_closed_at;
 mod m20261127_000002_add_booking_reminded_at;
 mod m20261127_000003_add_user_pack_model;
 mod m20261127_000004_create_station_history;
+mod m20261128_000001_add_station_stock_level;
 mod m20261128_000002_create_station_devices;
 
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_add_booking_reminded_at::Migration),
             Box::new(m20261127_000003_add_user_pack_model::Migration),
             Box::new(m20261127_000004_create_station_history::Migration),
+            Box::new(m20261128_000001_add_station_stock_level::Migration),
             Box::new(m20261128_000002_create_station_devices::Migration),
         ]
     }

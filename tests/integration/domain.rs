@@ -50,11 +50,15 @@ async fn lists_stations_with_counts_and_detail() {
         (3, 2, 0, 5)
     );
     assert_eq!(list[1].counts.total, 0);
-    let detail = station::detail(&ctx(&s).db, a).await.unwrap();
+    let detail = station::detail(&ctx(&s).db, &ctx(&s).rules, a)
+        .await
+        .unwrap();
     assert_eq!(detail.batteries.len(), 5);
     assert!(detail.batteries[0].charge_percent >= detail.batteries[4].charge_percent);
     assert_eq!(
-        station::detail(&ctx(&s).db, b + 100).await.unwrap_err(),
+        station::detail(&ctx(&s).db, &ctx(&s).rules, b + 100)
+            .await
+            .unwrap_err(),
         AppError::not_found("Station")
     );
 }

@@ -21,6 +21,7 @@ mod feeds_auth;
 mod feeds_limits;
 mod feeds_protocol;
 mod history;
+mod low_stock;
 mod migrations;
 mod ops_logs;
 mod ops_metrics;

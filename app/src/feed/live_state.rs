@@ -16,6 +16,10 @@ pub struct LiveStation {
     pub status_message: Option<String>,
     /// `available` per pack model.
     pub by_model: ModelCounts,
+    /// Whether the station is low on stock, once a `stock_alert` (staff feeds only) has said
+    /// so; `None`: as the page loaded it (every snapshot starts over, and the pages that show
+    /// it fetch again after a reconnect).
+    pub low_stock: Option<bool>,
 }
 
 /// Available, and booked, total and the per-model counts where the message carries them.
@@ -45,6 +49,7 @@ pub fn apply_station_message(map: &mut HashMap<i32, LiveStation>, msg: &FeedMess
         status: StationStatus::Online,
         status_message: None,
         by_model: ModelCounts::new(),
+        low_stock: None,
     };
     match msg {
         FeedMessage::ConnectionEstablished {
@@ -64,6 +69,7 @@ pub fn apply_station_message(map: &mut HashMap<i32, LiveStation>, msg: &FeedMess
                         status: s.status,
                         status_message: message,
                         by_model: s.available_by_model.clone().unwrap_or_default(),
+                        low_stock: None,
                     };
                     (s.station_id, live)
                 })
@@ -156,6 +162,14 @@ pub fn apply_station_message(map: &mut HashMap<i32, LiveStation>, msg: &FeedMess
         FeedMessage::StationClosed { station_id, .. } => {
             map.remove(station_id);
         }
+        // Only for a station the feed knows: it carries no counts to make an entry from.
+        FeedMessage::StockAlert {
+            station_id, low, ..
+        } => {
+            if let Some(e) = map.get_mut(station_id) {
+                e.low_stock = Some(*low);
+            }
+        }
         _ => {}
     }
 }
@@ -227,6 +241,45 @@ mod tests {
         assert_eq!(
             (map[&1].available, map[&1].status),
             (9, StationStatus::Online)
+        );
+    }
+
+    #[test]
+    fn stock_alerts_set_the_level_until_the_next_snapshot() {
+        let snap = FeedMessage::ConnectionEstablished {
+            message: "x".into(),
+            station_id: Some(1),
+            stations: Some(vec![StationSnapshot::new(
+                1,
+                "A".into(),
+                StationStatus::Online,
+                StationCounts::default(),
+                ModelCounts::new(),
+            )]),
+            unread_count: None,
+        };
+        let alert = |station_id, low| FeedMessage::StockAlert {
+            station_id,
+            station_name: "A".into(),
+            available_batteries: 2,
+            threshold: 2,
+            low,
+            timestamp: String::new(),
+        };
+        let mut map = HashMap::new();
+        apply_station_message(&mut map, &snap);
+        assert_eq!(map[&1].low_stock, None, "as the page loaded it");
+        apply_station_message(&mut map, &alert(1, true));
+        assert_eq!(map[&1].low_stock, Some(true));
+        apply_station_message(&mut map, &alert(1, false));
+        assert_eq!(map[&1].low_stock, Some(false));
+        apply_station_message(&mut map, &alert(7, true));
+        assert!(!map.contains_key(&7), "no entry without counts");
+        apply_station_message(&mut map, &alert(1, true));
+        apply_station_message(&mut map, &snap);
+        assert_eq!(
+            map[&1].low_stock, None,
+            "a reconnect refetches the page's state"
         );
     }
 }

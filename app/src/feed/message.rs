@@ -159,6 +159,17 @@ pub enum FeedMessage {
         station_name: String,
         timestamp: String,
     },
+    /// Extra message type, for a station's staff and admins only: its available packs dropped to
+    /// the low-stock threshold (`low: true`) or recovered above it (`low: false`). Sent once per
+    /// crossing, by the change that crossed (the staff's notifications say it too).
+    StockAlert {
+        station_id: i32,
+        station_name: String,
+        available_batteries: u32,
+        threshold: u32,
+        low: bool,
+        timestamp: String,
+    },
     Pong {
         /// The client's `timestamp`, echoed exactly (any JSON value); the server's time if absent.
         timestamp: Value,
@@ -229,6 +240,7 @@ impl FeedMessage {
             | FeedMessage::StationStatus { station_id, .. }
             | FeedMessage::StationListed { station_id, .. }
             | FeedMessage::StationClosed { station_id, .. }
+            | FeedMessage::StockAlert { station_id, .. }
             | FeedMessage::BookingUpdate { station_id, .. } => Some(*station_id),
             _ => None,
         }

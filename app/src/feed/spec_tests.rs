@@ -261,6 +261,25 @@ fn the_directory_types_are_extra() {
 }
 
 #[test]
+fn stock_alert_is_an_extra_type() {
+    for low in [true, false] {
+        assert_json(
+            &FeedMessage::StockAlert {
+                station_id: 6,
+                station_name: "Canal Yard".into(),
+                available_batteries: if low { 2 } else { 3 },
+                threshold: 2,
+                low,
+                timestamp: TS.into(),
+            },
+            json!({"type": "stock_alert", "station_id": 6, "station_name": "Canal Yard",
+                   "available_batteries": if low { 2 } else { 3 }, "threshold": 2, "low": low,
+                   "timestamp": TS}),
+        );
+    }
+}
+
+#[test]
 fn pong_and_error() {
     assert_json(
         &FeedMessage::Pong {

@@ -15,7 +15,7 @@ pub async fn list_stations() -> Result<Vec<StationSummary>, AppError> {
 #[server(prefix = "/api", endpoint = "get_station")]
 pub async fn get_station(station_id: i32) -> Result<StationDetail, AppError> {
     let ctx = crate::context::ctx()?;
-    super::ssr::detail(&ctx.db, station_id).await
+    super::ssr::detail(&ctx.db, &ctx.rules, station_id).await
 }
 
 /// `POST /api/set_station_status` (`station_id`, `status`, `message`): staff of the station or admin.

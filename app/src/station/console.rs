@@ -1,5 +1,6 @@
-//! The staff console: a station's live inventory, status, booking queue and history. Staff see
-//! their assigned stations, admins all; everyone else is refused (and the server fns refuse too).
+//! The staff console: a station's live inventory, status, low-stock banner, booking queue and
+//! history. Staff see their assigned stations, admins all; everyone else is refused (and the
+//! server fns refuse too).
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -83,6 +84,9 @@ fn StationConsole(id: i32) -> impl IntoView {
                         let s = d.station.clone();
                         let counts = move || live.get().map(|l| (l.available, l.booked, l.total)).unwrap_or((s.counts.available, s.counts.booked, s.counts.total));
                         let current = move || live.get().map(|l| l.status).unwrap_or(s.status);
+                        // Low on stock as loaded, until a `stock_alert` says otherwise.
+                        let loaded_low = d.low_stock;
+                        let low = move || live.get().and_then(|l| l.low_stock).unwrap_or(loaded_low);
                         view! {
                             <div class="page-head">
                                 <h1>{d.station.name.clone()} " · console"</h1>
@@ -94,6 +98,11 @@ fn StationConsole(id: i32) -> impl IntoView {
                                 <div><dt>"Booked"</dt><dd class="booked">{move || counts().1}</dd></div>
                                 <div><dt>"Total"</dt><dd class="total">{move || counts().2}</dd></div>
                             </dl>
+                            <div role="status">
+                                <Show when=low>
+                                    <p class="stock-alert">{move || low_stock_text(counts().0)}</p>
+                                </Show>
+                            </div>
                             <section class="card" aria-labelledby="status-heading">
                                 <h2 id="status-heading">"Station status"</h2>
                                 <ActionForm action=status attr:class="row">
@@ -127,5 +136,13 @@ fn StationConsole(id: i32) -> impl IntoView {
             <AddBatteryForm station_id=id/>
         </section>
         <AuditTrail station_id=Some(id) refresh=version/>
+    }
+}
+
+/// The low-stock banner's text, with the live count.
+fn low_stock_text(available: u32) -> String {
+    match available {
+        1 => "Low stock: 1 pack left. Bring charged packs.".into(),
+        n => format!("Low stock: {n} packs left. Bring charged packs."),
     }
 }

@@ -20,6 +20,18 @@ crate::stored_enum::stored_enum! {
     }
 }
 
+crate::stored_enum::stored_enum! {
+    /// Where a station stands against the low-stock threshold (`--low-stock-threshold`) as its
+    /// last change left it; stored on the station row. A station that has never been above the
+    /// threshold (a new one being filled) has none.
+    pub enum StockLevel {
+        /// Above the threshold.
+        Stocked,
+        /// At or below it since it last dropped there; its staff were told.
+        Low,
+    }
+}
+
 /// Battery counts of one station, always computed from its battery rows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StationCounts {
@@ -57,4 +69,8 @@ pub struct StationSummary {
 pub struct StationDetail {
     pub station: StationSummary,
     pub batteries: Vec<crate::battery::BatteryView>,
+    /// The station is low on stock: its available packs dropped to the low-stock threshold and
+    /// have not recovered since (what the staff console's banner starts from).
+    #[serde(default)]
+    pub low_stock: bool,
 }

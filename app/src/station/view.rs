@@ -27,6 +27,7 @@ pub(super) fn live_or(feed: &StationFeed, s: &StationSummary) -> LiveStation {
             status: s.status,
             status_message: (!s.status_message.is_empty()).then(|| s.status_message.clone()),
             by_model: s.available_by_model.clone(),
+            low_stock: None,
         })
 }
 

@@ -170,7 +170,8 @@ pub async fn collect(
             .await?;
         }
     }
-    let summary = station::ssr::bump_version_and_recount(&txn, booking.station_id).await?;
+    let (summary, alerts) =
+        station::ssr::bump_version_and_recount(&txn, &ctx.rules, booking.station_id).await?;
     let collected = booking_view(&txn, booking.id).await?;
     let (c, ts) = (summary.counts, timestamp(now));
     let note = format!("You collected your battery at {}. Ride safe!", summary.name);
@@ -208,6 +209,6 @@ pub async fn collect(
             timestamp(now),
         ),
     ];
-    ctx.commit(txn, events).await?;
+    ctx.commit(txn, alerts.after(events)).await?;
     Ok(collected.seen_by(actor.id))
 }

@@ -180,7 +180,8 @@ async fn book_now(
         }
         Err(e) => return Err(e.into()),
     };
-    let summary = station::ssr::bump_version_and_recount(&txn, station_id).await?;
+    let (summary, alerts) =
+        station::ssr::bump_version_and_recount(&txn, &ctx.rules, station_id).await?;
     // On PostgreSQL the claim saw the station as its snapshot had it; the bump waited for any
     // status change or closing in flight, and the recount after it sees the committed status.
     if summary.status != StationStatus::Online {
@@ -255,7 +256,7 @@ async fn book_now(
     )
     .await?;
     let made = booking_view(&txn, booking.id).await?;
-    ctx.commit(txn, events).await?;
+    ctx.commit(txn, alerts.after(events)).await?;
     Ok(made)
 }
 

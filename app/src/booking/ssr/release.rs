@@ -78,7 +78,8 @@ async fn close(
         format!("booking {booking_id}: {reason}")
     };
     audit::record(&txn, actor, Some(booking.station_id), action, detail).await?;
-    let summary = station::ssr::bump_version_and_recount(&txn, booking.station_id).await?;
+    let (summary, alerts) =
+        station::ssr::bump_version_and_recount(&txn, &ctx.rules, booking.station_id).await?;
     let closed = booking_view(&txn, booking.id).await?;
     let (title, mut text) = match to {
         BookingStatus::Expired => (
@@ -112,7 +113,7 @@ async fn close(
         .await?,
         DomainEvent::booking_update(summary.id, booking_id, to, timestamp(now)),
     ];
-    ctx.commit(txn, events).await?;
+    ctx.commit(txn, alerts.after(events)).await?;
     Ok(closed)
 }
 

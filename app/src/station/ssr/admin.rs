@@ -65,7 +65,7 @@ pub async fn admin_update(
     if updated.rows_affected == 0 {
         return Err(AppError::not_found("Station"));
     }
-    let station = bump_version_and_recount(&txn, station_id).await?;
+    let (station, alerts) = bump_version_and_recount(&txn, &ctx.rules, station_id).await?;
     audit::record(
         &txn,
         Actor::User(actor),
@@ -79,7 +79,7 @@ pub async fn admin_update(
         DomainEvent::inventory(&station, crate::feed::InventoryAction::Update, ts.clone()),
         DomainEvent::listed(&station, ts),
     ];
-    ctx.commit(txn, events).await?;
+    ctx.commit(txn, alerts.after(events)).await?;
     Ok(station)
 }
 
@@ -109,7 +109,7 @@ pub async fn admin_close(ctx: &Ctx, actor: &CurrentUser, station_id: i32) -> App
     // Every active booking holds a booked pack there, so the recount tells. Read after the
     // write: on PostgreSQL the row lock taken above waited for any booking committing there,
     // and a booking still in flight finds the station offline when it recounts.
-    let station = bump_version_and_recount(&txn, station_id).await?;
+    let (station, alerts) = bump_version_and_recount(&txn, &ctx.rules, station_id).await?;
     let active = station.counts.booked;
     if active > 0 {
         return Err(AppError::validation(format!(
@@ -146,7 +146,7 @@ pub async fn admin_close(ctx: &Ctx, actor: &CurrentUser, station_id: i32) -> App
             },
         ),
     ];
-    ctx.commit(txn, events).await
+    ctx.commit(txn, alerts.after(events)).await
 }
 
 /// Admin: a closed station rejoins the directory, offline until its staff or an admin puts it
@@ -175,7 +175,7 @@ pub async fn admin_reopen(
         find(&txn, station_id).await?;
         return Err(AppError::validation("That station is not closed."));
     }
-    let station = bump_version_and_recount(&txn, station_id).await?;
+    let (station, alerts) = bump_version_and_recount(&txn, &ctx.rules, station_id).await?;
     audit::record(
         &txn,
         Actor::User(actor),
@@ -185,7 +185,7 @@ pub async fn admin_reopen(
     )
     .await?;
     let event = DomainEvent::listed(&station, timestamp(Utc::now()));
-    ctx.commit(txn, vec![event]).await?;
+    ctx.commit(txn, alerts.after(vec![event])).await?;
     Ok(station)
 }
 

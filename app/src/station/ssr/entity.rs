@@ -4,7 +4,7 @@
 pub mod station {
     use sea_orm::entity::prelude::*;
 
-    use crate::station::StationStatus;
+    use crate::station::{StationStatus, StockLevel};
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "stations")]
@@ -22,6 +22,8 @@ pub mod station {
         pub version: i64,
         /// Set while an admin has closed the station: it is out of the directory.
         pub closed_at: Option<DateTimeUtc>,
+        /// Against the low-stock threshold, as the last change left it (`station::ssr::stock_alert`).
+        pub stock_level: Option<StockLevel>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -27,7 +27,7 @@ pub async fn add_battery(
     actor.ensure_manages(new.station_id)?;
     let txn = ctx.db.begin().await?;
     let added = battery::add(&txn, &new, ctx.rules.min_charge_percent).await?;
-    let summary = bump_version_and_recount(&txn, new.station_id).await?;
+    let (summary, alerts) = bump_version_and_recount(&txn, &ctx.rules, new.station_id).await?;
     let c = summary.counts;
     let ts = timestamp(added.created_at);
     let events = vec![
@@ -58,7 +58,7 @@ pub async fn add_battery(
         detail,
     )
     .await?;
-    ctx.commit(txn, events).await?;
+    ctx.commit(txn, alerts.after(events)).await?;
     Ok(added.into())
 }
 
@@ -83,7 +83,7 @@ pub async fn edit_battery(
         ctx.rules.min_charge_percent,
     )
     .await?;
-    let summary = bump_version_and_recount(&txn, station_id).await?;
+    let (summary, alerts) = bump_version_and_recount(&txn, &ctx.rules, station_id).await?;
     let (before, after) = (&edited.before, &edited.after);
     let detail = format!(
         "{}: {} {}% -> {} {}%",
@@ -102,7 +102,7 @@ pub async fn edit_battery(
     )
     .await?;
     let event = DomainEvent::inventory(&summary, InventoryAction::Update, timestamp(Utc::now()));
-    ctx.commit(txn, vec![event]).await?;
+    ctx.commit(txn, alerts.after(vec![event])).await?;
     Ok(edited.after.into())
 }
 
@@ -155,7 +155,7 @@ pub async fn apply_report(
             events: vec![],
         });
     }
-    let summary = bump_version_and_recount(txn, station_id).await?;
+    let (summary, alerts) = bump_version_and_recount(txn, &ctx.rules, station_id).await?;
     let moved: Vec<&str> = moved.iter().map(String::as_str).collect();
     let detail = format!(
         "{} of {} packs changed state: {}",
@@ -175,6 +175,6 @@ pub async fn apply_report(
     Ok(Reported {
         applied,
         counts: summary.counts,
-        events: vec![event],
+        events: alerts.after(vec![event]),
     })
 }

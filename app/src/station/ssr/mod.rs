@@ -5,12 +5,12 @@ use sea_orm::{
     ActiveValue::Set, ConnectionTrait, QueryOrder, TransactionTrait, entity::prelude::*,
 };
 
-use super::{ModelCounts, StationCounts, StationDetail, StationStatus, StationSummary};
+use super::{ModelCounts, StationCounts, StationDetail, StationStatus, StationSummary, StockLevel};
 use crate::account::CurrentUser;
 use crate::audit::AuditAction;
 use crate::audit::ssr::{self as audit, Actor};
 use crate::battery;
-use crate::context::Ctx;
+use crate::context::{Ctx, Rules};
 use crate::error::{AppError, AppResult};
 use crate::feed::ssr::DomainEvent;
 use crate::feed::{FeedMessage, timestamp};
@@ -19,10 +19,12 @@ mod admin;
 pub mod entity;
 pub mod history;
 mod inventory;
+pub mod stock_alert;
 
 pub use admin::{admin_assign, admin_close, admin_create, admin_reopen, admin_update};
 use entity::{staff, station as st};
 pub use inventory::{Reported, add_battery, apply_report, edit_battery};
+pub use stock_alert::Alerts;
 
 fn summary(
     model: st::Model,
@@ -118,12 +120,15 @@ pub async fn find_listed(conn: &impl ConnectionTrait, station_id: i32) -> AppRes
 }
 
 /// Records a change of the station inside the changing transaction: bumps its version (which
-/// orders its events), recounts its batteries, adds the counts to its history, and returns it
-/// as it will be committed.
+/// orders its events, and locks its row until commit), recounts its batteries, adds the counts
+/// to its history, follows its stock level (`stock_alert`), and returns it as it will be
+/// committed with the low-stock alerts the change set off, which the caller commits with its
+/// own events (`ctx.commit(txn, alerts.after(events))`).
 pub async fn bump_version_and_recount(
     conn: &impl ConnectionTrait,
+    rules: &Rules,
     station_id: i32,
-) -> AppResult<StationSummary> {
+) -> AppResult<(StationSummary, Alerts)> {
     use sea_orm::sea_query::ExprTrait;
     let bumped = st::Entity::update_many()
         .col_expr(st::Column::Version, Expr::col(st::Column::Version).add(1))
@@ -133,15 +138,30 @@ pub async fn bump_version_and_recount(
     if bumped.rows_affected == 0 {
         return Err(AppError::not_found("Station"));
     }
-    let station = summary_of(conn, station_id).await?;
+    let model = find(conn, station_id).await?;
+    let level = model.stock_level;
+    let station = summary(model, stock(conn, station_id).await?);
     history::record(conn, &station).await?;
-    Ok(station)
+    let alerts = stock_alert::follow(conn, rules.low_stock_threshold, &station, level).await?;
+    Ok((station, alerts))
 }
 
-pub async fn detail(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<StationDetail> {
-    let station = listed(conn, station_id).await?;
+/// A station of the directory with its batteries, and whether it is low on stock (what the
+/// staff console's banner starts from; never with alerts off).
+pub async fn detail(
+    conn: &impl ConnectionTrait,
+    rules: &Rules,
+    station_id: i32,
+) -> AppResult<StationDetail> {
+    let model = find_listed(conn, station_id).await?;
+    let low_stock = rules.low_stock_threshold > 0 && model.stock_level == Some(StockLevel::Low);
+    let station = summary(model, stock(conn, station_id).await?);
     let batteries = battery::ssr::at_station(conn, station_id).await?;
-    Ok(StationDetail { station, batteries })
+    Ok(StationDetail {
+        station,
+        batteries,
+        low_stock,
+    })
 }
 
 /// Stations a staff user is assigned to.
@@ -206,6 +226,9 @@ pub async fn create(conn: &impl ConnectionTrait, new: NewStation) -> AppResult<S
         status_message: Set(String::new()),
         version: Set(0),
         created_at: Set(Utc::now()),
+        // Empty, and not "dropped" to empty: its alerts start once it has been above the
+        // threshold.
+        stock_level: Set(None),
         ..Default::default()
     }
     .insert(conn)
@@ -251,7 +274,7 @@ pub async fn set_status(
     if updated.rows_affected == 0 {
         return Err(AppError::not_found("Station"));
     }
-    let station = bump_version_and_recount(&txn, station_id).await?;
+    let (station, alerts) = bump_version_and_recount(&txn, &ctx.rules, station_id).await?;
     let event = DomainEvent::at(
         &station,
         FeedMessage::StationStatus {
@@ -271,7 +294,7 @@ pub async fn set_status(
         detail,
     )
     .await?;
-    ctx.commit(txn, vec![event]).await?;
+    ctx.commit(txn, alerts.after(vec![event])).await?;
     Ok(station)
 }
 
