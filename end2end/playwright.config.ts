@@ -2,7 +2,8 @@ import { defineConfig, devices } from "@playwright/test";
 
 // The server under test: the debug binary built by `cargo test`, on a fresh SQLite file loaded
 // with the demo data, serving the site built by `cargo leptos build`. It listens where the
-// spec's client snippets connect (localhost:8000), so they run against it unchanged.
+// spec's client snippets connect (localhost:8000), so they run against it unchanged. The demo's
+// simulated chargers are off here, so flows count packs undisturbed (devices.spec.ts runs them).
 const PORT = Number(process.env.E2E_PORT ?? 8000);
 // cargo-leptos writes the site under the repo's target/ even when CARGO_TARGET_DIR moves
 // compiled artifacts elsewhere.
@@ -30,7 +31,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: {
-    command: `rm -f ${DB} ${DB}-wal ${DB}-shm && ${TARGET}/debug/battery-swap --addr 127.0.0.1:${PORT} --database-url sqlite://${DB} --site-root ${SITE} --demo`,
+    command: `rm -f ${DB} ${DB}-wal ${DB}-shm && ${TARGET}/debug/battery-swap --addr 127.0.0.1:${PORT} --database-url sqlite://${DB} --site-root ${SITE} --demo --demo-charger-rate 0`,
     url: `${BASE_URL}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,

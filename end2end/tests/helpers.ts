@@ -32,8 +32,10 @@ const TARGET = process.env.CARGO_TARGET_DIR ?? "../target";
 
 /** A server of the test's own on `port` (demo data in `db`, kept between runs unless the test
  * removes it): for tests that stop and restart it, or need other flags. */
+/** A demo server of a flow's own; its simulated chargers are off unless `flags` set a rate. */
 export function ownServer(port: number, db: string, flags: string[] = []): ChildProcess {
-  const args = ["--addr", `127.0.0.1:${port}`, "--database-url", `sqlite://${db}`, "--site-root", "../target/site", "--demo", ...flags];
+  const chargers = flags.includes("--demo-charger-rate") ? [] : ["--demo-charger-rate", "0"];
+  const args = ["--addr", `127.0.0.1:${port}`, "--database-url", `sqlite://${db}`, "--site-root", "../target/site", "--demo", ...chargers, ...flags];
   return spawn(`${TARGET}/debug/battery-swap`, args, { stdio: "ignore" });
 }
 

@@ -38,6 +38,7 @@ async fn migrations_up_down_up() {
         "login_throttles",
         "notifications",
         "sessions",
+        "station_devices",
         "station_history",
         "station_staff",
         "stations",
