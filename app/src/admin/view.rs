@@ -81,7 +81,6 @@ fn Admin() -> impl IntoView {
                         <StationFields action_create=Some(create) station=None/>
                         <ClosedStations closed reopen/>
                     </section>
-                    <DevicesPanel stations=stations.clone()/>
                     <section class="card" aria-labelledby="users-heading">
                         <h2 id="users-heading">"Users"</h2>
                         <div class="table-wrap">
@@ -96,6 +95,7 @@ fn Admin() -> impl IntoView {
                 }.into_any()
             })}
         </Transition>
+        <DevicesPanel stations/>
         <section class="card" aria-labelledby="send-heading">
             <h2 id="send-heading">"Send a notification"</h2>
             <ActionForm action=send attr:class="stack">

@@ -4,11 +4,15 @@ use leptos::prelude::*;
 
 use super::api::{CreateDevice, RevokeDevice, list_devices};
 use super::{DeviceInfo, IssuedDevice};
+use crate::error::AppError;
 use crate::station::StationSummary;
 use crate::ui::{FormError, LocalTime, action_error};
 
+/// Its resources are made here, in the component's body, never inside a parent's `Suspend`:
+/// hydration finds resources by creation order, and one created while a parent resolves does
+/// not line up with the server's.
 #[component]
-pub fn DevicesPanel(stations: Vec<StationSummary>) -> impl IntoView {
+pub fn DevicesPanel(stations: Resource<Result<Vec<StationSummary>, AppError>>) -> impl IntoView {
     let create = ServerAction::<CreateDevice>::new();
     let revoke = ServerAction::<RevokeDevice>::new();
     let devices = Resource::new(
@@ -26,20 +30,24 @@ pub fn DevicesPanel(stations: Vec<StationSummary>) -> impl IntoView {
             </p>
             <FormError message=error/>
             {move || created().map(|d| view! { <NewDevice d/> })}
-            <ActionForm action=create attr:class="row">
-                <label for="device-station">"Station"</label>
-                <select id="device-station" name="station_id">
-                    {stations.iter().map(|s| view! { <option value=s.id>{s.name.clone()}</option> }).collect_view()}
-                </select>
-                <label for="device-label">"Label"</label>
-                <input id="device-label" name="label" maxlength="100" placeholder="Cabinet A"/>
-                <button type="submit" disabled=move || create.pending().get()>"Create device token"</button>
-            </ActionForm>
             <Transition fallback=|| view! { <p class="loading">"Loading devices…"</p> }>
                 {move || Suspend::new(async move {
-                    match devices.await {
+                    let stations = stations.await.unwrap_or_default();
+                    let list = match devices.await {
                         Ok(list) => view! { <DeviceList list revoke/> }.into_any(),
                         Err(e) => view! { <FormError message=e.to_string()/> }.into_any(),
+                    };
+                    view! {
+                        <ActionForm action=create attr:class="row">
+                            <label for="device-station">"Station"</label>
+                            <select id="device-station" name="station_id">
+                                {stations.into_iter().map(|s| view! { <option value=s.id>{s.name}</option> }).collect_view()}
+                            </select>
+                            <label for="device-label">"Label"</label>
+                            <input id="device-label" name="label" maxlength="100" placeholder="Cabinet A"/>
+                            <button type="submit" disabled=move || create.pending().get()>"Create device token"</button>
+                        </ActionForm>
+                        {list}
                     }
                 })}
             </Transition>
