@@ -204,3 +204,57 @@ async fn a_dropped_listener_is_counted() {
     assert_eq!(killed.await.unwrap().len(), 1);
     scrape_until(metrics, |t| sample(t, reconnects, &[]) == 1.0).await;
 }
+
+#[tokio::test]
+async fn device_reports_are_counted_by_outcome() {
+    let url = fresh_database_url().await;
+    let flags = ["--demo", "--metrics-addr", "127.0.0.1:0"];
+    let server = Process::spawn_with(&url, &flags).await;
+    let metrics = server.metrics.expect("metrics address logged");
+    let reports = "battery_swap_device_reports_total";
+    // The demo's chargers report as devices too: wait for their first reports, then count
+    // from there.
+    let before = scrape_until(metrics, |t| {
+        sample(t, reports, &[("outcome", "accepted")]) > 0.0
+    })
+    .await;
+    let refused = |t: &str| sample(t, reports, &[("outcome", "unauthenticated")]);
+    let validation = |t: &str| sample(t, reports, &[("outcome", "validation")]);
+
+    let post = |token: &str, body: serde_json::Value| {
+        reqwest::Client::new()
+            .post(server.url("/api/report_batteries"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let no_token = post("bsd_unknown", serde_json::json!({ "batteries": [] }))
+        .await
+        .unwrap();
+    assert_eq!(no_token.status(), 401);
+    let admin = browser();
+    let login = admin
+        .post(server.url("/api/login"))
+        .form(&[("email", "admin@example.com"), ("password", DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let issued: serde_json::Value = admin
+        .post(server.url("/api/create_device"))
+        .form(&[("station_id", "1"), ("label", "Metrics cabinet")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = issued["token"].as_str().unwrap();
+    let bad = serde_json::json!({ "batteries": [{ "serial": "NOPE-1", "charge_percent": 50 }] });
+    assert_eq!(post(token, bad).await.unwrap().status(), 400);
+
+    scrape_until(metrics, |t| {
+        refused(t) == refused(&before) + 1.0 && validation(t) == validation(&before) + 1.0
+    })
+    .await;
+}

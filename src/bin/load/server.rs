@@ -104,7 +104,9 @@ impl Server {
             .stdout(std::process::Stdio::piped())
             .kill_on_drop(true);
         if demo {
-            command.arg("--demo");
+            // The demo's data without its simulated chargers: their reports would be load of
+            // their own, and would change counts a benchmark checks.
+            command.args(["--demo", "--demo-charger-rate", "0"]);
         }
         let mut child = command
             .spawn()
