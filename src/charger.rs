@@ -17,20 +17,29 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// Every demo charger's device label: a restart revokes the previous run's chargers by it.
+/// Every demo charger's device label: a restart revokes the previous run's chargers by it, and
+/// finds by it that the database is the demo's.
 pub const LABEL: &str = "Demo charger";
 
 /// How often each cabinet reports.
 const TICK: Duration = Duration::from_secs(5);
 
-/// Revokes the last run's chargers, issues each open station a new one and starts them.
+/// On a demo database (`fresh`ly loaded, or with the last run's chargers): revokes the last
+/// run's chargers, issues each open station a new one and starts them; returns how many.
+/// `None` on any other database: `--demo` left on against real stations must not invent
+/// charge readings for them.
 pub async fn start(
     ctx: &Ctx,
     server: SocketAddr,
     rate_per_minute: f64,
+    fresh: bool,
     shutdown: CancellationToken,
-) -> AppResult<usize> {
-    for id in app::device::ssr::live_labelled(&ctx.db, LABEL).await? {
+) -> AppResult<Option<usize>> {
+    let previous = app::device::ssr::live_labelled(&ctx.db, LABEL).await?;
+    if !fresh && previous.is_empty() {
+        return Ok(None);
+    }
+    for id in previous {
         app::device::ssr::revoke_as(ctx, Actor::System, id).await?;
     }
     let url = format!("http://{}/api/report_batteries", loopback(server));
@@ -47,7 +56,7 @@ pub async fn start(
         };
         tokio::spawn(cabinet.run(ctx.clone(), url.clone(), shutdown.clone()));
     }
-    Ok(stations.len())
+    Ok(Some(stations.len()))
 }
 
 /// The address to reach our own listener at (an unspecified bind means every interface).
@@ -74,8 +83,19 @@ struct Cabinet {
 
 impl Cabinet {
     async fn run(mut self, ctx: Ctx, url: String, shutdown: CancellationToken) {
-        let client = reqwest::Client::new();
+        let client = match reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+        {
+            Ok(client) => client,
+            Err(e) => {
+                tracing::warn!(error = %e, "demo charger cannot make an HTTP client");
+                return;
+            }
+        };
         let mut tick = tokio::time::interval(TICK);
+        // After a stall, report once and carry on, rather than in a burst.
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => return,

@@ -116,7 +116,8 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         proxies: config.trusted_proxies()?,
         device_reports: ReportLimiter::new(config.device_reports_per_minute),
     };
-    if config.demo && demo::load_if_empty(&ctx).await? {
+    let demo_loaded = config.demo && demo::load_if_empty(&ctx).await?;
+    if demo_loaded {
         // The accounts and their shared password are in the README; a log is no place for it.
         tracing::info!("loaded demo data (accounts: see the README)");
     }
@@ -172,8 +173,13 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
     let task = serve::spawn(listener, app, limits, shutdown.clone(), tasks);
     tracing::info!("listening on http://{addr}");
     if config.demo && config.demo_charger_rate > 0.0 {
-        let n = charger::start(&state.ctx, addr, config.demo_charger_rate, shutdown).await?;
-        tracing::info!(stations = n, "demo chargers report every 5 s");
+        let rate = config.demo_charger_rate;
+        match charger::start(&state.ctx, addr, rate, demo_loaded, shutdown).await? {
+            Some(n) => tracing::info!(stations = n, "demo chargers report every 5 s"),
+            None => tracing::warn!(
+                "--demo on a database the demo did not create: no simulated chargers"
+            ),
+        }
     }
     Ok(Server {
         addr,

@@ -122,8 +122,8 @@ async fn a_report_makes_charged_packs_available_with_one_message_and_an_audit_ro
         (Some(0), Some(3))
     );
 
-    // A fault the cabinet reports takes the pack out of service; without a state, charge
-    // does not bring it back.
+    // A fault the cabinet reports takes the pack out of service; no report brings it back
+    // (only staff clear a fault).
     let fault = json!({ "batteries": [{ "serial": packs[1], "charge_percent": 100, "state": "maintenance" }] });
     assert_eq!(report(&s, Some(&token), fault).await.0, 200);
     assert_eq!(
@@ -132,6 +132,8 @@ async fn a_report_makes_charged_packs_available_with_one_message_and_an_audit_ro
             .0,
         200
     );
+    let cleared = json!({ "batteries": [{ "serial": packs[1], "charge_percent": 100, "state": "available" }] });
+    assert_eq!(report(&s, Some(&token), cleared).await.0, 200);
     assert!(
         packs_at(&s, a)
             .await
@@ -272,6 +274,75 @@ async fn reports_racing_bookings_never_touch_a_booked_pack() {
 }
 
 #[tokio::test]
+async fn bookings_never_miss_a_free_pack_while_its_cabinet_reports() {
+    let mut config = config().await;
+    config.device_reports_per_minute = 1_000_000;
+    let s = start(config).await;
+    let a = station(&s, "Alpha").await;
+    batteries(&s, a, 8, 92).await;
+    let admin = admin(&s).await;
+    let token = device(&s, &admin, a).await;
+    let all = serials(&s, a).await;
+    let mut riders = Vec::new();
+    for i in 0..8 {
+        riders.push(user(&s, &format!("b{i}@dev.test"), Role::Rider).await);
+    }
+    // The cabinet reports every pack's charge changing, over and over, while 8 riders book
+    // the 8 packs (and cancel, and book again): each report locks free packs for a moment,
+    // and no rider may be told "none" while a pack is free.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (started, mut first_report) = tokio::sync::watch::channel(false);
+    let reporting = {
+        let (done, url, all) = (done.clone(), http(&s, "/api/report_batteries"), all.clone());
+        tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut charge = 92;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                charge = if charge == 100 { 92 } else { charge + 1 };
+                let batteries: Vec<Value> = all
+                    .iter()
+                    .map(|serial| json!({ "serial": serial, "charge_percent": charge }))
+                    .collect();
+                let res = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&json!({ "batteries": batteries }))
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(res.status().is_success(), "{}", res.status());
+                let _ = started.send(true);
+            }
+        })
+    };
+    first_report.wait_for(|s| *s).await.unwrap();
+    let mut refused = Vec::new();
+    for _round in 0..6 {
+        let bookings: Vec<_> = riders
+            .iter()
+            .cloned()
+            .map(|r| {
+                let ctx = ctx(&s).clone();
+                tokio::spawn(async move { app::booking::ssr::book(&ctx, &r, a).await })
+            })
+            .collect();
+        for b in bookings {
+            match b.await.unwrap() {
+                Ok(b) => {
+                    app::booking::ssr::cancel(ctx(&s), &admin, b.id, "")
+                        .await
+                        .unwrap();
+                }
+                Err(e) => refused.push(e),
+            }
+        }
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    reporting.await.unwrap();
+    assert!(refused.is_empty(), "every rider got a pack: {refused:?}");
+}
+
+#[tokio::test]
 async fn bad_reports_are_refused_whole_with_a_clear_reason() {
     let s = server().await;
     let a = station(&s, "Alpha").await;
@@ -349,6 +420,12 @@ async fn bad_reports_are_refused_whole_with_a_clear_reason() {
             "at most 200",
         ),
         ("no list", json!({ "packs": [] }), 400, "Invalid input"),
+        (
+            "a misspelt field",
+            json!({ "batteries": [{ "serial": ours[0], "charge_percent": 95, "status": "maintenance" }] }),
+            400,
+            "status",
+        ),
         (
             "another station named",
             json!({ "batteries": [], "station_id": b }),
@@ -643,4 +720,45 @@ async fn the_demo_chargers_report_through_the_device_path() {
     let devices = app::device::ssr::list(ctx(&s), &admin).await.unwrap();
     let live = devices.iter().filter(|d| d.revoked_at.is_none()).count();
     assert_eq!(live, 5, "one charger per demo station: {devices:?}");
+}
+
+#[tokio::test]
+async fn demo_chargers_run_only_on_the_demos_own_database() {
+    let url = fresh_database_url().await;
+    let real = start(battery_swap::config::Config::for_database(url.clone())).await;
+    let a = station(&real, "A real station").await;
+    batteries(&real, a, 2, 50).await;
+    let admin = admin(&real).await;
+
+    // `--demo` left on against real stations: nothing loaded, no charger invents readings.
+    let mut config = battery_swap::config::Config::for_database(url);
+    config.demo = true;
+    let with_demo_flag = start(config).await;
+    let devices = app::device::ssr::list(ctx(&with_demo_flag), &admin)
+        .await
+        .unwrap();
+    assert!(devices.is_empty(), "{devices:?}");
+    assert_eq!(
+        packs_at(&with_demo_flag, a).await,
+        packs_at(&real, a).await,
+        "untouched"
+    );
+}
+
+#[tokio::test]
+async fn a_restarted_demo_retires_its_previous_chargers() {
+    let mut config = config().await;
+    config.demo = true;
+    config.demo_charger_rate = 1.0;
+    let url = config.database_url.clone();
+    let first = start(config.clone()).await;
+    let admin = app::account::ssr::load(&ctx(&first).db, 1)
+        .await
+        .unwrap()
+        .unwrap();
+    drop(first);
+    let again = start(config).await;
+    let devices = app::device::ssr::list(ctx(&again), &admin).await.unwrap();
+    let live = devices.iter().filter(|d| d.revoked_at.is_none()).count();
+    assert_eq!((live, devices.len()), (5, 10), "{url}: {devices:?}");
 }

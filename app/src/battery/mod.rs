@@ -39,13 +39,16 @@ pub mod rules {
     }
 }
 
-/// What a station device measured of one pack in its slots (`/api/report_batteries`).
+/// What a station device measured of one pack in its slots (`/api/report_batteries`). A
+/// misspelt field is refused, not ignored (`"status": "maintenance"` would otherwise be lost).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PackReport {
     pub serial: String,
     pub charge_percent: i16,
     /// `available`, `charging` or `maintenance` (a fault the cabinet detected). Absent: the
-    /// charge decides between available and charging, and a pack in maintenance stays there.
+    /// charge decides between available and charging. A pack in maintenance stays there
+    /// whatever a device reports: only staff clear a fault.
     #[serde(default)]
     pub state: Option<BatteryState>,
 }

@@ -17,8 +17,8 @@ use crate::error::{AppError, AppResult};
 /// 'available'`, a write first, so no read lock is ever upgraded (which fails with SQLITE_BUSY).
 ///
 /// PostgreSQL: first lock exactly one row with `SELECT … FOR UPDATE SKIP LOCKED`, so
-/// concurrent bookings take different batteries instead of queueing on one, then update that
-/// row. (A locking subquery inside `IN (…)` is not safe there: the planner may run it once per
+/// concurrent bookings take different batteries instead of queueing on one (and only when
+/// every free one is locked, wait for one), then update that row. (A locking subquery inside `IN (…)` is not safe there: the planner may run it once per
 /// outer row and claim many batteries.) On both, the update re-checks `state = 'available'`, a
 /// lost race picks again, and more than one claimed row aborts the transaction.
 pub async fn claim_for_booking(
@@ -48,9 +48,21 @@ pub async fn claim_for_booking(
             .limit(1)
             .to_owned();
         let target = if postgres {
-            pick.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-            let stmt = txn.get_database_backend().build(&pick);
-            match txn.query_one_raw(stmt).await? {
+            let mut skipping = pick.clone();
+            skipping.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+            let backend = txn.get_database_backend();
+            let row = match txn.query_one_raw(backend.build(&skipping)).await? {
+                Some(row) => Some(row),
+                // Every free pack is locked: by other bookings, or by a short write that
+                // leaves it free (a staff edit, a device's report). Wait for one rather than
+                // answer "none" while packs are free; a pack the holder took no longer
+                // matches when its lock is released, and the scan goes on to the next.
+                None => {
+                    pick.lock(LockType::Update);
+                    txn.query_one_raw(backend.build(&pick)).await?
+                }
+            };
+            match row {
                 Some(row) => Expr::col(Column::Id).eq(row.try_get::<i32>("", "id")?),
                 None => return Ok(None),
             }

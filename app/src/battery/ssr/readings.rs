@@ -2,9 +2,11 @@
 //!
 //! The same rules as a staff edit: `available` needs the booking threshold of charge, a pack
 //! below it is `charging`; a booked or collected pack belongs to its booking and a retired one
-//! to the staff who retired it, so a reading never changes them. Each write is conditional on
-//! the state the pack was read in: a booking that claims a pack meanwhile wins, and the pack
-//! is reported back as skipped (the device will report it again).
+//! to the staff who retired it, so a reading never changes them. A device may take a pack out
+//! of service (`maintenance`, a fault it detected) but never put one back: only staff clear a
+//! fault, so a faulty or stolen cabinet cannot offer a damaged pack for booking. Each write is
+//! conditional on the state (and station) the pack was read in: a booking that claims a pack
+//! meanwhile wins, and the pack is reported back as skipped (the device will report it again).
 use chrono::Utc;
 use sea_orm::{DatabaseTransaction, entity::prelude::*};
 use std::collections::{HashMap, HashSet};
@@ -30,8 +32,9 @@ pub struct Applied {
 }
 
 /// Checks every reading before the database sees one: serial format, charge range, a state a
-/// device may report, no serial twice. One bad reading refuses the whole report.
-pub fn check_readings(readings: &[PackReport]) -> AppResult<()> {
+/// device may report (`available` only at the booking threshold), no serial twice. One bad
+/// reading refuses the whole report.
+pub fn check_readings(readings: &[PackReport], min_charge_percent: i16) -> AppResult<()> {
     let mut seen = HashSet::new();
     for r in readings {
         validate_serial(&r.serial)?;
@@ -54,6 +57,12 @@ pub fn check_readings(readings: &[PackReport]) -> AppResult<()> {
                 state.as_str()
             )));
         }
+        if r.state == Some(BatteryState::Available) && r.charge_percent < min_charge_percent {
+            return Err(AppError::validation(format!(
+                "{}: a pack is available only when charged to {min_charge_percent}% or more.",
+                r.serial.trim()
+            )));
+        }
         if !seen.insert(r.serial.trim()) {
             return Err(AppError::validation(format!(
                 "{} is in the report twice.",
@@ -64,33 +73,27 @@ pub fn check_readings(readings: &[PackReport]) -> AppResult<()> {
     Ok(())
 }
 
-/// The state and charge a reading gives a pack now in `state`; `None` when the reading may not
-/// touch it (its booking or retirement owns it).
+/// The state and charge a (checked) reading gives a pack now in `state`; `None` when the
+/// reading may not touch it (its booking or retirement owns it).
 fn reading_outcome(
     state: BatteryState,
     reading: &PackReport,
     min_charge_percent: i16,
-) -> AppResult<Option<(BatteryState, i16)>> {
+) -> Option<(BatteryState, i16)> {
     if matches!(
         state,
         BatteryState::Booked | BatteryState::Collected | BatteryState::Retired
     ) {
-        return Ok(None);
+        return None;
     }
     let charge = reading.charge_percent;
     let to = match reading.state {
-        Some(BatteryState::Available) if charge < min_charge_percent => {
-            return Err(AppError::validation(format!(
-                "{}: a pack is available only when charged to {min_charge_percent}% or more.",
-                reading.serial.trim()
-            )));
-        }
+        // A fault stays until staff clear it; the device still reports the charge.
+        _ if state == BatteryState::Maintenance => BatteryState::Maintenance,
         Some(reported) => reported,
-        // A fault stays until the device or staff clear it explicitly.
-        None if state == BatteryState::Maintenance => BatteryState::Maintenance,
         None => resting_state(charge, min_charge_percent),
     };
-    Ok(Some((to, charge)))
+    Some((to, charge))
 }
 
 /// Applies checked readings to `station_id`'s packs inside the report's transaction. A serial
@@ -126,10 +129,15 @@ pub async fn apply_readings(
         )));
     }
     let mut applied = Applied::default();
-    for reading in readings {
-        let pack = &packs[reading.serial.trim()];
+    // In pack order, so two reports of one station lock rows in the same order (no deadlock).
+    let mut ordered: Vec<(&entity::Model, &PackReport)> = readings
+        .iter()
+        .map(|r| (&packs[r.serial.trim()], r))
+        .collect();
+    ordered.sort_by_key(|(pack, _)| pack.id);
+    for (pack, reading) in ordered {
         let before = (pack.state, pack.charge_percent);
-        let Some(after) = reading_outcome(pack.state, reading, min_charge_percent)? else {
+        let Some(after) = reading_outcome(pack.state, reading, min_charge_percent) else {
             applied.skipped.push(skipped(pack, pack.state));
             continue;
         };
@@ -142,6 +150,7 @@ pub async fn apply_readings(
             .col_expr(Column::ChargePercent, Expr::value(after.1))
             .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(Column::Id.eq(pack.id))
+            .filter(Column::StationId.eq(station_id))
             .filter(Column::State.eq(pack.state))
             .exec(txn)
             .await?;
@@ -190,17 +199,9 @@ mod tests {
 
     #[test]
     fn charge_decides_unless_a_state_is_reported() {
-        let at = |state, r: &PackReport| reading_outcome(state, r, 90).unwrap();
+        let at = |state, r: &PackReport| reading_outcome(state, r, 90);
         assert_eq!(at(Charging, &reading(90, None)), Some((Available, 90)));
         assert_eq!(at(Available, &reading(40, None)), Some((Charging, 40)));
-        assert_eq!(
-            at(Maintenance, &reading(100, None)),
-            Some((Maintenance, 100))
-        );
-        assert_eq!(
-            at(Maintenance, &reading(95, Some(Available))),
-            Some((Available, 95))
-        );
         assert_eq!(
             at(Available, &reading(95, Some(Maintenance))),
             Some((Maintenance, 95))
@@ -212,29 +213,37 @@ mod tests {
     }
 
     #[test]
+    fn only_staff_clear_a_fault() {
+        let at = |r: &PackReport| reading_outcome(Maintenance, r, 90);
+        assert_eq!(at(&reading(100, None)), Some((Maintenance, 100)));
+        assert_eq!(at(&reading(95, Some(Available))), Some((Maintenance, 95)));
+        assert_eq!(at(&reading(50, Some(Charging))), Some((Maintenance, 50)));
+    }
+
+    #[test]
     fn bookings_and_retirement_own_their_packs() {
         for state in [Booked, Collected, Retired] {
-            assert_eq!(reading_outcome(state, &reading(10, None), 90), Ok(None));
+            assert_eq!(reading_outcome(state, &reading(10, None), 90), None);
             assert_eq!(
                 reading_outcome(state, &reading(100, Some(Available)), 90),
-                Ok(None)
+                None
             );
         }
     }
 
     #[test]
-    fn available_needs_the_threshold() {
-        assert!(reading_outcome(Charging, &reading(89, Some(Available)), 90).is_err());
-    }
-
-    #[test]
     fn readings_are_checked_before_any_write() {
-        let ok = |r: Vec<PackReport>| check_readings(&r);
+        let ok = |r: Vec<PackReport>| check_readings(&r, 90);
         assert!(ok(vec![reading(50, None)]).is_ok());
         assert!(ok(vec![reading(101, None)]).is_err());
         assert!(ok(vec![reading(-1, None)]).is_err());
         assert!(ok(vec![reading(50, Some(Booked))]).is_err());
         assert!(ok(vec![reading(50, Some(Retired))]).is_err());
+        assert!(
+            ok(vec![reading(89, Some(Available))]).is_err(),
+            "below the threshold"
+        );
+        assert!(ok(vec![reading(90, Some(Available))]).is_ok());
         assert!(
             ok(vec![reading(50, None), reading(60, None)]).is_err(),
             "twice"

@@ -86,7 +86,8 @@ pub async fn issue(
         Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => AppError::not_found("Station"),
         _ => e.into(),
     })?;
-    // After the insert, so the check sees it and two concurrent issues cannot both pass.
+    // After the insert, so the check counts it. (On PostgreSQL two issues at the same moment
+    // may both pass: the cap keeps tokens from piling up, it is not a hard limit.)
     crate::station::ssr::find_listed(&txn, station_id).await?;
     if live_at(&txn, station_id).await? > MAX_DEVICES_PER_STATION {
         return Err(AppError::validation(format!(

@@ -44,7 +44,7 @@ async fn accept(
             readings.len()
         )));
     }
-    crate::battery::ssr::check_readings(&readings)?;
+    crate::battery::ssr::check_readings(&readings, ctx.rules.min_charge_percent)?;
     let txn = ctx.db.begin().await?;
     mark_reported(&txn, &device).await?;
     let reported =
