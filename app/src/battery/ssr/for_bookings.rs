@@ -35,7 +35,7 @@ pub async fn claim_for_booking(
         None => Expr::val(true),
     };
     for _ in 0..8 {
-        let mut pick = Query::select()
+        let free = Query::select()
             .column(Column::Id)
             .from(Entity)
             .and_where(Expr::col(Column::StationId).eq(station_id))
@@ -43,9 +43,12 @@ pub async fn claim_for_booking(
             .and_where(Expr::col(Column::ChargePercent).gte(min_charge))
             .and_where(of_model.clone())
             .and_where(also.clone())
+            .limit(1)
+            .to_owned();
+        let pick = free
+            .clone()
             .order_by(Column::ChargePercent, Order::Desc)
             .order_by(Column::Id, Order::Asc)
-            .limit(1)
             .to_owned();
         let target = if postgres {
             let mut skipping = pick.clone();
@@ -56,10 +59,15 @@ pub async fn claim_for_booking(
                 // Every free pack is locked: by other bookings, or by a short write that
                 // leaves it free (a staff edit, a device's report). Wait for one rather than
                 // answer "none" while packs are free; a pack the holder took no longer
-                // matches when its lock is released, and the scan goes on to the next.
+                // matches when its lock is released, and the scan goes on to the next. In
+                // pack-id order, the order a report writes in: a row that fails the recheck
+                // stays locked, and two scans in different orders would deadlock.
                 None => {
-                    pick.lock(LockType::Update);
-                    txn.query_one_raw(backend.build(&pick)).await?
+                    let mut waiting = free.clone();
+                    waiting
+                        .order_by(Column::Id, Order::Asc)
+                        .lock(LockType::Update);
+                    txn.query_one_raw(backend.build(&waiting)).await?
                 }
             };
             match row {
