@@ -40,9 +40,26 @@ fn checked(
     Ok(value.to_string())
 }
 
+/// The first `most` items, comma-separated, and how many more there are: a list in an error
+/// or an audit row that stays short whatever a client sent.
+pub fn first_of<S: AsRef<str>>(items: &[S], most: usize) -> String {
+    let shown: Vec<&str> = items.iter().take(most).map(AsRef::as_ref).collect();
+    let shown = shown.join(", ");
+    match items.len().saturating_sub(most) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lists_are_cut() {
+        assert_eq!(first_of(&["a", "b"], 10), "a, b");
+        assert_eq!(first_of(&["a", "b", "c"], 2), "a, b and 1 more");
+    }
 
     #[test]
     fn lines_are_trimmed_bounded_and_printable() {

@@ -18,7 +18,7 @@ mod readings;
 pub use for_bookings::{
     ReturnedPack, check_in, check_returned, claim_for_booking, set_booked_pack,
 };
-pub use readings::{Applied, ReadingChange, apply_readings, check_readings, listed};
+pub use readings::{Applied, ReadingChange, apply_readings, check_readings};
 
 use super::rules::settable;
 use super::{BatteryState, BatteryView};

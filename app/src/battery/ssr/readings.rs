@@ -125,7 +125,7 @@ pub async fn apply_readings(
     if !unknown.is_empty() {
         return Err(AppError::validation(format!(
             "Not packs of this station: {}.",
-            listed(&unknown, 10)
+            crate::text::first_of(&unknown, 10)
         )));
     }
     let mut applied = Applied::default();
@@ -172,15 +172,6 @@ fn skipped(pack: &entity::Model, state: BatteryState) -> SkippedPack {
     SkippedPack {
         serial: pack.serial.clone(),
         state,
-    }
-}
-
-/// The first `most` items, comma-separated, and how many more there are.
-pub fn listed(items: &[&str], most: usize) -> String {
-    let shown = items[..items.len().min(most)].join(", ");
-    match items.len().saturating_sub(most) {
-        0 => shown,
-        more => format!("{shown} and {more} more"),
     }
 }
 
@@ -253,11 +244,5 @@ mod tests {
             ..reading(50, None)
         };
         assert!(ok(vec![bad_serial]).is_err());
-    }
-
-    #[test]
-    fn long_lists_are_cut() {
-        assert_eq!(listed(&["a", "b"], 10), "a, b");
-        assert_eq!(listed(&["a", "b", "c"], 2), "a, b and 1 more");
     }
 }

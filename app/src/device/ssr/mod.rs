@@ -208,9 +208,7 @@ pub async fn authenticate(
         None => Err(AppError::DeviceUnauthorized(
             "This device token is not known.".into(),
         )),
-        Some(d) if d.revoked_at.is_some() => Err(AppError::DeviceUnauthorized(
-            "This device token was revoked.".into(),
-        )),
+        Some(d) if d.revoked_at.is_some() => Err(revoked()),
         Some(d) => {
             crate::observe::station(d.station_id);
             Ok(Device {
@@ -232,9 +230,13 @@ async fn mark_reported(conn: &impl ConnectionTrait, device: &Device) -> AppResul
         .exec(conn)
         .await?;
     if marked.rows_affected == 0 {
-        return Err(AppError::DeviceUnauthorized(
-            "This device token was revoked.".into(),
-        ));
+        return Err(revoked());
     }
     Ok(())
+}
+
+/// The answer to a revoked device, whether the revocation was seen before the report or won
+/// the race with it.
+fn revoked() -> AppError {
+    AppError::DeviceUnauthorized("This device token was revoked.".into())
 }

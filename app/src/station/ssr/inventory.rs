@@ -86,12 +86,12 @@ pub async fn edit_battery(
     let (summary, alerts) = bump_version_and_recount(&txn, &ctx.rules, station_id).await?;
     let (before, after) = (&edited.before, &edited.after);
     let detail = format!(
-        "{}: {} {}% -> {} {}%",
+        "{}: {}",
         before.serial,
-        before.state.as_str(),
-        before.charge_percent,
-        after.state.as_str(),
-        after.charge_percent
+        change(
+            (before.state, before.charge_percent),
+            (after.state, after.charge_percent)
+        )
     );
     audit::record(
         &txn,
@@ -104,6 +104,18 @@ pub async fn edit_battery(
     let event = DomainEvent::inventory(&summary, InventoryAction::Update, timestamp(Utc::now()));
     ctx.commit(txn, alerts.after(vec![event])).await?;
     Ok(edited.after.into())
+}
+
+/// A pack's state and charge before and after, as the audit trail words it:
+/// `charging 70% -> available 95%`.
+fn change(before: (BatteryState, i16), after: (BatteryState, i16)) -> String {
+    format!(
+        "{} {}% -> {} {}%",
+        before.0.as_str(),
+        before.1,
+        after.0.as_str(),
+        after.1
+    )
 }
 
 /// What a device's report did at its station: the packs it changed, left or skipped, the
@@ -136,16 +148,7 @@ pub async fn apply_report(
         .changed
         .iter()
         .filter(|c| c.before.0 != c.after.0)
-        .map(|c| {
-            format!(
-                "{} {} {}% -> {} {}%",
-                c.serial,
-                c.before.0.as_str(),
-                c.before.1,
-                c.after.0.as_str(),
-                c.after.1
-            )
-        })
+        .map(|c| format!("{} {}", c.serial, change(c.before, c.after)))
         .collect();
     if moved.is_empty() {
         let counts = super::counts(txn, station_id).await?;
@@ -156,12 +159,11 @@ pub async fn apply_report(
         });
     }
     let (summary, alerts) = bump_version_and_recount(txn, &ctx.rules, station_id).await?;
-    let moved: Vec<&str> = moved.iter().map(String::as_str).collect();
     let detail = format!(
         "{} of {} packs changed state: {}",
         moved.len(),
         readings.len(),
-        battery::listed(&moved, 10)
+        crate::text::first_of(&moved, 10)
     );
     audit::record(
         txn,
