@@ -98,3 +98,43 @@ async fn history_past_its_retention_is_pruned() {
         "the 40-day-old row went, the recent one stayed"
     );
 }
+
+/// The history is read window by window (this window and the same hours of past weeks), so
+/// each window must still start from the last count before it, however long before.
+#[tokio::test]
+async fn each_window_starts_from_the_last_count_before_it() {
+    let s = server().await;
+    let a = station(&s, "Alpha").await;
+    let at = |ago: Duration, available: i32| history::ActiveModel {
+        station_id: Set(a),
+        at: Set(Utc::now() - ago),
+        available: Set(available),
+        total: Set(10),
+        ..Default::default()
+    };
+    let week = Duration::weeks(1);
+    // Between the windows of two and one weeks ago: superseded by the next row.
+    at(week + Duration::days(3), 7)
+        .insert(&ctx(&s).db)
+        .await
+        .unwrap();
+    // Six hours before last week's window: its count all through that window.
+    at(week + Duration::hours(30), 5)
+        .insert(&ctx(&s).db)
+        .await
+        .unwrap();
+    // Three days ago, between last week's window and this one: where this window starts.
+    at(Duration::days(3), 9).insert(&ctx(&s).db).await.unwrap();
+
+    let (status, h) = api(
+        &browser(),
+        &s,
+        "station_history",
+        &[("station_id", &a.to_string())],
+    )
+    .await;
+    assert_eq!(status, 200, "{h}");
+    assert_eq!(h["points"][0], serde_json::json!([24 * 3600, 9]), "{h}");
+    let usually = h["usually"].as_array().unwrap();
+    assert!(usually.iter().all(|u| u == 5), "{usually:?}");
+}

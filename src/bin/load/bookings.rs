@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::http::Conn;
 use crate::seed;
-use crate::server::{Server, cpu_time};
+use crate::server::{Server, cpu_time, cpu_time_of, machine_busy};
 use crate::stats::{ms, per_second, percentile};
 
 const DURATION: Duration = Duration::from_secs(10);
@@ -110,6 +110,7 @@ pub async fn run(srv: &Server, database: &str, riders: &[String]) {
     // 2. Throughput.
     let pid = srv.pid().to_string();
     let cpu_before = (cpu_time(&pid), cpu_time("self"));
+    let (db_before, busy_before) = (cpu_time_of("postgres"), machine_busy().0);
     let deadline = Instant::now() + DURATION;
     let started = Instant::now();
     let tasks: Vec<_> = riders_back
@@ -175,6 +176,9 @@ pub async fn run(srv: &Server, database: &str, riders: &[String]) {
         cpu_time(&pid) - cpu_before.0,
         cpu_time("self") - cpu_before.1,
     );
+    let db_cpu = cpu_time_of("postgres").saturating_sub(db_before);
+    let (busy, cores) = machine_busy();
+    let busy = busy.saturating_sub(busy_before);
     // A fresh connection: the server closed the idle one meanwhile.
     let after = seed::stations(&mut Conn::open(addr).await, &admin).await;
     let mut held_at: HashMap<i32, i64> = HashMap::new();
@@ -208,6 +212,19 @@ pub async fn run(srv: &Server, database: &str, riders: &[String]) {
         100.0 * server_cpu.as_secs_f64() / elapsed.as_secs_f64(),
         server_cpu.as_secs_f64() * 1000.0 / requests.max(1) as f64,
         load_cpu.as_secs_f64(),
+    );
+    // Whether the machine, not the server, is the limit: every core's busy time in the phase,
+    // and who used it (PostgreSQL's backends count only on PostgreSQL).
+    let share = |d: Duration| 100.0 * d.as_secs_f64() / elapsed.as_secs_f64();
+    println!(
+        "the machine: {:.0}% busy of {cores} cores ({:.0}% = {cores} cores fully used): server {:.0}%, PostgreSQL {:.0}%, this load process {:.0}%, everything else {:.0}%; {:.2} ms of CPU per booking all told",
+        share(busy),
+        100.0 * cores as f64,
+        share(server_cpu),
+        share(db_cpu),
+        share(load_cpu),
+        share(busy.saturating_sub(server_cpu + db_cpu + load_cpu)),
+        busy.as_secs_f64() * 1000.0 / all.booked.len().max(1) as f64,
     );
     println!(
         "afterwards: {} holds on {} different packs; stations whose available count disagrees with the holds: {mismatched}",

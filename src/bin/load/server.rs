@@ -290,6 +290,43 @@ pub fn cpu_time(pid: &str) -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
+/// CPU time (user + system) all processes named `comm` have used so far, e.g. "postgres": the
+/// database's share of a phase (its backends live as long as the server's pool does).
+pub fn cpu_time_of(comm: &str) -> Duration {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Duration::ZERO;
+    };
+    dir.filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|pid| pid.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == comm)
+        })
+        .map(|pid| cpu_time(&pid))
+        .sum()
+}
+
+/// Busy CPU time of the whole machine so far (every core: user, nice, system, irq, softirq,
+/// steal; not idle or I/O wait), and the number of cores: what a phase left of the machine.
+pub fn machine_busy() -> (Duration, usize) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let cores = stat
+        .lines()
+        .filter(|l| l.starts_with("cpu") && !l.starts_with("cpu "))
+        .count();
+    let ticks: u64 = stat
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .enumerate()
+        .filter(|(i, _)| matches!(i, 0 | 1 | 2 | 5 | 6 | 7))
+        .filter_map(|(_, v)| v.parse::<u64>().ok())
+        .sum();
+    (Duration::from_millis(ticks * 10), cores.max(1))
+}
+
 /// `VmRSS` of a process, in KiB.
 pub fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");

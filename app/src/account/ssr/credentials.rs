@@ -5,7 +5,7 @@ use http::HeaderMap;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, entity::prelude::*};
 use sha2::{Digest, Sha256};
 
-use super::entity::{api_token, session};
+use super::entity::{api_token, session, user};
 use crate::error::AppResult;
 use crate::feed::ssr::Credential;
 
@@ -99,28 +99,33 @@ pub async fn renew_session(
     Ok(res.rows_affected > 0)
 }
 
-/// The session behind a cookie value, if valid and unexpired.
+/// The session behind a cookie value, if valid and unexpired, with its user (one query: every
+/// signed-in request starts here).
 pub async fn live_session(
     conn: &impl ConnectionTrait,
     secret: &str,
-) -> AppResult<Option<session::Model>> {
-    Ok(session::Entity::find()
+) -> AppResult<Option<(session::Model, user::Model)>> {
+    let found = session::Entity::find()
         .filter(session::Column::TokenHash.eq(digest(secret)))
         .filter(session::Column::ExpiresAt.gt(Utc::now()))
+        .find_also_related(user::Entity)
         .one(conn)
-        .await?)
+        .await?;
+    Ok(found.and_then(|(s, u)| Some((s, u?))))
 }
 
+/// The user behind an unexpired API token, and the token as their credential (one query).
 pub async fn token_user(
     conn: &impl ConnectionTrait,
     secret: &str,
-) -> AppResult<Option<(i32, Credential)>> {
+) -> AppResult<Option<(user::Model, Credential)>> {
     let found = api_token::Entity::find()
         .filter(api_token::Column::TokenHash.eq(digest(secret)))
         .filter(api_token::Column::ExpiresAt.gt(Utc::now()))
+        .find_also_related(user::Entity)
         .one(conn)
         .await?;
-    Ok(found.map(|t| (t.user_id, Credential::Token(t.id))))
+    Ok(found.and_then(|(t, u)| Some((u?, Credential::Token(t.id)))))
 }
 
 /// Issues a token for `user_id` that works for `ttl`; returns it with its secret.

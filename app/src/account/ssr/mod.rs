@@ -28,22 +28,27 @@ use entity::user;
 /// role AND assignment: only staff manage assigned stations, so assignment rows left behind by
 /// a change of role grant nothing (and come back into force if the user is staff again).
 pub async fn load(conn: &impl ConnectionTrait, user_id: i32) -> AppResult<Option<CurrentUser>> {
-    let Some(u) = user::Entity::find_by_id(user_id).one(conn).await? else {
-        return Ok(None);
-    };
+    match user::Entity::find_by_id(user_id).one(conn).await? {
+        Some(u) => Ok(Some(current(conn, u).await?)),
+        None => Ok(None),
+    }
+}
+
+/// [`load`] for a user row already read (with the credential that proved it).
+async fn current(conn: &impl ConnectionTrait, u: user::Model) -> AppResult<CurrentUser> {
     let stations = if u.role == Role::Staff {
         crate::station::ssr::assigned_to(conn, u.id).await?
     } else {
         Vec::new()
     };
-    Ok(Some(CurrentUser {
+    Ok(CurrentUser {
         id: u.id,
         role: u.role,
         email: u.email,
         display_name: u.display_name,
         stations,
         pack_model: u.pack_model,
-    }))
+    })
 }
 
 pub async fn find_by_email(
@@ -134,31 +139,31 @@ pub async fn authenticate(
     let cookie = credentials::cookie(headers, name);
     let found = resolve(conn, cookie, headers, query_token).await?;
     match found {
-        Some((user_id, credential, _)) => {
-            crate::observe::user(user_id);
-            Ok(load(conn, user_id).await?.map(|u| (u, credential)))
+        Some((user, credential, _)) => {
+            crate::observe::user(user.id);
+            Ok(Some((current(conn, user).await?, credential)))
         }
         None => Ok(None),
     }
 }
 
-/// The user id and credential behind a session cookie value, else a bearer or query token;
-/// with the session row, when it was a session.
+/// The user and credential behind a session cookie value, else a bearer or query token; with
+/// the session row, when it was a session.
 async fn resolve(
     conn: &impl ConnectionTrait,
     cookie: Option<String>,
     headers: &HeaderMap,
     query_token: Option<&str>,
-) -> AppResult<Option<(i32, Credential, Option<entity::session::Model>)>> {
+) -> AppResult<Option<(user::Model, Credential, Option<entity::session::Model>)>> {
     if let Some(secret) = cookie
-        && let Some(row) = credentials::live_session(conn, &secret).await?
+        && let Some((row, user)) = credentials::live_session(conn, &secret).await?
     {
-        return Ok(Some((row.user_id, Credential::Session(row.id), Some(row))));
+        return Ok(Some((user, Credential::Session(row.id), Some(row))));
     }
     match credentials::bearer(headers).or_else(|| query_token.map(str::to_string)) {
         Some(token) => Ok(credentials::token_user(conn, &token)
             .await?
-            .map(|(user_id, credential)| (user_id, credential, None))),
+            .map(|(user, credential)| (user, credential, None))),
         None => Ok(None),
     }
 }
@@ -171,12 +176,11 @@ pub async fn caller(ctx: &Ctx) -> AppResult<Option<(CurrentUser, Credential)>> {
     };
     let name = credentials::session_cookie_name(ctx.secure_cookies);
     let cookie = credentials::cookie(&parts.headers, name);
-    let Some((user_id, credential, session)) =
-        resolve(&ctx.db, cookie, &parts.headers, None).await?
+    let Some((user, credential, session)) = resolve(&ctx.db, cookie, &parts.headers, None).await?
     else {
         return Ok(None);
     };
-    crate::observe::user(user_id);
+    crate::observe::user(user.id);
     if let Some(row) = session {
         let (idle, absolute) = (ctx.rules.accounts.session_idle, ctx.rules.session_ttl);
         // A failed renewal costs the session some idle time, not this request.
@@ -184,7 +188,7 @@ pub async fn caller(ctx: &Ctx) -> AppResult<Option<(CurrentUser, Credential)>> {
             tracing::warn!(error = %e, session = row.id, "session renewal failed");
         }
     }
-    Ok(load(&ctx.db, user_id).await?.map(|u| (u, credential)))
+    Ok(Some((current(&ctx.db, user).await?, credential)))
 }
 
 /// The caller of the current server fn, if logged in.

@@ -110,24 +110,25 @@ pub async fn claim_for_booking(
 }
 
 /// A booked pack leaves with its rider (`collected`), or goes back on the shelf
-/// (`available`) when its booking is cancelled or expires.
+/// (`available`) when its booking is cancelled or expires. Returns the pack as moved (`None`
+/// if it was not booked), for the booking's view.
 pub async fn set_booked_pack(
     txn: &DatabaseTransaction,
     battery_id: i32,
     to: BatteryState,
-) -> AppResult<()> {
+) -> AppResult<Option<entity::Model>> {
     debug_assert!(matches!(
         to,
         BatteryState::Collected | BatteryState::Available
     ));
-    entity::Entity::update_many()
+    Ok(entity::Entity::update_many()
         .col_expr(entity::Column::State, Expr::value(to))
         .col_expr(entity::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(entity::Column::Id.eq(battery_id))
         .filter(entity::Column::State.eq(BatteryState::Booked))
-        .exec(txn)
-        .await?;
-    Ok(())
+        .exec_with_returning(txn)
+        .await?
+        .pop())
 }
 
 /// The pack a rider hands back when collecting: checked in at the station.

@@ -44,12 +44,13 @@ pub(super) async fn transition(
     for (col, expr) in extra {
         update = update.col_expr(col, expr);
     }
-    let changed = update.exec(txn).await?;
-    let booking = find(txn, booking_id).await?;
-    if changed.rows_affected == 0 {
-        return Err(AppError::BookingClosed(booking.status.as_str().to_string()));
+    // The changed row comes back with the write; only a refused change reads why.
+    match update.exec_with_returning(txn).await?.pop() {
+        Some(booking) => Ok(booking),
+        None => Err(AppError::BookingClosed(
+            find(txn, booking_id).await?.status.as_str().to_string(),
+        )),
     }
-    Ok(booking)
 }
 
 /// Staff: the battery is at the counter. Announces `booking_ready` to the rider.

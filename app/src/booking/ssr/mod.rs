@@ -97,6 +97,29 @@ async fn views(
     Ok(rows.into_iter().map(BookingView::from).collect())
 }
 
+/// A booking just written, as its rider and staff see it, from the names its writer already
+/// holds (the station's from its recount, the pack's from its claim): no read back.
+pub(super) fn written_view(
+    b: entity::Model,
+    station_name: String,
+    battery_model: String,
+) -> BookingView {
+    BookingView::from(BookingRow {
+        id: b.id,
+        rider_id: b.rider_id,
+        battery_id: b.battery_id,
+        station_id: b.station_id,
+        status: b.status,
+        collection_code: b.collection_code,
+        created_at: b.created_at,
+        expires_at: b.expires_at,
+        ready_at: b.ready_at,
+        collected_at: b.collected_at,
+        station_name,
+        battery_model,
+    })
+}
+
 /// One booking as its rider and staff see it.
 pub(super) async fn booking_view(
     conn: &impl ConnectionTrait,
@@ -180,6 +203,20 @@ async fn book_now(
         }
         Err(e) => return Err(e.into()),
     };
+    // Before the station's row is bumped (and locked until commit on PostgreSQL): what needs
+    // no counts is written first, so concurrent bookings there wait on fewer round trips.
+    let detail = format!(
+        "booking {} of battery {} for {}",
+        booking.id, battery.serial, rider.email
+    );
+    audit::record(
+        &txn,
+        Actor::User(rider),
+        Some(station_id),
+        AuditAction::BookingCreated,
+        detail,
+    )
+    .await?;
     let (summary, alerts) =
         station::ssr::bump_version_and_recount(&txn, &ctx.rules, station_id).await?;
     // On PostgreSQL the claim saw the station as its snapshot had it; the bump waited for any
@@ -243,19 +280,7 @@ async fn book_now(
             timestamp(now),
         ),
     ];
-    let detail = format!(
-        "booking {} of battery {} for {}",
-        booking.id, battery.serial, rider.email
-    );
-    audit::record(
-        &txn,
-        Actor::User(rider),
-        Some(station_id),
-        AuditAction::BookingCreated,
-        detail,
-    )
-    .await?;
-    let made = booking_view(&txn, booking.id).await?;
+    let made = written_view(booking, summary.name, battery.model);
     ctx.commit(txn, alerts.after(events)).await?;
     Ok(made)
 }

@@ -6,7 +6,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{QueryOrder, TransactionTrait, entity::prelude::*};
 
 use super::lifecycle::{find, transition};
-use super::{booking_view, entity};
+use super::{booking_view, entity, written_view};
 use crate::account::CurrentUser;
 use crate::audit::AuditAction;
 use crate::audit::ssr::{self as audit, Actor};
@@ -66,7 +66,7 @@ async fn close(
         ],
     )
     .await?;
-    battery::set_booked_pack(&txn, booking.battery_id, BatteryState::Available).await?;
+    let pack = battery::set_booked_pack(&txn, booking.battery_id, BatteryState::Available).await?;
     let action = if to == BookingStatus::Expired {
         AuditAction::BookingExpired
     } else {
@@ -80,7 +80,10 @@ async fn close(
     audit::record(&txn, actor, Some(booking.station_id), action, detail).await?;
     let (summary, alerts) =
         station::ssr::bump_version_and_recount(&txn, &ctx.rules, booking.station_id).await?;
-    let closed = booking_view(&txn, booking.id).await?;
+    let closed = match pack {
+        Some(pack) => written_view(booking, summary.name.clone(), pack.model),
+        None => booking_view(&txn, booking_id).await?,
+    };
     let (title, mut text) = match to {
         BookingStatus::Expired => (
             "Booking expired",

@@ -2,7 +2,8 @@
 //! [`super::bump_version_and_recount`] in the changing transaction (so the history holds
 //! exactly what was committed), read back as a chart series, pruned by the sweeper.
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryOrder, entity::prelude::*};
+use sea_orm::sea_query::{Func, Query};
+use sea_orm::{ActiveValue::Set, Condition, ConnectionTrait, QueryOrder, entity::prelude::*};
 
 use super::entity::history;
 use crate::error::{AppError, AppResult};
@@ -74,15 +75,40 @@ pub async fn series(
     }
     super::find_listed(conn, station_id).await?;
     let until = Utc::now();
-    let window = Duration::hours(i64::from(hours));
     let rows = history::Entity::find()
         .filter(history::Column::StationId.eq(station_id))
-        .filter(history::Column::At.gte(until - window - Duration::weeks(USUAL_WEEKS)))
+        .filter(in_windows(station_id, hours, until))
         .order_by_asc(history::Column::At)
         .order_by_asc(history::Column::Id)
         .all(conn)
         .await?;
     Ok(shape(station_id, hours, until, &rows))
+}
+
+/// Only the rows [`shape`] reads: those of the window ending at `until` and of the same hours
+/// in each of the past `USUAL_WEEKS` weeks, each window with the last row before it (the count
+/// at its start). A busy station writes a row per booking, so its five weeks can be tens of
+/// thousands of rows; the windows are a few hundred, found through `(station_id, at)`.
+fn in_windows(station_id: i32, hours: u32, until: DateTime<Utc>) -> Condition {
+    // (Scoped: its `max` would shadow `Ord::max` below.)
+    use sea_orm::sea_query::ExprTrait;
+    let span = Duration::hours(i64::from(hours));
+    (0..=USUAL_WEEKS).fold(Condition::any(), |any, week| {
+        let end = until - Duration::weeks(week);
+        let start = end - span;
+        let last_before = Query::select()
+            .expr(Func::max(Expr::col(history::Column::At)))
+            .from(history::Entity)
+            .and_where(Expr::col(history::Column::StationId).eq(station_id))
+            .and_where(Expr::col(history::Column::At).lte(start))
+            .to_owned();
+        let from = Func::coalesce([Expr::from(last_before), Expr::value(start)]);
+        any.add(
+            Condition::all()
+                .add(Expr::col(history::Column::At).gte(from))
+                .add(history::Column::At.lte(end)),
+        )
+    })
 }
 
 /// The series for the window ending at `until`, from `rows` in time order.

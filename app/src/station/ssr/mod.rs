@@ -130,15 +130,15 @@ pub async fn bump_version_and_recount(
     station_id: i32,
 ) -> AppResult<(StationSummary, Alerts)> {
     use sea_orm::sea_query::ExprTrait;
-    let bumped = st::Entity::update_many()
+    // The bumped row comes back with the write (`RETURNING`): one round trip fewer while the
+    // row is locked.
+    let model = st::Entity::update_many()
         .col_expr(st::Column::Version, Expr::col(st::Column::Version).add(1))
         .filter(st::Column::Id.eq(station_id))
-        .exec(conn)
-        .await?;
-    if bumped.rows_affected == 0 {
-        return Err(AppError::not_found("Station"));
-    }
-    let model = find(conn, station_id).await?;
+        .exec_with_returning(conn)
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::not_found("Station"))?;
     let level = model.stock_level;
     let station = summary(model, stock(conn, station_id).await?);
     history::record(conn, &station).await?;
