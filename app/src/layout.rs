@@ -18,6 +18,7 @@ use crate::account::pack_view::PackPage;
 use crate::account::tokens_view::TokensPage;
 use crate::account::view::{LoginPage, RegisterPage};
 use crate::admin::view::AdminPage;
+use crate::assets;
 use crate::booking::view::MyBookingsPage;
 use crate::feed::use_notifications;
 use crate::notification::view::{NotificationsLink, NotificationsPage};
@@ -37,11 +38,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <title>"battery-swap"</title>
                 <meta name="description" content=DESCRIPTION/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <link rel="stylesheet" href=stylesheet_href(&options)/>
+                <link rel="stylesheet" href=assets::stylesheet_href(&options)/>
                 <AutoReload options=options.clone()/>
-                // Deferred to idle time, its preloads at low priority: the page paints first (every
-                // form works without JavaScript meanwhile), then it hydrates.
-                <HydrationScripts options defer=true/>
+                <assets::HydrateAfterPaint options/>
             </head>
             <body>
                 <App/>
@@ -69,35 +68,6 @@ fn set_content_security_policy() {
 /// What search engines show under the link.
 const DESCRIPTION: &str = "Find a battery-swap station near you, see how many charged batteries \
     it holds right now, and book one to collect.";
-
-/// The stylesheet's address: `/pkg/battery-swap.css`, or its hashed name when the build hashed
-/// the file names (`hash-files`; the names are in the hash file cargo-leptos writes beside the
-/// server binary, which `HydrationScripts` reads for the script and wasm names).
-fn stylesheet_href(options: &LeptosOptions) -> String {
-    let pkg = &options.site_pkg_dir;
-    let name = &options.output_name;
-    match hashed_name(options, "css") {
-        Some(hash) => format!("/{pkg}/{name}.{hash}.css"),
-        None => format!("/{pkg}/{name}.css"),
-    }
-}
-
-/// The hash of the `kind` file (`css`, `js`, `wasm`) in the build's hash file, read once.
-fn hashed_name(options: &LeptosOptions, kind: &str) -> Option<String> {
-    use std::sync::OnceLock;
-    static HASHES: OnceLock<Option<String>> = OnceLock::new();
-    if !options.hash_files {
-        return None;
-    }
-    let hashes = HASHES.get_or_init(|| {
-        let dir = std::env::current_exe().ok()?.parent()?.to_path_buf();
-        std::fs::read_to_string(dir.join(options.hash_file.as_ref())).ok()
-    });
-    hashes.as_deref()?.lines().find_map(|line| {
-        let (file, hash) = line.split_once(':')?;
-        (file.trim() == kind).then(|| hash.trim().to_string())
-    })
-}
 
 #[component]
 pub fn App() -> impl IntoView {

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod admin;
+mod assets;
 pub mod audit;
 pub mod battery;
 pub mod booking;

@@ -39,6 +39,26 @@ for (const path of ["/", "/stations/1"]) {
   });
 }
 
+test("the bundle is fetched only after the page has painted", async ({ page }) => {
+  // A phone's first seconds on the network go to what it shows, not to the wasm: no preload
+  // in the head, and the script and wasm are requested after the first contentful paint.
+  const problems = watchConsole(page);
+  await page.goto("/stations/1");
+  await hydrated(page);
+  expect(await page.locator('head link[rel="preload"], head link[rel="modulepreload"]').count()).toBe(0);
+  const order = await page.evaluate(() => {
+    const paint = performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? Infinity;
+    const bundle = performance
+      .getEntriesByType("resource")
+      .filter((r) => /\/pkg\/.*\.(wasm|js)$/.test(new URL(r.name).pathname))
+      .map((r) => r.startTime);
+    return { paint, firstFetch: Math.min(...bundle), files: bundle.length };
+  });
+  expect(order.files).toBeGreaterThanOrEqual(2);
+  expect(order.paint).toBeLessThan(order.firstFetch);
+  expect(problems).toEqual([]);
+});
+
 test("other pages fetch their chunks when first visited, by link or directly", async ({ page }) => {
   const problems = watchConsole(page);
   const seen = bundleResponses(page);
