@@ -19,8 +19,8 @@ use crate::error::{AppError, AppResult};
 /// PostgreSQL: first lock exactly one row with `SELECT … FOR UPDATE SKIP LOCKED`, so
 /// concurrent bookings take different batteries instead of queueing on one (and only when
 /// every free one is locked, wait for one), then update that row. (A locking subquery inside `IN (…)` is not safe there: the planner may run it once per
-/// outer row and claim many batteries.) On both, the update re-checks `state = 'available'`, a
-/// lost race picks again, and more than one claimed row aborts the transaction.
+/// outer row and claim many batteries.) On both, the update re-checks `state = 'available'`
+/// and more than one claimed row aborts the transaction; on PostgreSQL a lost race picks again.
 pub async fn claim_for_booking(
     txn: &DatabaseTransaction,
     station_id: i32,
@@ -77,23 +77,26 @@ pub async fn claim_for_booking(
         } else {
             Expr::col(Column::Id).in_subquery(pick)
         };
-        let mut claimed = Entity::update_many()
+        let mut claimed_rows = Entity::update_many()
             .col_expr(Column::State, Expr::value(BatteryState::Booked))
             .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(target)
             .filter(Column::State.eq(BatteryState::Available))
             .exec_with_returning(txn)
             .await?;
-        if claimed.len() > 1 {
+        if claimed_rows.len() > 1 {
             tracing::error!(
                 station_id,
-                claimed = claimed.len(),
+                claimed = claimed_rows.len(),
                 "a booking claimed several batteries; rolled back"
             );
             return Err(AppError::Internal);
         }
-        if let Some(b) = claimed.pop() {
-            return Ok(Some(b));
+        let claimed = claimed_rows.pop();
+        // On SQLite the pick and the claim are one statement under the one write lock: nothing
+        // can have taken the pack in between, so none claimed means none free.
+        if claimed.is_some() || !postgres {
+            return Ok(claimed);
         }
         let still_free = Entity::find()
             .filter(Column::StationId.eq(station_id))

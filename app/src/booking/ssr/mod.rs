@@ -170,7 +170,9 @@ async fn book_now(
     let min_charge = ctx.rules.min_charge_percent;
     let claimed = battery::claim_for_booking(&txn, station_id, min_charge, model, online).await?;
     let Some(battery) = claimed else {
-        let station = station::ssr::find(&txn, station_id).await?;
+        // Why not, read after the transaction ends: on SQLite it holds the one write lock.
+        txn.rollback().await?;
+        let station = station::ssr::find(&ctx.db, station_id).await?;
         return Err(match (station.status, model) {
             (StationStatus::Online, None) => AppError::NoneAvailable,
             (StationStatus::Online, Some(m)) => AppError::NoneOfModel(m.to_string()),
