@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::http::Conn;
 use crate::seed;
-use crate::server::{Server, cpu_time, cpu_time_of, machine_busy};
+use crate::server::{Server, cpu_time, cpu_times_of, cpu_used_since, machine_busy};
 use crate::stats::{ms, per_second, percentile};
 
 const DURATION: Duration = Duration::from_secs(10);
@@ -110,7 +110,7 @@ pub async fn run(srv: &Server, database: &str, riders: &[String]) {
     // 2. Throughput.
     let pid = srv.pid().to_string();
     let cpu_before = (cpu_time(&pid), cpu_time("self"));
-    let (db_before, busy_before) = (cpu_time_of("postgres"), machine_busy().0);
+    let (db_before, busy_before) = (cpu_times_of("postgres"), machine_busy().0);
     let deadline = Instant::now() + DURATION;
     let started = Instant::now();
     let tasks: Vec<_> = riders_back
@@ -176,7 +176,7 @@ pub async fn run(srv: &Server, database: &str, riders: &[String]) {
         cpu_time(&pid) - cpu_before.0,
         cpu_time("self") - cpu_before.1,
     );
-    let db_cpu = cpu_time_of("postgres").saturating_sub(db_before);
+    let db_cpu = cpu_used_since(&db_before, &cpu_times_of("postgres"));
     let (busy, cores) = machine_busy();
     let busy = busy.saturating_sub(busy_before);
     // A fresh connection: the server closed the idle one meanwhile.

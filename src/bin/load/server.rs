@@ -1,5 +1,6 @@
 //! The processes under measurement: the real server, and the raw TCP baseline server; their
 //! RSS; a minimal HTTP/1.1 client for the API (one request per connection).
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -290,11 +291,11 @@ pub fn cpu_time(pid: &str) -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
-/// CPU time (user + system) all processes named `comm` have used so far, e.g. "postgres": the
-/// database's share of a phase (its backends live as long as the server's pool does).
-pub fn cpu_time_of(comm: &str) -> Duration {
+/// CPU time (user + system) of each process named `comm` (e.g. "postgres", the database's
+/// backends, which live as long as the server's pool), by process id.
+pub fn cpu_times_of(comm: &str) -> HashMap<String, Duration> {
     let Ok(dir) = std::fs::read_dir("/proc") else {
-        return Duration::ZERO;
+        return HashMap::new();
     };
     dir.filter_map(Result::ok)
         .filter_map(|e| e.file_name().into_string().ok())
@@ -302,7 +303,23 @@ pub fn cpu_time_of(comm: &str) -> Duration {
         .filter(|pid| {
             std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == comm)
         })
-        .map(|pid| cpu_time(&pid))
+        .map(|pid| {
+            let used = cpu_time(&pid);
+            (pid, used)
+        })
+        .collect()
+}
+
+/// What the processes of `after` used since `before`, each from its own earlier figure (a
+/// process started since counts from zero; one that has exited is not in `after`, and what it
+/// used since `before` is lost: the figure is a lower bound).
+pub fn cpu_used_since(
+    before: &HashMap<String, Duration>,
+    after: &HashMap<String, Duration>,
+) -> Duration {
+    after
+        .iter()
+        .map(|(pid, used)| used.saturating_sub(before.get(pid).copied().unwrap_or_default()))
         .sum()
 }
 

@@ -170,7 +170,8 @@ async fn book_now(
     let min_charge = ctx.rules.min_charge_percent;
     let claimed = battery::claim_for_booking(&txn, station_id, min_charge, model, online).await?;
     let Some(battery) = claimed else {
-        // Why not, read after the transaction ends: on SQLite it holds the one write lock.
+        // Why not, read once the transaction has ended (on SQLite it holds the one write lock):
+        // the station as it is now, which a status change just after the claim may have moved.
         txn.rollback().await?;
         let station = station::ssr::find(&ctx.db, station_id).await?;
         return Err(match (station.status, model) {

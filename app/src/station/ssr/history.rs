@@ -1,7 +1,7 @@
 //! Availability over time: one row per committed change of a station's counts, written by
 //! [`super::bump_version_and_recount`] in the changing transaction (so the history holds
 //! exactly what was committed), read back as a chart series, pruned by the sweeper.
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use sea_orm::sea_query::{Func, Query};
 use sea_orm::{ActiveValue::Set, Condition, ConnectionTrait, QueryOrder, entity::prelude::*};
 
@@ -74,7 +74,9 @@ pub async fn series(
         )));
     }
     super::find_listed(conn, station_id).await?;
-    let until = Utc::now();
+    // To the microsecond, as PostgreSQL keeps times: the query's window bounds and `shape`'s
+    // must be the same instants.
+    let until = Utc::now().trunc_subsecs(6);
     let rows = history::Entity::find()
         .filter(history::Column::StationId.eq(station_id))
         .filter(in_windows(station_id, hours, until))
