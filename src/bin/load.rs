@@ -37,6 +37,8 @@
 mod bookings;
 #[path = "load/client.rs"]
 mod client;
+#[path = "load/cpu.rs"]
+mod cpu;
 #[path = "load/fanout.rs"]
 mod fanout;
 #[path = "load/fleet.rs"]

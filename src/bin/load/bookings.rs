@@ -12,9 +12,10 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::cpu::{cpu_time, cpu_times_of, cpu_used_since, machine_busy};
 use crate::http::Conn;
 use crate::seed;
-use crate::server::{Server, cpu_time, cpu_times_of, cpu_used_since, machine_busy};
+use crate::server::Server;
 use crate::stats::{ms, per_second, percentile};
 
 const DURATION: Duration = Duration::from_secs(10);
