@@ -17,7 +17,9 @@ async fn tool(url: &str) -> Ctx {
     impl app::feed::ssr::EventSink for Nowhere {
         fn publish(&self, _: Vec<app::feed::ssr::DomainEvent>) {}
     }
-    let db = battery_swap::db::connect(url, None).await.expect("connect");
+    let db = battery_swap::db::connect(url, TEST_POOL.parse().ok())
+        .await
+        .expect("connect");
     battery_swap::db::migrate(&db).await.expect("migrate");
     let bus = if on_postgres() {
         app::feed::ssr::EventBus::over_postgres(Arc::new(Nowhere))
@@ -153,7 +155,7 @@ async fn marker(ctx: &Ctx, station_id: i32) {
 }
 
 async fn server_on(url: String) -> battery_swap::Server {
-    let mut cfg = battery_swap::config::Config::for_database(url);
+    let mut cfg = test_config(url);
     cfg.ws_connects_per_minute = 100_000;
     start(cfg).await
 }

@@ -725,13 +725,13 @@ async fn the_demo_chargers_report_through_the_device_path() {
 #[tokio::test]
 async fn demo_chargers_run_only_on_the_demos_own_database() {
     let url = fresh_database_url().await;
-    let real = start(battery_swap::config::Config::for_database(url.clone())).await;
+    let real = start(test_config(url.clone())).await;
     let a = station(&real, "A real station").await;
     batteries(&real, a, 2, 50).await;
     let admin = admin(&real).await;
 
     // `--demo` left on against real stations: nothing loaded, no charger invents readings.
-    let mut config = battery_swap::config::Config::for_database(url);
+    let mut config = test_config(url);
     config.demo = true;
     let with_demo_flag = start(config).await;
     let devices = app::device::ssr::list(ctx(&with_demo_flag), &admin)

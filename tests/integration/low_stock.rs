@@ -198,7 +198,7 @@ async fn a_threshold_of_zero_turns_alerts_off() {
 #[tokio::test]
 async fn concurrent_bookings_crossing_the_threshold_alert_once() {
     let url = fresh_database_url().await;
-    let mut cfg = battery_swap::config::Config::for_database(url.clone());
+    let mut cfg = test_config(url.clone());
     cfg.ws_connects_per_minute = 100_000;
     let s = start(cfg).await;
     let a = station(&s, "Alpha").await;

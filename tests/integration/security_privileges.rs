@@ -125,8 +125,8 @@ async fn a_role_change_closes_the_users_sockets_on_every_instance() {
         return; // SQLite is one instance by nature.
     }
     let url = fresh_database_url().await;
-    let first = start(battery_swap::config::Config::for_database(&url)).await;
-    let second = start(battery_swap::config::Config::for_database(&url)).await;
+    let first = start(test_config(url.clone())).await;
+    let second = start(test_config(url.clone())).await;
     let a = station(&first, "Alpha").await;
     let admin = user(&first, "admin@a.test", Role::Admin).await;
     let staff = staff_of(&first, "staff@a.test", a).await;

@@ -86,7 +86,19 @@ pub async fn config() -> Config {
         .with_env_filter("warn")
         .with_test_writer()
         .try_init();
-    Config::for_database(fresh_database_url().await)
+    test_config(fresh_database_url().await)
+}
+
+/// Each test server's pool (`--db-connections`). PostgreSQL allows 100 connections, and tests
+/// run side by side, some with several server processes: with the default pool (32) two of
+/// them took all 100 and their requests timed out waiting ("too many clients already").
+pub const TEST_POOL: &str = "8";
+
+/// The config of a test server on `url`, with its pool kept to [`TEST_POOL`].
+pub fn test_config(url: String) -> Config {
+    let mut cfg = Config::for_database(url);
+    cfg.db_connections = TEST_POOL.parse().ok();
+    cfg
 }
 
 pub async fn start(config: Config) -> Server {
@@ -391,6 +403,8 @@ impl Process {
                 database_url,
                 "--ws-connects-per-minute",
                 "100000",
+                "--db-connections",
+                TEST_POOL,
             ])
             .args(flags)
             .env("RUST_LOG", rust_log)
