@@ -48,27 +48,25 @@ const LOADER: &str = r#"function (js, wasm) {
   addEventListener("load", () => setTimeout(start, timed ? 3000 : 0), { once: true });
 }"#;
 
-/// The bundle's script and wasm addresses: `/pkg/battery-swap.js` and `.wasm`, or their hashed
-/// names when the build hashed them.
+/// The bundle's script and wasm addresses.
 fn bundle(options: &LeptosOptions) -> (String, String) {
-    let pkg = &options.site_pkg_dir;
-    let name = &options.output_name;
-    let file = |kind: &str| match hashed_name(options, kind) {
-        Some(hash) => format!("/{pkg}/{name}.{hash}.{kind}"),
-        None => format!("/{pkg}/{name}.{kind}"),
-    };
-    (file("js"), file("wasm"))
+    (address(options, "js"), address(options, "wasm"))
 }
 
-/// The stylesheet's address: `/pkg/battery-swap.css`, or its hashed name when the build hashed
-/// the file names (`hash-files`; the names are in the hash file cargo-leptos writes beside the
-/// server binary, which `HydrationScripts` reads for the script and wasm names).
+/// The stylesheet's address.
 pub fn stylesheet_href(options: &LeptosOptions) -> String {
+    address(options, "css")
+}
+
+/// The address of the bundle's `kind` file: `/pkg/battery-swap.css` (`.js`, `.wasm`), or its
+/// hashed name when the build hashed the file names (`hash-files`; the names are in the hash
+/// file cargo-leptos writes beside the server binary).
+fn address(options: &LeptosOptions, kind: &str) -> String {
     let pkg = &options.site_pkg_dir;
     let name = &options.output_name;
-    match hashed_name(options, "css") {
-        Some(hash) => format!("/{pkg}/{name}.{hash}.css"),
-        None => format!("/{pkg}/{name}.css"),
+    match hashed_name(options, kind) {
+        Some(hash) => format!("/{pkg}/{name}.{hash}.{kind}"),
+        None => format!("/{pkg}/{name}.{kind}"),
     }
 }
 
