@@ -3,10 +3,38 @@
 use app::account::Role;
 use app::booking::ssr as booking;
 use app::station::ssr::entity::history;
+use battery_swap::Server;
 use chrono::{Duration, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, PaginatorTrait};
 
 use crate::support::*;
+
+/// Writes a past count of `station` directly: `ago` before now, `available` of `total` packs.
+async fn past(s: &Server, station: i32, ago: Duration, available: i32, total: i32) {
+    history::ActiveModel {
+        station_id: Set(station),
+        at: Set(Utc::now() - ago),
+        available: Set(available),
+        total: Set(total),
+        ..Default::default()
+    }
+    .insert(&ctx(s).db)
+    .await
+    .unwrap();
+}
+
+/// `/api/station_history` of `station` for the default 24 hours, which must answer 200.
+async fn served(s: &Server, station: i32) -> serde_json::Value {
+    let (status, h) = api(
+        &browser(),
+        s,
+        "station_history",
+        &[("station_id", &station.to_string())],
+    )
+    .await;
+    assert_eq!(status, 200, "{h}");
+    h
+}
 
 #[tokio::test]
 async fn changes_are_recorded_and_served_with_what_is_usual() {
@@ -20,26 +48,10 @@ async fn changes_are_recorded_and_served_with_what_is_usual() {
         .unwrap();
     // Two weeks of an earlier pattern: one pack at this time of the week.
     for weeks in [1, 2] {
-        history::ActiveModel {
-            station_id: Set(a),
-            at: Set(Utc::now() - Duration::weeks(weeks) - Duration::hours(2)),
-            available: Set(1),
-            total: Set(3),
-            ..Default::default()
-        }
-        .insert(&ctx(&s).db)
-        .await
-        .unwrap();
+        past(&s, a, Duration::weeks(weeks) + Duration::hours(2), 1, 3).await;
     }
 
-    let (status, h) = api(
-        &browser(),
-        &s,
-        "station_history",
-        &[("station_id", &a.to_string())],
-    )
-    .await;
-    assert_eq!(status, 200, "{h}");
+    let h = served(&s, a).await;
     assert_eq!(h["hours"], 24);
     let counts: Vec<u64> = h["points"]
         .as_array()
@@ -76,16 +88,7 @@ async fn history_past_its_retention_is_pruned() {
     let s = start(cfg).await;
     let a = station(&s, "Alpha").await;
     batteries(&s, a, 1, 100).await;
-    history::ActiveModel {
-        station_id: Set(a),
-        at: Set(Utc::now() - Duration::days(40)),
-        available: Set(0),
-        total: Set(0),
-        ..Default::default()
-    }
-    .insert(&ctx(&s).db)
-    .await
-    .unwrap();
+    past(&s, a, Duration::days(40), 0, 0).await;
     let db = &ctx(&s).db;
     // (The server's own sweeper prunes at start too; it may have taken the row first.)
     let pruned = app::station::ssr::history::prune(db, Duration::days(35))
@@ -105,35 +108,15 @@ async fn history_past_its_retention_is_pruned() {
 async fn each_window_starts_from_the_last_count_before_it() {
     let s = server().await;
     let a = station(&s, "Alpha").await;
-    let at = |ago: Duration, available: i32| history::ActiveModel {
-        station_id: Set(a),
-        at: Set(Utc::now() - ago),
-        available: Set(available),
-        total: Set(10),
-        ..Default::default()
-    };
     let week = Duration::weeks(1);
     // Between the windows of two and one weeks ago: superseded by the next row.
-    at(week + Duration::days(3), 7)
-        .insert(&ctx(&s).db)
-        .await
-        .unwrap();
+    past(&s, a, week + Duration::days(3), 7, 10).await;
     // Six hours before last week's window: its count all through that window.
-    at(week + Duration::hours(30), 5)
-        .insert(&ctx(&s).db)
-        .await
-        .unwrap();
+    past(&s, a, week + Duration::hours(30), 5, 10).await;
     // Three days ago, between last week's window and this one: where this window starts.
-    at(Duration::days(3), 9).insert(&ctx(&s).db).await.unwrap();
+    past(&s, a, Duration::days(3), 9, 10).await;
 
-    let (status, h) = api(
-        &browser(),
-        &s,
-        "station_history",
-        &[("station_id", &a.to_string())],
-    )
-    .await;
-    assert_eq!(status, 200, "{h}");
+    let h = served(&s, a).await;
     assert_eq!(h["points"][0], serde_json::json!([24 * 3600, 9]), "{h}");
     let usually = h["usually"].as_array().unwrap();
     assert!(usually.iter().all(|u| u == 5), "{usually:?}");
