@@ -51,6 +51,8 @@ mod idle;
 mod pages;
 #[path = "load/rates.rs"]
 mod rates;
+#[path = "load/raw_ws.rs"]
+mod raw_ws;
 #[path = "load/seed.rs"]
 mod seed;
 #[path = "load/server.rs"]
@@ -84,7 +86,10 @@ async fn main() {
         .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into());
     match args.first().map(String::as_str) {
         Some("raw-hold") => return server::raw_hold().await,
-        Some("raw-fanout") => return server::raw_fanout(&arg(1), arg(2).parse().expect("n")).await,
+        Some("raw-fanout") => {
+            let sockets = arg(2).parse().expect("n");
+            return server::raw_fanout(&arg(1), sockets, arg(3) == "ws").await;
+        }
         Some("hold") => {
             let addr = arg(1).parse().expect("address");
             let (count, first) = (

@@ -40,27 +40,32 @@ pub async fn tcp(to: SocketAddr) -> TcpStream {
 /// A WebSocket to `path`, after its `connection_established`; returns the socket and how
 /// long it took from the TCP connect to the greeting.
 pub async fn subscribe(to: SocketAddr, path: impl AsRef<str>) -> (Ws, Duration) {
-    let path = path.as_ref();
     let started = Instant::now();
-    let stream = tcp(to).await;
-    let config = WebSocketConfig::default()
-        .read_buffer_size(4096)
-        .write_buffer_size(0)
-        .max_write_buffer_size(1 << 20);
-    let url = format!("ws://{to}{path}");
-    let (mut ws, _) = tokio::time::timeout(
-        crate::WAIT,
-        tokio_tungstenite::client_async_with_config(url, stream, Some(config)),
-    )
-    .await
-    .expect("handshake in time")
-    .expect("handshake");
+    let mut ws = connect(to, path.as_ref()).await;
     let greeting = next_text(&mut ws).await;
     assert!(
         greeting.contains("\"connection_established\""),
         "greeting: {greeting}"
     );
     (ws, started.elapsed())
+}
+
+/// A WebSocket to `path`, once the handshake is done (nothing read yet).
+pub async fn connect(to: SocketAddr, path: &str) -> Ws {
+    let stream = tcp(to).await;
+    let config = WebSocketConfig::default()
+        .read_buffer_size(4096)
+        .write_buffer_size(0)
+        .max_write_buffer_size(1 << 20);
+    let url = format!("ws://{to}{path}");
+    let (ws, _) = tokio::time::timeout(
+        crate::WAIT,
+        tokio_tungstenite::client_async_with_config(url, stream, Some(config)),
+    )
+    .await
+    .expect("handshake in time")
+    .expect("handshake");
+    ws
 }
 
 /// The next text message (pings are answered by tungstenite while reading).

@@ -7,7 +7,7 @@
 //! - a stream of changes, several API calls in flight: deliveries per second.
 use futures::StreamExt;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 use tokio_tungstenite::tungstenite::Message;
@@ -31,11 +31,15 @@ pub fn marker(text: &str) -> Option<usize> {
     rest[..rest.find('"')?].parse().ok()
 }
 
-/// Deliveries so far, and a wake-up each time a multiple of the subscriber count is reached.
+/// Deliveries so far, and a wake-up each time a multiple of the subscriber count is reached;
+/// when each round of `every` deliveries got its first and its last (one frame at a time, a
+/// round is one frame's fan-out).
 pub struct Progress {
     pub count: AtomicUsize,
     every: usize,
     notify: Notify,
+    firsts: Mutex<Vec<Instant>>,
+    lasts: Mutex<Vec<Instant>>,
 }
 
 impl Progress {
@@ -44,14 +48,25 @@ impl Progress {
             count: AtomicUsize::new(0),
             every: every.max(1),
             notify: Notify::new(),
+            firsts: Mutex::new(Vec::new()),
+            lasts: Mutex::new(Vec::new()),
         })
     }
 
     pub fn add(&self, n: usize) {
         let before = self.count.fetch_add(n, Ordering::SeqCst);
+        if n > 0 && before.is_multiple_of(self.every) {
+            lock(&self.firsts).push(Instant::now());
+        }
         if (before + n) / self.every != before / self.every {
+            lock(&self.lasts).push(Instant::now());
             self.notify.notify_waiters();
         }
+    }
+
+    /// When round `k` (from 0) got its first and its last delivery.
+    fn round(&self, k: usize) -> Option<(Instant, Instant)> {
+        Some((*lock(&self.firsts).get(k)?, *lock(&self.lasts).get(k)?))
     }
 
     /// Waits until `target` deliveries, or `limit`; whether they all came.
@@ -69,6 +84,10 @@ impl Progress {
             }
         }
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// What one subscriber saw: (event, arrival) per delivery, its close code if the server
@@ -130,6 +149,8 @@ struct Figures {
     elapsed: Duration,
     /// Per change, the time from its trigger to its last delivery.
     to_last: Vec<Duration>,
+    /// Per change, the fan-out itself: from its first delivery to its last.
+    spread: Vec<Duration>,
 }
 
 pub async fn run(srv: &Server, subscribers: usize, stream_events: usize) {
@@ -205,6 +226,7 @@ pub async fn run(srv: &Server, subscribers: usize, stream_events: usize) {
 
     let (mut one, mut stream) = (Vec::new(), Vec::new());
     let mut last_of: Vec<Option<Instant>> = vec![None; total];
+    let mut first_of: Vec<Option<Instant>> = vec![None; total];
     let (mut stream_last, mut kicked, mut sample) = (stream_started, 0, None);
     for receiver in receivers {
         let seen = receiver.await.expect("receiver");
@@ -218,16 +240,21 @@ pub async fn run(srv: &Server, subscribers: usize, stream_events: usize) {
                 stream_last = stream_last.max(at);
             }
             last_of[n] = last_of[n].max(Some(at));
+            first_of[n] = Some(first_of[n].map_or(at, |f| f.min(at)));
         }
         sample = sample.or(seen.sample);
     }
     let to_last: Vec<Duration> = (0..ONE_BY_ONE)
         .filter_map(|n| Some(last_of[n]?.duration_since(*sent[n].get()?)))
         .collect();
+    let spread: Vec<Duration> = (0..ONE_BY_ONE)
+        .filter_map(|n| Some(last_of[n]?.duration_since(first_of[n]?)))
+        .collect();
     let ws_one = Figures {
         deliveries: one.len(),
         elapsed: one_elapsed,
         to_last,
+        spread,
     };
     let lost_one = accepted * subscribers - one.len();
     let lost_stream = stream_accepted * subscribers - stream.len();
@@ -263,6 +290,16 @@ pub async fn run(srv: &Server, subscribers: usize, stream_events: usize) {
         ms(percentile(&mut raw_one.to_last.clone(), 100.0)),
         100.0 * ws_one_rate / raw_one_rate,
     );
+    // Like for like: the fan-out alone, without what starts it (the server's HTTP call and
+    // transaction; the raw child's order on its stdin). The issue's figure: commit → client.
+    let spread_rate = |f: &Figures| per_second(f.deliveries, f.spread.iter().sum());
+    let (ws_spread, raw_spread) = (spread_rate(&ws_one), spread_rate(&raw_one));
+    println!(
+        "fan-out alone, first to last delivery of a change: p50 {} (raw {}); {ws_spread:.0} deliveries/s, raw {raw_spread:.0}/s: server = {:.0}% of raw",
+        ms(percentile(&mut ws_one.spread.clone(), 50.0)),
+        ms(percentile(&mut raw_one.spread.clone(), 50.0)),
+        100.0 * ws_spread / raw_spread,
+    );
     let raw_rate = per_second(raw_stream.deliveries, raw_stream.elapsed);
     println!(
         "raw TCP, stream of {stream_events} back to back: {raw_rate:.0} deliveries/s; server stream = {:.0}% of raw",
@@ -287,7 +324,8 @@ pub fn ws_frame(text: &[u8]) -> Vec<u8> {
 impl RawFanout {
     /// `events` frames, one at a time, each waited for at every socket.
     async fn one_by_one(&mut self, events: usize) -> Figures {
-        let (started, mut to_last) = (Instant::now(), Vec::with_capacity(events));
+        let started = Instant::now();
+        let (mut to_last, mut spread) = (Vec::with_capacity(events), Vec::with_capacity(events));
         for k in 1..=events {
             let sent = Instant::now();
             self.send(1).await;
@@ -295,12 +333,15 @@ impl RawFanout {
                 self.progress.reach(k * self.sockets, DRAIN).await,
                 "raw frames arrive"
             );
-            to_last.push(sent.elapsed());
+            let (first, last) = self.progress.round(k - 1).expect("a full round");
+            to_last.push(last.duration_since(sent));
+            spread.push(last.duration_since(first));
         }
         Figures {
             deliveries: events * self.sockets,
             elapsed: started.elapsed(),
             to_last,
+            spread,
         }
     }
 
@@ -318,6 +359,7 @@ impl RawFanout {
             deliveries: events * self.sockets,
             elapsed: started.elapsed(),
             to_last: Vec::new(),
+            spread: Vec::new(),
         }
     }
 }

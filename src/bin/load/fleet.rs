@@ -89,7 +89,7 @@ pub async fn run(opts: Options) {
     let mut raw_addrs = Vec::new();
     for j in 0..opts.instances {
         let count = per.min(opts.subscribers - j * per);
-        let (child, addr) = crate::server::spawn_raw_fanout(&frame, count).await;
+        let (child, addr) = crate::server::spawn_raw_fanout(&frame, count, false).await;
         raw_addrs.push(addr);
         raws.push(child);
     }

@@ -1,10 +1,12 @@
 //! The processes under measurement: the real server, and the raw TCP baseline server; their
 //! RSS; a minimal HTTP/1.1 client for the API (one request per connection).
+use futures::StreamExt;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::process::{Child, Command};
+use tokio_tungstenite::tungstenite::Message;
 
 /// The `battery-swap` binary built next to this one, running on its own demo database.
 pub struct Server {
@@ -168,8 +170,9 @@ pub async fn raw_hold() {
     }
 }
 
-/// The raw fan-out baseline as a child process (`load raw-fanout <frame hex> <sockets>`),
-/// with this process's plain TCP clients of it, each counting the frames it reads.
+/// The raw fan-out baseline as a child process (`load raw-fanout <frame hex> <sockets> ws`),
+/// read by the same WebSocket clients as the server (so the two differ in the server only),
+/// each counting the frames it reads.
 pub struct RawFanout {
     child: Child,
     stdin: tokio::process::ChildStdin,
@@ -180,11 +183,13 @@ pub struct RawFanout {
 
 /// Starts `load raw-fanout` for `sockets` connections writing `frame`; returns the child (its
 /// stdin takes the orders) and the address it listens on.
-pub async fn spawn_raw_fanout(frame: &[u8], sockets: usize) -> (Child, SocketAddr) {
+/// With `ws`, each connection first gets a WebSocket handshake's answer.
+pub async fn spawn_raw_fanout(frame: &[u8], sockets: usize, ws: bool) -> (Child, SocketAddr) {
     let exe = std::env::current_exe().expect("own path");
     let hex: String = frame.iter().map(|b| format!("{b:02x}")).collect();
+    let mode = if ws { "ws" } else { "tcp" };
     let mut child = Command::new(exe)
-        .args(["raw-fanout", &hex, &sockets.to_string()])
+        .args(["raw-fanout", &hex, &sockets.to_string(), mode])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
@@ -196,20 +201,21 @@ pub async fn spawn_raw_fanout(frame: &[u8], sockets: usize) -> (Child, SocketAdd
 
 impl RawFanout {
     pub async fn start(frame: &[u8], sockets: usize) -> RawFanout {
-        let (mut child, addr) = spawn_raw_fanout(frame, sockets).await;
+        let (mut child, addr) = spawn_raw_fanout(frame, sockets, true).await;
         let stdin = child.stdin.take().expect("stdin");
         let progress = crate::fanout::Progress::new(sockets);
-        let len = frame.len();
         let mut readers = Vec::with_capacity(sockets);
         for _ in 0..sockets {
-            let mut stream = crate::client::tcp(addr).await;
+            let mut ws = crate::client::connect(addr, "/").await;
             let progress = std::sync::Arc::clone(&progress);
+            // What the server's subscribers do with each frame, less keeping its arrival.
             readers.push(tokio::spawn(async move {
-                let (mut buf, mut bytes) = (vec![0u8; 4096], 0);
-                while let Ok(n @ 1..) = stream.read(&mut buf).await {
-                    let before = bytes / len;
-                    bytes += n;
-                    progress.add(bytes / len - before);
+                while let Some(Ok(msg)) = ws.next().await {
+                    if let Message::Text(t) = msg
+                        && crate::fanout::marker(t.as_str()).is_some()
+                    {
+                        progress.add(1);
+                    }
                 }
             }));
         }
@@ -241,10 +247,10 @@ impl Drop for RawFanout {
     }
 }
 
-/// The raw fan-out baseline server: accepts `sockets` connections, then for each line `k` on
-/// stdin writes the frame `k` times to every connection (a task per connection, one write per
-/// frame).
-pub async fn raw_fanout(hex: &str, sockets: usize) {
+/// The raw fan-out baseline server: accepts `sockets` connections (with `ws`, answering each
+/// one's WebSocket handshake), then for each line `k` on stdin writes the frame `k` times to
+/// every connection (a task per connection, one write per frame).
+pub async fn raw_fanout(hex: &str, sockets: usize, ws: bool) {
     let frame: Vec<u8> = (0..hex.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex frame"))
@@ -256,6 +262,9 @@ pub async fn raw_fanout(hex: &str, sockets: usize) {
     for _ in 0..sockets {
         let (mut stream, _) = listener.accept().await.expect("accept");
         stream.set_nodelay(true).expect("nodelay");
+        if ws {
+            crate::raw_ws::answer_handshake(&mut stream).await;
+        }
         let (mut orders, frame) = (go.subscribe(), std::sync::Arc::clone(&frame));
         tokio::spawn(async move {
             while let Ok(count) = orders.recv().await {
