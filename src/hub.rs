@@ -9,74 +9,18 @@
 use app::feed::ssr::{Credential, DomainEvent, EventSink};
 use axum::extract::ws::Utf8Bytes;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 
+mod kick;
 mod snapshots;
+mod topic;
 mod viewer;
+pub use kick::{KICK_PRIVILEGES_CHANGED, KICK_REVOKED, KICK_SHUTDOWN, KICK_TOO_SLOW, Kick};
 pub use snapshots::Snapshots;
+pub use topic::{Frame, SharedFrame, Topic};
 pub use viewer::Viewer;
-
-/// What a socket listens to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Topic {
-    AllStations,
-    Station(i32),
-    User(i32),
-}
-
-impl Topic {
-    /// The feed's name in metrics and logs: a bounded label, never the station or user id.
-    pub fn feed(self) -> &'static str {
-        match self {
-            Topic::AllStations => "all_stations",
-            Topic::Station(_) => "station",
-            Topic::User(_) => "notifications",
-        }
-    }
-
-    /// The route template that opens this feed (without its trailing-slash twin).
-    pub fn route(self) -> &'static str {
-        match self {
-            Topic::AllStations => "/ws/stations/",
-            Topic::Station(_) => "/ws/stations/{station_id}/",
-            Topic::User(_) => "/ws/notifications/",
-        }
-    }
-}
-
-/// One message for one socket, with its place in its station's event order (if any), so the
-/// socket can drop an event older than one it already sent.
-#[derive(Debug, Clone)]
-pub struct Frame {
-    pub order: Option<(i32, i64)>,
-    pub text: Utf8Bytes,
-}
-
-/// What a socket's queue holds: one frame shared by every socket it goes to. A pointer keeps
-/// the queue small: tokio reserves its slots 32 at a time for every socket, idle or not.
-pub type SharedFrame = Arc<Frame>;
-
-/// Why the hub closed a socket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Kick {
-    pub code: u16,
-    pub reason: &'static str,
-}
-
-pub const KICK_TOO_SLOW: Kick = Kick {
-    code: 1013,
-    reason: "client too slow: outgoing queue full",
-};
-pub const KICK_REVOKED: Kick = Kick {
-    code: 4401,
-    reason: "credentials revoked",
-};
-pub const KICK_PRIVILEGES_CHANGED: Kick = Kick {
-    code: 4403,
-    reason: "privileges changed: reconnect",
-};
 
 struct Subscriber {
     frames: mpsc::Sender<SharedFrame>,
@@ -125,6 +69,8 @@ pub struct Hub {
     /// One entry per user whose role or stations an admin changed while this process ran.
     changed: Mutex<HashMap<i32, u64>>,
     next_id: AtomicU64,
+    /// Set on shutdown: every subscriber was kicked with 1001, and so is any that comes later.
+    closed: AtomicBool,
     queue: usize,
     delivered: AtomicU64,
     kicked_slow: AtomicU64,
@@ -139,6 +85,7 @@ impl Hub {
             epoch: AtomicU64::new(0),
             changed: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
+            closed: AtomicBool::new(false),
             queue: queue.max(1),
             delivered: AtomicU64::new(0),
             kicked_slow: AtomicU64::new(0),
@@ -175,9 +122,14 @@ impl Hub {
             let changed = self.changed.lock().unwrap_or_else(|p| p.into_inner());
             changed.get(&user).is_some_and(|at| *at > viewer.as_of)
         });
-        if stale {
+        let refused = if self.closed.load(Ordering::SeqCst) {
+            Some(KICK_SHUTDOWN)
+        } else {
+            stale.then_some(KICK_PRIVILEGES_CHANGED)
+        };
+        if let Some(kick) = refused {
             // Never routed anything: its first act after the greeting is to close.
-            let _ = kick_tx.send(KICK_PRIVILEGES_CHANGED);
+            let _ = kick_tx.send(kick);
         } else {
             let sub = Subscriber {
                 frames: frames_tx,
@@ -195,6 +147,15 @@ impl Hub {
             topic,
             hub: Arc::clone(self),
         }
+    }
+
+    /// Closes every socket with 1001, now and from now on. Shutdown goes through the hub, like
+    /// every other close the server decides on: a socket then waits on its own kick, not on a
+    /// token all sockets share (whose waiter list each of them locked twice per delivery).
+    pub fn close_all(&self) {
+        let mut topics = self.lock();
+        self.closed.store(true, Ordering::SeqCst);
+        Self::kick_where(&mut topics, KICK_SHUTDOWN, |_| true);
     }
 
     fn remove(&self, topic: Topic, id: u64) {

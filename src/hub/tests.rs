@@ -97,3 +97,18 @@ fn a_socket_set_up_before_a_change_it_missed_is_kicked_when_it_subscribes() {
     let mut fresh = hub.subscribe(Topic::Station(1), viewer(5, hub.privilege_epoch()), None);
     assert!(fresh.kicked.try_recv().is_err());
 }
+
+#[test]
+fn closing_kicks_every_socket_and_every_later_one() {
+    let hub = Hub::new(8);
+    let mut feed = hub.subscribe(Topic::AllStations, Viewer::default(), None);
+    let mut inbox = hub.subscribe(Topic::User(1), viewer(1, 0), None);
+    hub.close_all();
+    assert_eq!(feed.kicked.try_recv(), Ok(KICK_SHUTDOWN));
+    assert_eq!(inbox.kicked.try_recv(), Ok(KICK_SHUTDOWN));
+    assert_eq!(hub.stats().subscribers, 0);
+    let mut late = hub.subscribe(Topic::Station(1), Viewer::default(), None);
+    assert_eq!(late.kicked.try_recv(), Ok(KICK_SHUTDOWN));
+    hub.dispatch(&station_event(1));
+    assert!(late.frames.try_recv().is_err(), "never routed anything");
+}

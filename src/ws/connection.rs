@@ -1,5 +1,5 @@
 //! One WebSocket connection, served by one task: a `select!` over the client's frames, the
-//! hub's frames for it, its kick, shutdown and the heartbeat.
+//! hub's frames for it, its kick (shutdown is a kick too) and the heartbeat.
 //!
 //! One task and no channels of its own: an idle socket is the task, the socket's buffers and
 //! its hub queue, nothing else (issue #12 counts every KiB of it). Answers to the client
@@ -8,10 +8,10 @@
 use app::feed::{ClientMessage, FeedMessage, timestamp};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures::SinkExt;
-use std::collections::HashMap;
+use std::future::Future;
 use std::time::Duration;
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
+use tracing::Span;
 
 use super::accounting::{OpenSocket, ended};
 use super::guard::Bucket;
@@ -53,21 +53,23 @@ const CLOSE_GRACE: Duration = Duration::from_secs(2);
 const BATCH: usize = 64;
 
 /// `floor`: per station, the order of the newest event the greeting's snapshot already
-/// reflects; older events that arrive late are dropped, never sent.
+/// reflects; older events that arrive late are dropped, never sent. `span` is entered only to
+/// log the close: a span entered on every poll (`Instrumented`) costs each delivery an enter
+/// and an exit, and nothing else here logs.
 pub async fn run(
     mut ws: WebSocket,
     hello: Utf8Bytes,
-    mut floor: HashMap<i32, i64>,
+    mut floor: Floor,
     mut sub: Subscription,
     limits: Limits,
-    shutdown: CancellationToken,
+    span: Span,
 ) {
     let topic = sub.topic();
     let _open = OpenSocket::new(topic);
     let started = Instant::now();
     let t = limits.write_timeout;
     if !send(&mut ws, Message::Text(hello), t).await {
-        ended(topic, &End::Gone, started);
+        span.in_scope(|| ended(topic, &End::Gone, started));
         return;
     }
     let burst = (limits.messages_per_second * 2.0).max(1.0);
@@ -77,14 +79,36 @@ pub async fn run(
     heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut kick_pending = true;
     let end = loop {
+        // Biased, in this order: a kick ends the socket before anything else is sent; then the
+        // hub's frames, so a delivery's wake-up polls nothing before them (a read attempt zeroes
+        // tungstenite's read buffer first). Reads are polled whenever no frame is waiting, and
+        // before the heartbeat, so a pong waiting unread never counts as a missed one.
         tokio::select! {
             biased;
-            _ = shutdown.cancelled() => break End::Close(close::GOING_AWAY, "server shutting down"),
             kick = &mut sub.kicked, if kick_pending => match kick {
                 Ok(kick) => break End::Close(kick.code, kick.reason),
                 // The hub let go without a kick; a oneshot must not be polled again.
                 Err(_) => kick_pending = false,
             },
+            frame = sub.frames.recv() => {
+                let Some(first) = frame else { break End::Gone };
+                let batch = async {
+                    let (mut next, mut n) = (Some(first), 0);
+                    while let Some(frame) = next.take() {
+                        if floor.fresh(&frame) {
+                            ws.feed(Message::Text(frame.text.clone())).await?;
+                            n += 1;
+                        }
+                        if n < BATCH {
+                            next = sub.frames.try_recv().ok();
+                        }
+                    }
+                    ws.flush().await
+                };
+                if !matches!(within(t, batch).await, Some(Ok(()))) {
+                    break End::Gone;
+                }
+            }
             frame = ws.recv() => {
                 last_seen = Instant::now();
                 let answer = match frame {
@@ -110,25 +134,6 @@ pub async fn run(
                     break End::Gone;
                 }
             }
-            frame = sub.frames.recv() => {
-                let Some(first) = frame else { break End::Gone };
-                let batch = async {
-                    let (mut next, mut n) = (Some(first), 0);
-                    while let Some(frame) = next.take() {
-                        if fresh(&mut floor, &frame) {
-                            ws.feed(Message::Text(frame.text.clone())).await?;
-                            n += 1;
-                        }
-                        if n < BATCH {
-                            next = sub.frames.try_recv().ok();
-                        }
-                    }
-                    ws.flush().await
-                };
-                if !matches!(tokio::time::timeout(t, batch).await, Ok(Ok(()))) {
-                    break End::Gone;
-                }
-            }
             _ = heartbeat.tick() => {
                 if last_seen.elapsed() > limits.heartbeat + limits.heartbeat_timeout {
                     break End::Close(close::HEARTBEAT_TIMEOUT, "heartbeat timeout");
@@ -141,7 +146,7 @@ pub async fn run(
     };
     // Out of the hub at once: a closing socket takes no more frames.
     drop(sub);
-    ended(topic, &end, started);
+    span.in_scope(|| ended(topic, &end, started));
     finish(ws, end, t).await;
 }
 
@@ -200,23 +205,57 @@ fn close_for(err: &axum::Error) -> Option<(u16, &'static str)> {
     None
 }
 
-/// Whether a frame is newer than everything this socket already showed of its station (late
-/// NOTIFYs and out-of-order publishes never take a client's counts backwards).
-fn fresh(floor: &mut HashMap<i32, i64>, frame: &Frame) -> bool {
-    let Some((station, seq)) = frame.order else {
-        return true;
-    };
-    let newest = floor.entry(station).or_insert(i64::MIN);
-    if seq <= *newest {
-        return false;
+/// Per station, the order of the newest event this socket showed (the greeting's snapshot
+/// first): late NOTIFYs and out-of-order publishes never take a client's counts backwards.
+/// Sorted pairs: one for a station's socket, a few hundred at most for the all-stations one,
+/// and no hashing on the delivery path.
+#[derive(Debug, Default)]
+pub struct Floor(Vec<(i32, i64)>);
+
+impl FromIterator<(i32, i64)> for Floor {
+    fn from_iter<I: IntoIterator<Item = (i32, i64)>>(pairs: I) -> Self {
+        let mut pairs: Vec<_> = pairs.into_iter().collect();
+        pairs.sort_unstable();
+        pairs.dedup_by_key(|(station, _)| *station);
+        pairs.shrink_to_fit();
+        Floor(pairs)
     }
-    *newest = seq;
-    true
+}
+
+impl Floor {
+    /// Whether `frame` is newer than everything already shown of its station; if so, it is
+    /// now the newest. Frames of no station (refreshes, a user's messages) always pass.
+    fn fresh(&mut self, frame: &Frame) -> bool {
+        let Some((station, seq)) = frame.order else {
+            return true;
+        };
+        match self.0.binary_search_by_key(&station, |(s, _)| *s) {
+            Ok(at) if seq <= self.0[at].1 => false,
+            Ok(at) => {
+                self.0[at].1 = seq;
+                true
+            }
+            Err(at) => {
+                self.0.insert(at, (station, seq));
+                true
+            }
+        }
+    }
+}
+
+/// Runs a write, arming its timeout only if the write does not finish on its first poll: a
+/// reading client takes most frames at once, and a timer per delivery is work for nothing.
+async fn within<T>(t: Duration, write: impl Future<Output = T>) -> Option<T> {
+    let mut write = std::pin::pin!(write);
+    match futures::poll!(write.as_mut()) {
+        std::task::Poll::Ready(done) => Some(done),
+        std::task::Poll::Pending => tokio::time::timeout(t, write).await.ok(),
+    }
 }
 
 /// Sends one message, giving up after `t` (a client that stopped reading).
 async fn send(ws: &mut WebSocket, msg: Message, t: Duration) -> bool {
-    matches!(tokio::time::timeout(t, ws.send(msg)).await, Ok(Ok(())))
+    matches!(within(t, ws.send(msg)).await, Some(Ok(())))
 }
 
 #[cfg(test)]
@@ -232,21 +271,27 @@ mod tests {
 
     #[test]
     fn only_newer_events_of_a_station_pass() {
-        let mut floor = HashMap::from([(1, 47)]);
+        let mut floor: Floor = [(1, 47)].into_iter().collect();
         assert!(
-            !fresh(&mut floor, &frame(Some((1, 40)))),
+            !floor.fresh(&frame(Some((1, 40)))),
             "older than the snapshot"
         );
-        assert!(!fresh(&mut floor, &frame(Some((1, 47)))));
-        assert!(fresh(&mut floor, &frame(Some((1, 48)))));
-        assert!(!fresh(&mut floor, &frame(Some((1, 48)))), "never twice");
+        assert!(!floor.fresh(&frame(Some((1, 47)))));
+        assert!(floor.fresh(&frame(Some((1, 48)))));
+        assert!(!floor.fresh(&frame(Some((1, 48)))), "never twice");
         assert!(
-            fresh(&mut floor, &frame(Some((2, 1)))),
+            floor.fresh(&frame(Some((2, 1)))),
             "other stations start fresh"
         );
         assert!(
-            fresh(&mut floor, &frame(None)),
+            floor.fresh(&frame(None)),
             "refreshes and user messages always pass"
         );
+        let mut many: Floor = [(5, 10), (2, 3)].into_iter().collect();
+        assert!(!many.fresh(&frame(Some((5, 10)))));
+        assert!(many.fresh(&frame(Some((2, 4)))));
+        assert!(many.fresh(&frame(Some((3, 1)))), "a station added later");
+        assert!(!many.fresh(&frame(Some((3, 1)))));
+        assert!(!many.fresh(&frame(Some((2, 4)))));
     }
 }

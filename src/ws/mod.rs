@@ -16,9 +16,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http::HeaderMap;
 use serde::Deserialize;
-use std::collections::HashMap;
+
 use std::net::SocketAddr;
-use tracing::Instrument;
 
 mod accounting;
 pub mod connection;
@@ -28,14 +27,17 @@ pub mod slots;
 use crate::hub::{Subscription, Topic, Viewer};
 use crate::request::Refusal;
 use crate::state::AppState;
+use connection::Floor;
 use slots::Slot;
 
 /// Socket buffers sized for our traffic rather than tungstenite's 128 KiB each. The read buffer
-/// is reserved (and zero-filled) up front, so it is small: client frames are small JSON
-/// (pings), and a frame of up to `--ws-max-message-bytes` still arrives, over several reads.
-/// Feed frames are batched up to the write buffer size before a write; it grows as needed.
-/// (1 KiB instead of 4 saved 3 KiB per idle socket, measured with `load`.)
-const READ_BUFFER_BYTES: usize = 1024;
+/// is reserved up front, and tungstenite zero-fills all of it before every read attempt (a
+/// socket's every wake-up, deliveries included), so it is small: client frames are small JSON
+/// (a spec ping is under 100 bytes), and a frame of up to `--ws-max-message-bytes` still
+/// arrives, over several reads. Feed frames are batched up to the write buffer size before a
+/// write; it grows as needed. (1 KiB instead of 4 saved 3 KiB per idle socket, measured with
+/// `load`; 256 bytes instead of 1 KiB: see README "Figures".)
+const READ_BUFFER_BYTES: usize = 256;
 const WRITE_BUFFER_BYTES: usize = 8 * 1024;
 
 /// The most a socket's unsent output may hold: a full write buffer plus its largest frame (the
@@ -58,7 +60,7 @@ pub fn routes() -> Router<AppState> {
 /// The first message and, per station, the event order its snapshot already reflects.
 struct Greeting {
     hello: FeedMessage,
-    floor: HashMap<i32, i64>,
+    floor: Floor,
 }
 
 #[derive(Debug, Deserialize)]
@@ -165,7 +167,6 @@ fn upgrade(
     let hello = Utf8Bytes::from(hello.to_json());
     let max = state.ws.max_message_bytes;
     let limits = state.ws.limits.clone();
-    let shutdown = state.shutdown.clone();
     let open = state.tasks.token();
     // A child of the request's span: the socket's lines carry its request id, route and user.
     let span = tracing::error_span!("socket", feed = sub.topic().feed());
@@ -174,12 +175,9 @@ fn upgrade(
         .max_write_buffer_size(max_write_buffer(hello.len(), max))
         .max_message_size(max)
         .max_frame_size(max)
-        .on_upgrade(move |socket| {
-            async move {
-                connection::run(socket, hello, floor, sub, limits, shutdown).await;
-                drop((slot, open));
-            }
-            .instrument(span)
+        .on_upgrade(move |socket| async move {
+            connection::run(socket, hello, floor, sub, limits, span).await;
+            drop((slot, open));
         })
 }
 
@@ -256,7 +254,7 @@ async fn notifications(
         Ok((
             Greeting {
                 hello,
-                floor: HashMap::new(),
+                floor: Floor::default(),
             },
             sub,
         ))

@@ -1,0 +1,25 @@
+//! Why the hub closes a socket: the close code and reason the socket sends.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kick {
+    pub code: u16,
+    pub reason: &'static str,
+}
+
+pub const KICK_TOO_SLOW: Kick = Kick {
+    code: 1013,
+    reason: "client too slow: outgoing queue full",
+};
+pub const KICK_REVOKED: Kick = Kick {
+    code: 4401,
+    reason: "credentials revoked",
+};
+pub const KICK_PRIVILEGES_CHANGED: Kick = Kick {
+    code: 4403,
+    reason: "privileges changed: reconnect",
+};
+/// Going away (1001): the server is shutting down.
+pub const KICK_SHUTDOWN: Kick = Kick {
+    code: 1001,
+    reason: "server shutting down",
+};

@@ -1,0 +1,43 @@
+//! What a socket listens to, and the frames the hub queues for it.
+use axum::extract::ws::Utf8Bytes;
+use std::sync::Arc;
+
+/// What a socket listens to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Topic {
+    AllStations,
+    Station(i32),
+    User(i32),
+}
+
+impl Topic {
+    /// The feed's name in metrics and logs: a bounded label, never the station or user id.
+    pub fn feed(self) -> &'static str {
+        match self {
+            Topic::AllStations => "all_stations",
+            Topic::Station(_) => "station",
+            Topic::User(_) => "notifications",
+        }
+    }
+
+    /// The route template that opens this feed (without its trailing-slash twin).
+    pub fn route(self) -> &'static str {
+        match self {
+            Topic::AllStations => "/ws/stations/",
+            Topic::Station(_) => "/ws/stations/{station_id}/",
+            Topic::User(_) => "/ws/notifications/",
+        }
+    }
+}
+
+/// One message for one socket, with its place in its station's event order (if any), so the
+/// socket can drop an event older than one it already sent.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub order: Option<(i32, i64)>,
+    pub text: Utf8Bytes,
+}
+
+/// What a socket's queue holds: one frame shared by every socket it goes to. A pointer keeps
+/// the queue small: tokio reserves its slots 32 at a time for every socket, idle or not.
+pub type SharedFrame = Arc<Frame>;
