@@ -158,6 +158,15 @@ impl Hub {
         Self::kick_where(&mut topics, KICK_SHUTDOWN, |_| true);
     }
 
+    /// Calls [`Hub::close_all`] once `shutdown` is cancelled.
+    pub fn close_all_on(self: &Arc<Self>, shutdown: tokio_util::sync::CancellationToken) {
+        let hub = Arc::clone(self);
+        tokio::spawn(async move {
+            shutdown.cancelled().await;
+            hub.close_all();
+        });
+    }
+
     fn remove(&self, topic: Topic, id: u64) {
         let mut topics = self.lock();
         if let Some(subs) = topics.get_mut(&topic) {

@@ -151,12 +151,7 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         request_timeout: config.request_timeout(),
     };
     sweeper::spawn(&state, Duration::from_secs(config.sweep_seconds.max(1)));
-    let (hub, stop) = (state.hub.clone(), state.shutdown.clone());
-    // Sockets close (1001) through the hub's kick, the one thing each socket waits on.
-    tokio::spawn(async move {
-        stop.cancelled().await;
-        hub.close_all();
-    });
+    state.hub.close_all_on(state.shutdown.clone());
     if let Some(event_listener) = event_listener {
         let (hub, ctx, stop) = (state.hub.clone(), state.ctx.clone(), state.shutdown.clone());
         pg_listener::spawn(config.database_url.clone(), event_listener, hub, ctx, stop);

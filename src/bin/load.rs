@@ -49,6 +49,8 @@ mod http;
 mod idle;
 #[path = "load/pages.rs"]
 mod pages;
+#[path = "load/progress.rs"]
+mod progress;
 #[path = "load/rates.rs"]
 mod rates;
 #[path = "load/raw_ws.rs"]

@@ -177,7 +177,7 @@ pub struct RawFanout {
     child: Child,
     stdin: tokio::process::ChildStdin,
     pub sockets: usize,
-    pub progress: std::sync::Arc<crate::fanout::Progress>,
+    pub progress: std::sync::Arc<crate::progress::Progress>,
     readers: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -203,7 +203,7 @@ impl RawFanout {
     pub async fn start(frame: &[u8], sockets: usize) -> RawFanout {
         let (mut child, addr) = spawn_raw_fanout(frame, sockets, true).await;
         let stdin = child.stdin.take().expect("stdin");
-        let progress = crate::fanout::Progress::new(sockets);
+        let progress = crate::progress::Progress::new(sockets);
         let mut readers = Vec::with_capacity(sockets);
         for _ in 0..sockets {
             let mut ws = crate::client::connect(addr, "/").await;
