@@ -11,48 +11,21 @@ use axum::extract::ws::Utf8Bytes;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::{mpsc, oneshot};
 
+mod inbox;
 mod kick;
 mod snapshots;
+mod subscription;
 mod topic;
 mod viewer;
+pub use inbox::Delivery;
+use inbox::Inbox;
 pub use kick::{KICK_PRIVILEGES_CHANGED, KICK_REVOKED, KICK_SHUTDOWN, KICK_TOO_SLOW, Kick};
 pub use snapshots::Snapshots;
+use subscription::Subscriber;
+pub use subscription::Subscription;
 pub use topic::{Frame, SharedFrame, Topic};
 pub use viewer::Viewer;
-
-struct Subscriber {
-    frames: mpsc::Sender<SharedFrame>,
-    /// A subscriber is kicked at most once: it leaves the hub when it is. A oneshot rather than
-    /// an mpsc channel, which would reserve a block of 32 slots per socket.
-    kick: oneshot::Sender<Kick>,
-    viewer: Viewer,
-    credential: Option<Credential>,
-}
-
-/// A socket's end of a subscription; dropping it unsubscribes.
-pub struct Subscription {
-    pub frames: mpsc::Receiver<SharedFrame>,
-    /// Fires once if the hub closes this socket; an error if the hub dropped it without a
-    /// kick (it never does while the socket is open).
-    pub kicked: oneshot::Receiver<Kick>,
-    id: u64,
-    topic: Topic,
-    hub: Arc<Hub>,
-}
-
-impl Subscription {
-    pub fn topic(&self) -> Topic {
-        self.topic
-    }
-}
-
-impl Drop for Subscription {
-    fn drop(&mut self) {
-        self.hub.remove(self.topic, self.id);
-    }
-}
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct HubStats {
@@ -114,8 +87,7 @@ impl Hub {
         viewer: Viewer,
         credential: Option<Credential>,
     ) -> Subscription {
-        let (frames_tx, frames) = mpsc::channel(self.queue);
-        let (kick_tx, kicked) = oneshot::channel();
+        let inbox = Arc::new(Inbox::new(self.queue));
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let mut topics = self.lock();
         let stale = viewer.user_id().is_some_and(|user| {
@@ -129,11 +101,10 @@ impl Hub {
         };
         if let Some(kick) = refused {
             // Never routed anything: its first act after the greeting is to close.
-            let _ = kick_tx.send(kick);
+            inbox.kick(kick);
         } else {
             let sub = Subscriber {
-                frames: frames_tx,
-                kick: kick_tx,
+                inbox: Arc::clone(&inbox),
                 viewer,
                 credential,
             };
@@ -141,8 +112,7 @@ impl Hub {
         }
         drop(topics);
         Subscription {
-            frames,
-            kicked,
+            inbox,
             id,
             topic,
             hub: Arc::clone(self),
@@ -249,7 +219,7 @@ impl Hub {
     ) {
         for subs in topics.values_mut() {
             for (_, s) in subs.extract_if(|_, s| matches(s)) {
-                let _ = s.kick.send(kick);
+                s.kick(kick);
             }
         }
         topics.retain(|_, subs| !subs.is_empty());
@@ -275,25 +245,21 @@ impl Hub {
             return;
         };
         let (mut delivered, mut slow) = (0u64, 0u64);
-        // Removed: the too slow (kicked here) and the already closed (whose kick nobody reads).
+        // Removed and kicked here: the too slow. (A closed socket has left the hub already.)
         let gone = subs.extract_if(|_, s| {
             let Some(frame) = frame_for(&s.viewer) else {
                 return false;
             };
-            match s.frames.try_send(frame) {
-                Ok(()) => {
-                    delivered += 1;
-                    false
-                }
-                Err(mpsc::error::TrySendError::Full(_)) => {
-                    slow += 1;
-                    true
-                }
-                Err(mpsc::error::TrySendError::Closed(_)) => true,
+            if s.inbox.push(frame) {
+                delivered += 1;
+                false
+            } else {
+                slow += 1;
+                true
             }
         });
         for (_, s) in gone {
-            let _ = s.kick.send(KICK_TOO_SLOW);
+            s.kick(KICK_TOO_SLOW);
         }
         // Counted once per event and topic, not per socket: the loop above is the fan-out.
         self.delivered.fetch_add(delivered, Ordering::Relaxed);

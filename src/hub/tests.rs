@@ -12,26 +12,26 @@ fn station_event(station_id: i32) -> DomainEvent {
 #[test]
 fn routes_by_topic() {
     let hub = Hub::new(8);
-    let mut all = hub.subscribe(Topic::AllStations, Viewer::default(), None);
-    let mut one = hub.subscribe(Topic::Station(1), Viewer::default(), None);
-    let mut two = hub.subscribe(Topic::Station(2), Viewer::default(), None);
+    let all = hub.subscribe(Topic::AllStations, Viewer::default(), None);
+    let one = hub.subscribe(Topic::Station(1), Viewer::default(), None);
+    let two = hub.subscribe(Topic::Station(2), Viewer::default(), None);
     hub.dispatch(&station_event(1));
-    assert!(all.frames.try_recv().is_ok());
-    assert!(one.frames.try_recv().is_ok());
-    assert!(two.frames.try_recv().is_err());
+    assert!(all.inbox.try_frame().is_some());
+    assert!(one.inbox.try_frame().is_some());
+    assert!(two.inbox.try_frame().is_none());
 }
 
 #[test]
 fn full_queue_kicks_only_that_subscriber() {
     let hub = Hub::new(2);
-    let mut slow = hub.subscribe(Topic::AllStations, Viewer::default(), None);
-    let mut fast = hub.subscribe(Topic::AllStations, Viewer::default(), None);
+    let slow = hub.subscribe(Topic::AllStations, Viewer::default(), None);
+    let fast = hub.subscribe(Topic::AllStations, Viewer::default(), None);
     for _ in 0..3 {
         hub.dispatch(&station_event(1));
-        while fast.frames.try_recv().is_ok() {}
+        while fast.inbox.try_frame().is_some() {}
     }
-    assert_eq!(slow.kicked.try_recv(), Ok(KICK_TOO_SLOW));
-    assert!(fast.kicked.try_recv().is_err());
+    assert_eq!(slow.inbox.try_kick(), Some(KICK_TOO_SLOW));
+    assert!(fast.inbox.try_kick().is_none());
     assert_eq!(hub.stats().subscribers, 1);
     drop(fast);
     assert_eq!(hub.stats().subscribers, 0);
@@ -40,12 +40,12 @@ fn full_queue_kicks_only_that_subscriber() {
 #[test]
 fn revoking_a_credential_kicks_its_sockets() {
     let hub = Hub::new(8);
-    let mut a = hub.subscribe(
+    let a = hub.subscribe(
         Topic::User(1),
         Viewer::default(),
         Some(Credential::Session(7)),
     );
-    let mut b = hub.subscribe(
+    let b = hub.subscribe(
         Topic::User(1),
         Viewer::default(),
         Some(Credential::Token(7)),
@@ -53,8 +53,8 @@ fn revoking_a_credential_kicks_its_sockets() {
     hub.dispatch(&DomainEvent::CredentialRevoked {
         credential: Credential::Session(7),
     });
-    assert_eq!(a.kicked.try_recv(), Ok(KICK_REVOKED));
-    assert!(b.kicked.try_recv().is_err());
+    assert_eq!(a.inbox.try_kick(), Some(KICK_REVOKED));
+    assert!(b.inbox.try_kick().is_none());
 }
 
 fn viewer(user_id: i32, as_of: u64) -> Viewer {
@@ -73,13 +73,13 @@ fn viewer(user_id: i32, as_of: u64) -> Viewer {
 fn a_privilege_change_kicks_every_socket_of_that_user_only() {
     let hub = Hub::new(8);
     let epoch = hub.privilege_epoch();
-    let mut feed = hub.subscribe(Topic::Station(1), viewer(5, epoch), None);
-    let mut inbox = hub.subscribe(Topic::User(5), viewer(5, epoch), None);
-    let mut other = hub.subscribe(Topic::Station(1), viewer(6, epoch), None);
+    let feed = hub.subscribe(Topic::Station(1), viewer(5, epoch), None);
+    let inbox = hub.subscribe(Topic::User(5), viewer(5, epoch), None);
+    let other = hub.subscribe(Topic::Station(1), viewer(6, epoch), None);
     hub.dispatch(&DomainEvent::UserPrivilegesChanged { user_id: 5 });
-    assert_eq!(feed.kicked.try_recv(), Ok(KICK_PRIVILEGES_CHANGED));
-    assert_eq!(inbox.kicked.try_recv(), Ok(KICK_PRIVILEGES_CHANGED));
-    assert!(other.kicked.try_recv().is_err());
+    assert_eq!(feed.inbox.try_kick(), Some(KICK_PRIVILEGES_CHANGED));
+    assert_eq!(inbox.inbox.try_kick(), Some(KICK_PRIVILEGES_CHANGED));
+    assert!(other.inbox.try_kick().is_none());
     assert_eq!(hub.stats().subscribers, 1);
 }
 
@@ -89,26 +89,47 @@ fn a_socket_set_up_before_a_change_it_missed_is_kicked_when_it_subscribes() {
     let before = hub.privilege_epoch();
     // The change is announced while the socket is still loading the user's (old) rights.
     hub.dispatch(&DomainEvent::UserPrivilegesChanged { user_id: 5 });
-    let mut late = hub.subscribe(Topic::Station(1), viewer(5, before), None);
-    assert_eq!(late.kicked.try_recv(), Ok(KICK_PRIVILEGES_CHANGED));
+    let late = hub.subscribe(Topic::Station(1), viewer(5, before), None);
+    assert_eq!(late.inbox.try_kick(), Some(KICK_PRIVILEGES_CHANGED));
     hub.dispatch(&station_event(1));
-    assert!(late.frames.try_recv().is_err(), "it is never sent anything");
+    assert!(
+        late.inbox.try_frame().is_none(),
+        "it is never sent anything"
+    );
     // Loaded after the change: the rights are current.
-    let mut fresh = hub.subscribe(Topic::Station(1), viewer(5, hub.privilege_epoch()), None);
-    assert!(fresh.kicked.try_recv().is_err());
+    let fresh = hub.subscribe(Topic::Station(1), viewer(5, hub.privilege_epoch()), None);
+    assert!(fresh.inbox.try_kick().is_none());
 }
 
 #[test]
 fn closing_kicks_every_socket_and_every_later_one() {
     let hub = Hub::new(8);
-    let mut feed = hub.subscribe(Topic::AllStations, Viewer::default(), None);
-    let mut inbox = hub.subscribe(Topic::User(1), viewer(1, 0), None);
+    let feed = hub.subscribe(Topic::AllStations, Viewer::default(), None);
+    let inbox = hub.subscribe(Topic::User(1), viewer(1, 0), None);
     hub.close_all();
-    assert_eq!(feed.kicked.try_recv(), Ok(KICK_SHUTDOWN));
-    assert_eq!(inbox.kicked.try_recv(), Ok(KICK_SHUTDOWN));
+    assert_eq!(feed.inbox.try_kick(), Some(KICK_SHUTDOWN));
+    assert_eq!(inbox.inbox.try_kick(), Some(KICK_SHUTDOWN));
     assert_eq!(hub.stats().subscribers, 0);
-    let mut late = hub.subscribe(Topic::Station(1), Viewer::default(), None);
-    assert_eq!(late.kicked.try_recv(), Ok(KICK_SHUTDOWN));
+    let late = hub.subscribe(Topic::Station(1), Viewer::default(), None);
+    assert_eq!(late.inbox.try_kick(), Some(KICK_SHUTDOWN));
     hub.dispatch(&station_event(1));
-    assert!(late.frames.try_recv().is_err(), "never routed anything");
+    assert!(late.inbox.try_frame().is_none(), "never routed anything");
+}
+
+#[test]
+fn a_socket_writing_its_batch_still_counts_it_against_the_queue() {
+    use std::task::{Context, Poll, Waker};
+    let hub = Hub::new(2);
+    let sub = hub.subscribe(Topic::Station(1), Viewer::default(), None);
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut batch = std::collections::VecDeque::new();
+    hub.dispatch(&station_event(1));
+    hub.dispatch(&station_event(1));
+    let taken = std::pin::pin!(sub.next(&mut batch)).poll(&mut cx);
+    assert_eq!(taken, Poll::Ready(Delivery::Frames));
+    assert_eq!(batch.len(), 2);
+    // Still writing those two when the third comes: two behind is as far as it may be.
+    hub.dispatch(&station_event(1));
+    assert_eq!(sub.inbox.try_kick(), Some(KICK_TOO_SLOW));
+    assert_eq!(hub.stats().subscribers, 0);
 }

@@ -1,13 +1,15 @@
-//! One WebSocket connection, served by one task: a `select!` over the client's frames, the
-//! hub's frames for it, its kick (shutdown is a kick too) and the heartbeat.
+//! One WebSocket connection, served by one task: a `select!` over its hub inbox (a kick,
+//! shutdown included, then frames), the client's frames and the heartbeat.
 //!
-//! One task and no channels of its own: an idle socket is the task, the socket's buffers and
-//! its hub queue, nothing else (issue #12 counts every KiB of it). Answers to the client
-//! (pongs, errors) are written at once; while a write waits for a slow client nothing is read
-//! from it either, which is the back-pressure it deserves.
+//! One task and no channels of its own: an idle socket is the task (its heartbeat timer
+//! inline), the socket's buffers and its hub inbox, nothing else. Issue #12 counts every KiB
+//! of it, and at 10,000 sockets every separate allocation is a cache miss per delivery.
+//! Answers to the client (pongs, errors) are written at once; while a write waits for a slow
+//! client nothing is read from it either, which is the back-pressure it deserves.
 use app::feed::{ClientMessage, FeedMessage, timestamp};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures::SinkExt;
+use std::collections::VecDeque;
 use std::future::Future;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -15,7 +17,7 @@ use tracing::Span;
 
 use super::accounting::{OpenSocket, ended};
 use super::guard::Bucket;
-use crate::hub::{Frame, Subscription};
+use crate::hub::{Delivery, Frame, SharedFrame, Subscription};
 
 /// Limits of one connection, from the config.
 #[derive(Debug, Clone)]
@@ -49,9 +51,6 @@ pub(super) enum End {
 /// How long a closing socket waits for the other side of the closing handshake.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
-/// Most feed frames written before one flush.
-const BATCH: usize = 64;
-
 /// `floor`: per station, the order of the newest event the greeting's snapshot already
 /// reflects; older events that arrive late are dropped, never sent. `span` is entered only to
 /// log the close: a span entered on every poll (`Instrumented`) costs each delivery an enter
@@ -60,7 +59,7 @@ pub async fn run(
     mut ws: WebSocket,
     hello: Utf8Bytes,
     mut floor: Floor,
-    mut sub: Subscription,
+    sub: Subscription,
     limits: Limits,
     span: Span,
 ) {
@@ -75,40 +74,36 @@ pub async fn run(
     let burst = (limits.messages_per_second * 2.0).max(1.0);
     let mut budget = Bucket::full(burst);
     let mut last_seen = Instant::now();
-    let mut heartbeat = tokio::time::interval_at(last_seen + limits.heartbeat, limits.heartbeat);
-    heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut kick_pending = true;
+    // Inline in this task rather than a `tokio::time::Interval`, which boxes its timer.
+    let heartbeat = tokio::time::sleep_until(last_seen + limits.heartbeat);
+    tokio::pin!(heartbeat);
+    // What the hub queued, taken in one go; kept between wake-ups for its capacity.
+    let mut frames: VecDeque<SharedFrame> = VecDeque::new();
     let end = loop {
-        // Biased, in this order: a kick ends the socket before anything else is sent; then the
-        // hub's frames, so a delivery's wake-up polls nothing before them (a read attempt zeroes
-        // tungstenite's read buffer first). Reads are polled whenever no frame is waiting, and
-        // before the heartbeat, so a pong waiting unread never counts as a missed one.
+        // Biased, in this order: the hub's inbox (a kick ends the socket before anything else
+        // is sent, then frames), so a delivery's wake-up polls nothing before them (a read
+        // attempt zeroes tungstenite's read buffer first). Reads are polled whenever no frame
+        // is waiting, and before the heartbeat, so a pong waiting unread never counts as a
+        // missed one.
         tokio::select! {
             biased;
-            kick = &mut sub.kicked, if kick_pending => match kick {
-                Ok(kick) => break End::Close(kick.code, kick.reason),
-                // The hub let go without a kick; a oneshot must not be polled again.
-                Err(_) => kick_pending = false,
-            },
-            frame = sub.frames.recv() => {
-                let Some(first) = frame else { break End::Gone };
-                let batch = async {
-                    let (mut next, mut n) = (Some(first), 0);
-                    while let Some(frame) = next.take() {
-                        if floor.fresh(&frame) {
-                            ws.feed(Message::Text(frame.text.clone())).await?;
-                            n += 1;
+            delivery = sub.next(&mut frames) => match delivery {
+                Delivery::Kick(kick) => break End::Close(kick.code, kick.reason),
+                Delivery::HungUp => break End::Gone,
+                Delivery::Frames => {
+                    let batch = async {
+                        for frame in frames.drain(..) {
+                            if floor.fresh(&frame) {
+                                ws.feed(Message::Text(frame.text.clone())).await?;
+                            }
                         }
-                        if n < BATCH {
-                            next = sub.frames.try_recv().ok();
-                        }
+                        ws.flush().await
+                    };
+                    if !matches!(within(t, batch).await, Some(Ok(()))) {
+                        break End::Gone;
                     }
-                    ws.flush().await
-                };
-                if !matches!(within(t, batch).await, Some(Ok(()))) {
-                    break End::Gone;
                 }
-            }
+            },
             frame = ws.recv() => {
                 last_seen = Instant::now();
                 let answer = match frame {
@@ -134,10 +129,11 @@ pub async fn run(
                     break End::Gone;
                 }
             }
-            _ = heartbeat.tick() => {
+            () = &mut heartbeat => {
                 if last_seen.elapsed() > limits.heartbeat + limits.heartbeat_timeout {
                     break End::Close(close::HEARTBEAT_TIMEOUT, "heartbeat timeout");
                 }
+                heartbeat.as_mut().reset(Instant::now() + limits.heartbeat);
                 if !send(&mut ws, Message::Ping(Default::default()), t).await {
                     break End::Gone;
                 }
@@ -145,7 +141,7 @@ pub async fn run(
         }
     };
     // Out of the hub at once: a closing socket takes no more frames.
-    drop(sub);
+    drop((sub, frames));
     span.in_scope(|| ended(topic, &end, started));
     finish(ws, end, t).await;
 }
