@@ -4,9 +4,20 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use std::time::Duration;
 
+/// How long a PostgreSQL connection may sit idle in the pool before it is tested (a round
+/// trip) on its way out: a busy pool never tests, and a connection a database restart or a
+/// firewall cut while it sat idle is replaced before a request uses it. (One cut while in use
+/// fails that request once, and is dropped.)
+const TEST_AFTER_IDLE: Duration = Duration::from_secs(30);
+
 /// Connects with settings that make concurrent writers wait rather than fail: on SQLite WAL
 /// mode, a busy timeout and foreign keys; the file is created when missing.
 /// `connections`: the pool's size, or the default for the database.
+///
+/// A connection is not tested each time it leaves the pool (sqlx's default): that is a round
+/// trip per checkout, two per request (its session, then its change), and on SQLite each is a
+/// hand-off to the connection's thread and back while a writer may hold the one write lock.
+/// A SQLite file cannot go stale; a PostgreSQL connection is tested after `TEST_AFTER_IDLE`.
 pub async fn connect(url: &str, connections: Option<u32>) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(url.to_string());
     opts.sqlx_logging(false)
@@ -14,6 +25,7 @@ pub async fn connect(url: &str, connections: Option<u32>) -> Result<DatabaseConn
         .acquire_timeout(Duration::from_secs(30));
     if url.starts_with("sqlite:") {
         opts.max_connections(connections.unwrap_or(8))
+            .test_before_acquire(false)
             .map_sqlx_sqlite_opts(|o| {
                 o.create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
@@ -22,7 +34,8 @@ pub async fn connect(url: &str, connections: Option<u32>) -> Result<DatabaseConn
                     .foreign_keys(true)
             });
     } else {
-        opts.max_connections(connections.unwrap_or(32));
+        opts.max_connections(connections.unwrap_or(32))
+            .test_before_acquire_if_idle_for(TEST_AFTER_IDLE);
     }
     Database::connect(opts).await
 }

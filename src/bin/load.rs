@@ -53,6 +53,8 @@ mod pages;
 mod progress;
 #[path = "load/rates.rs"]
 mod rates;
+#[path = "load/raw_writes.rs"]
+mod raw_writes;
 #[path = "load/raw_ws.rs"]
 mod raw_ws;
 #[path = "load/seed.rs"]
@@ -66,6 +68,9 @@ mod violations;
 
 use server::{Server, Storage};
 use std::time::Duration;
+
+/// How long the bookings' raw baseline runs on each database.
+const RAW_WRITES: Duration = Duration::from_secs(3);
 
 /// Upper bound of any single wait; a case that takes longer aborts the run.
 pub const WAIT: Duration = Duration::from_secs(60);
@@ -153,15 +158,26 @@ async fn main() {
     }
     if case("bookings") {
         let riders = seed::riders(srv.addr, "sqlite").await;
-        bookings::run(&srv, Storage::Sqlite.name(), &riders).await;
+        let made = bookings::run(&srv, Storage::Sqlite.name(), &riders).await;
         drop(srv);
+        // The server's own settings: a pool of 8 (`battery_swap::db::connect`'s default).
+        let file =
+            std::env::temp_dir().join(format!("battery-swap-load-raw-{}.db", std::process::id()));
+        let url = format!("sqlite://{}", file.display());
+        let raw = raw_writes::booking_shaped(&url, 8, 8, RAW_WRITES).await;
+        bookings::against_raw("SQLite", 8, raw, made);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
         let url = fresh_pg(&postgres).await;
         let pg = Storage::Postgres(url.clone());
         let srv = Server::start_on(&pg, true, &extra).await;
         println!("\nserver pid {} on {} (PostgreSQL)", srv.pid(), srv.addr);
         seed::stations_and_packs(srv.addr).await;
         let riders = seed::riders(srv.addr, "pg").await;
-        bookings::run(&srv, pg.name(), &riders).await;
+        let made = bookings::run(&srv, pg.name(), &riders).await;
+        let raw = raw_writes::booking_shaped(&url, 32, 32, RAW_WRITES).await;
+        bookings::against_raw("PostgreSQL", 32, raw, made);
         bookings::postgres_commit_limit(&url, 32).await;
     }
 }

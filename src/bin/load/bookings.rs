@@ -41,7 +41,9 @@ struct Tally {
     holding: Option<(i64, i32, i64)>,
 }
 
-pub async fn run(srv: &Server, database: &str, riders: &[String]) {
+/// Returns the throughput phase's write transactions per second (bookings, refusals and
+/// cancels: each is one) and its bookings per second.
+pub async fn run(srv: &Server, database: &str, riders: &[String]) -> (f64, f64) {
     let addr = srv.addr;
     println!(
         "\n== bookings on {database}: {} riders, {} stations ==",
@@ -231,6 +233,22 @@ pub async fn run(srv: &Server, database: &str, riders: &[String]) {
         "afterwards: {} holds on {} different packs; stations whose available count disagrees with the holds: {mismatched}",
         holds.len(),
         distinct.len()
+    );
+    let writes = all.booked.len() + all.refused + all.cancelled;
+    (
+        per_second(writes, elapsed),
+        per_second(all.booked.len(), elapsed),
+    )
+}
+
+/// Prints the server's write transactions against the raw baseline's (`raw_writes`), and the
+/// bookings per second the raw rate allows at the server's mix of writes per booking.
+pub fn against_raw(database: &str, connections: u32, raw: f64, (writes, bookings): (f64, f64)) {
+    let per_booking = writes / bookings.max(1e-9);
+    println!(
+        "raw {database} (the server's driver and settings, {connections} connections, no server): {raw:.0} write transactions/s of a booking's shape; the server made {writes:.0}/s (bookings + refusals + cancels) = {:.0}% of raw; at its {per_booking:.2} writes per booking, raw allows at most {:.0} bookings/s",
+        100.0 * writes / raw,
+        raw / per_booking,
     );
 }
 
