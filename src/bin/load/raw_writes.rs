@@ -3,9 +3,10 @@
 //! settings and pool size as the server (`battery_swap::db::connect`), and transactions of
 //! the same shape: a conditional `UPDATE … RETURNING` first, then `STATEMENTS - 1` more
 //! (inserts, updates, reads; on PostgreSQL one of them a `pg_notify`), each worker on a row of
-//! its own as bookings spread over 100 stations. No HTTP, no sessions, no JSON, no events: what
-//! the database and its driver allow on this machine, against which the server's write
-//! transactions per second (bookings + cancels + refusals) are read.
+//! its own as bookings spread over 100 stations. No HTTP, no sessions, no JSON, no events, and
+//! two small tables instead of the schema's indexed ones: the most the database and its driver
+//! allow on this machine, against which the server's write transactions per second (bookings +
+//! cancels + refusals) are read.
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
 use std::time::{Duration, Instant};
 
