@@ -38,6 +38,6 @@ pub struct Frame {
     pub text: Utf8Bytes,
 }
 
-/// What a socket's queue holds: one frame shared by every socket it goes to. A pointer keeps
-/// the queue small: tokio reserves its slots 32 at a time for every socket, idle or not.
+/// What a socket's inbox holds: one frame shared by every socket it goes to, rendered once. A
+/// pointer keeps each queued entry small.
 pub type SharedFrame = Arc<Frame>;

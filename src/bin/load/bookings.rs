@@ -269,36 +269,21 @@ pub async fn postgres_commit_limit(url: &str, tasks: usize) {
     .await
     .expect("table");
     for notify in [false, true] {
-        let deadline = Instant::now() + DURATION / 5;
-        let started = Instant::now();
-        let workers: Vec<_> = (0..tasks)
-            .map(|k| {
-                let db = db.clone();
-                tokio::spawn(async move {
-                    let mut commits = 0usize;
-                    while Instant::now() < deadline {
-                        let txn = db.begin().await.expect("begin");
-                        let sql = format!("UPDATE load_commits SET n = n + 1 WHERE id = {k}");
-                        txn.execute_unprepared(&sql).await.expect("update");
-                        if notify {
-                            txn.execute_unprepared("SELECT pg_notify('load_commits', 'x')")
-                                .await
-                                .expect("notify");
-                        }
-                        txn.commit().await.expect("commit");
-                        commits += 1;
-                    }
-                    commits
-                })
+        let rate =
+            crate::raw_writes::per_second_for(&db, tasks, DURATION / 5, move |db, k| async move {
+                let txn = db.begin().await.expect("begin");
+                let sql = format!("UPDATE load_commits SET n = n + 1 WHERE id = {k}");
+                txn.execute_unprepared(&sql).await.expect("update");
+                if notify {
+                    txn.execute_unprepared("SELECT pg_notify('load_commits', 'x')")
+                        .await
+                        .expect("notify");
+                }
+                txn.commit().await.expect("commit");
             })
-            .collect();
-        let mut commits = 0;
-        for w in workers {
-            commits += w.await.expect("worker");
-        }
+            .await;
         println!(
-            "raw PostgreSQL, {tasks} connections: {:.0} commits/s {}",
-            per_second(commits, started.elapsed()),
+            "raw PostgreSQL, {tasks} connections: {rate:.0} commits/s {}",
             if notify {
                 "each with a NOTIFY"
             } else {

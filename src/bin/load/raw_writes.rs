@@ -39,15 +39,36 @@ pub async fn booking_shaped(
         let sql = format!("INSERT INTO load_rows (id, n, v) VALUES ({k}, 0, 0)");
         db.execute_unprepared(&sql).await.expect("raw baseline row");
     }
+    let rate = per_second_for(&db, workers, duration, |db, k| async move {
+        transaction(&db, k as i32).await;
+    })
+    .await;
+    let _ = db.execute_unprepared("DROP TABLE load_log").await;
+    let _ = db.execute_unprepared("DROP TABLE load_rows").await;
+    rate
+}
+
+/// Runs `workers` tasks on `db`, each doing `one(db, its number)` back to back until
+/// `duration` is up; returns how many were done per second, all told.
+pub async fn per_second_for<F, Fut>(
+    db: &DatabaseConnection,
+    workers: usize,
+    duration: Duration,
+    one: F,
+) -> f64
+where
+    F: Fn(DatabaseConnection, usize) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
     let deadline = Instant::now() + duration;
     let started = Instant::now();
     let tasks: Vec<_> = (0..workers)
         .map(|k| {
-            let db = db.clone();
+            let (db, one) = (db.clone(), one.clone());
             tokio::spawn(async move {
                 let mut done = 0usize;
                 while Instant::now() < deadline {
-                    transaction(&db, k as i32).await;
+                    one(db.clone(), k).await;
                     done += 1;
                 }
                 done
@@ -58,10 +79,7 @@ pub async fn booking_shaped(
     for t in tasks {
         done += t.await.expect("raw baseline worker");
     }
-    let rate = per_second(done, started.elapsed());
-    let _ = db.execute_unprepared("DROP TABLE load_log").await;
-    let _ = db.execute_unprepared("DROP TABLE load_rows").await;
-    rate
+    per_second(done, started.elapsed())
 }
 
 /// One transaction of a booking's shape: the conditional write first, then the rest.
