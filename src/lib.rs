@@ -1,4 +1,5 @@
 //! The battery-swap server: configuration, database, router, live-feed hub and shutdown.
+#![recursion_limit = "256"]
 pub mod charger;
 pub mod config;
 pub mod csrf;

@@ -2,18 +2,20 @@
 //! fetches and starts the wasm once the page has painted (issue #15).
 use leptos::prelude::*;
 
-/// Loads the bundle and hydrates once the page has painted (its first contentful paint): the
+/// Loads the bundle and hydrates the page's islands once the page has painted (its first contentful paint): the
 /// script and the wasm are then fetched side by side. Leptos' own `HydrationScripts` preloads
 /// both from the `<head>` instead; even at low priority, the wasm is then part of what the
 /// first paint competes with, and Lighthouse's simulated phone counts it into the largest
 /// paint (3 s instead of 0.9). Every form works without JavaScript until hydration.
 #[component]
 pub fn HydrateAfterPaint(options: LeptosOptions) -> impl IntoView {
-    // Called for what it sets up, not rendered: the lazy routes' chunk manifest
-    // (`WasmSplitManifest`), from which the server writes each lazy page's `modulepreload`s.
+    // Called for what it sets up, not rendered: islands mode for the rest of the page (only
+    // islands are rendered with hydration markers) and the lazy islands' chunk manifest
+    // (`WasmSplitManifest`), from which the server writes their `modulepreload`s.
     let _ = HydrationScripts(
         HydrationScriptsProps::builder()
             .options(options.clone())
+            .islands(true)
             .build(),
     );
     let (js, wasm) = bundle(&options);
@@ -27,14 +29,30 @@ pub fn HydrateAfterPaint(options: LeptosOptions) -> impl IntoView {
 
 /// The loader, called with the script's and the wasm's addresses. A page that never paints (a
 /// tab opened in the background) still hydrates 3 s after `load`; a browser without paint
-/// timing, at `load`.
+/// timing, at `load`. It hydrates each `<leptos-island>` in document order with the export
+/// named by its `data-component` (a lazy island's returns a promise: its code is a chunk of its
+/// own), then tells the bundle the page is done (`islands_hydrated`). A page without islands
+/// fetches nothing. Either way the page is then marked `data-hydrated`, which end-to-end tests
+/// (and curious humans) wait for.
 const LOADER: &str = r#"function (js, wasm) {
   let started = false;
   const start = () => {
     if (started) return;
     started = true;
+    const done = () => document.documentElement.setAttribute("data-hydrated", "");
+    const islands = document.querySelectorAll("leptos-island");
+    if (!islands.length) return done();
     const module_or_path = fetch(wasm);
-    import(js).then(m => m.default({ module_or_path }).then(() => m.hydrate()));
+    import(js).then(m => m.default({ module_or_path }).then(async () => {
+      m.hydrate();
+      for (const el of islands) {
+        const island = m[el.dataset.component];
+        if (island) await island(el);
+        else console.error("no code for the island", el.dataset.component);
+      }
+      m.islands_hydrated();
+      done();
+    }));
   };
   const timed = !!window.PerformanceObserver && (PerformanceObserver.supportedEntryTypes || []).includes("paint");
   if (timed) {

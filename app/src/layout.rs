@@ -3,28 +3,30 @@
 //! The only module that imports pages (the `*Page` components): pages take what they share
 //! (the session context, page helpers, widgets) from [`crate::ui`], never from here.
 //!
-//! A rider's pages (the station list and a station) are in the main wasm bundle; every other
-//! page is a lazy route, split into its own wasm chunk by `cargo leptos build --split` and
-//! fetched when first visited (see "Browser weight" in ARCHITECTURE.md).
+//! The app runs in islands mode: every page is rendered by the server, and only its islands
+//! (`#[island]` components) run in the browser. The rider's two pages keep their live parts in
+//! small islands of the main wasm bundle; every other interactive page is one lazy island,
+//! split into a wasm chunk of its own by `cargo leptos build --split` and fetched when the page
+//! is first visited; login and registration are plain forms with no code in the browser (see
+//! "Browser weight" in ARCHITECTURE.md).
 use leptos::prelude::*;
 use leptos_router::{
-    Lazy, LazyRoute, ParamSegment, SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{A, Route, Router, Routes},
-    lazy_route,
+    hooks::{use_location, use_params_map},
 };
 
 use crate::account::api::{Logout, me};
 use crate::account::pack_view::PackPage;
 use crate::account::tokens_view::TokensPage;
 use crate::account::view::{LoginPage, RegisterPage};
-use crate::admin::view::AdminPage;
+use crate::admin::view::Admin;
 use crate::assets;
 use crate::booking::view::MyBookingsPage;
-use crate::feed::use_notifications;
 use crate::notification::view::{NotificationsLink, NotificationsPage};
-use crate::station::console::{ConsoleIndexPage, StationConsolePage};
+use crate::station::console::{ConsoleIndexPage, StationConsole};
 use crate::station::view::{HomePage, StationPage};
-use crate::ui::{AuthEpoch, SignedIn, set_page_status};
+use crate::ui::{AuthEpoch, SignedIn, StaffOnly, set_page_status};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -88,10 +90,8 @@ fn Page() -> impl IntoView {
     epoch.follow(logout);
     let user = Resource::new(move || epoch.0.get(), |_| me());
     provide_context(SignedIn(user));
-    // One notifications socket per tab, open while someone is logged in (read by an effect,
-    // in the browser only).
-    let logged_in = Signal::derive(move || user.get().and_then(Result::ok).flatten().is_some());
-    provide_context(use_notifications(logged_in));
+    let location = use_location();
+    let on_notifications = move || location.pathname.with_untracked(|p| p == "/notifications");
 
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -106,7 +106,7 @@ fn Page() -> impl IntoView {
                                 <A href="/bookings">"My bookings"</A>
                                 {u.is_staff().then(|| view! { <A href="/console">"Console"</A> })}
                                 {u.is_admin().then(|| view! { <A href="/admin">"Admin"</A> })}
-                                <NotificationsLink/>
+                                <NotificationsLink current=on_notifications()/>
                                 <A href="/account/pack">"My pack"</A>
                                 <A href="/account/tokens">"API tokens"</A>
                                 <span class="who">{u.display_name} " (" {u.role.as_str()} ")"</span>
@@ -130,15 +130,17 @@ fn Page() -> impl IntoView {
                 <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
                 <Route path=(StaticSegment("stations"), ParamSegment("id")) view=StationPage ssr=SsrMode::Async/>
                 // The rest load their code when first visited.
-                <Route path=StaticSegment("bookings") view={Lazy::<BookingsRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=StaticSegment("notifications") view={Lazy::<NotificationsRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=StaticSegment("console") view={Lazy::<ConsoleIndexRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=(StaticSegment("console"), ParamSegment("id")) view={Lazy::<StationConsoleRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=StaticSegment("admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=StaticSegment("login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=StaticSegment("register") view={Lazy::<RegisterRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=(StaticSegment("account"), StaticSegment("tokens")) view={Lazy::<TokensRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=(StaticSegment("account"), StaticSegment("pack")) view={Lazy::<PackRoute>::new()} ssr=SsrMode::Async/>
+                // The rest are lazy islands: their code is fetched when first visited.
+                <Route path=StaticSegment("bookings") view=BookingsIsland ssr=SsrMode::Async/>
+                <Route path=StaticSegment("notifications") view=NotificationsIsland ssr=SsrMode::Async/>
+                <Route path=StaticSegment("console") view=ConsoleIndexIsland ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("console"), ParamSegment("id")) view=StationConsoleRoute ssr=SsrMode::Async/>
+                <Route path=StaticSegment("admin") view=AdminRoute ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("account"), StaticSegment("tokens")) view=TokensIsland ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("account"), StaticSegment("pack")) view=PackIsland ssr=SsrMode::Async/>
+                // Plain forms: no code in the browser.
+                <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("register") view=RegisterPage ssr=SsrMode::Async/>
             </Routes>
         </main>
     }
@@ -156,36 +158,78 @@ fn NotFound() -> impl IntoView {
     }
 }
 
-// The lazy routes. Each `view` becomes a `#[lazy]` function: in the browser its code (and
-// whatever only it uses) sits in a wasm chunk of its own, fetched on first use; on the server it
-// is an ordinary call, and the server names the chunks a page used in `modulepreload` links so
-// a page opened directly hydrates without waiting for them. The pages create their resources
-// themselves, so there is no route data to load beside the code.
+// The lazy islands. Each is a page whose code (and whatever only it uses) sits in a wasm chunk
+// of its own, fetched when the page is first visited; on the server it is an ordinary call, and
+// the server names the chunks a page uses in `modulepreload` links, so a page opened directly
+// does not wait for them in turn. An island's code in the browser sees no context from outside
+// it: [`crate::ui::provide_island_context`] provides what pages read from context.
 
-/// A lazy route that shows one page component (no route data: see above).
-macro_rules! lazy_page {
-    ($route:ident => $page:ident) => {
-        struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self
-            }
-
-            fn view(_this: Self) -> AnyView {
-                view! { <$page/> }.into_any()
-            }
+/// A page shown as one lazy island.
+macro_rules! page_island {
+    ($island:ident => $page:ident) => {
+        #[island(lazy)]
+        fn $island() -> impl IntoView {
+            crate::ui::provide_island_context();
+            view! { <$page/> }
         }
     };
 }
 
-lazy_page!(BookingsRoute => MyBookingsPage);
-lazy_page!(NotificationsRoute => NotificationsPage);
-lazy_page!(ConsoleIndexRoute => ConsoleIndexPage);
-lazy_page!(StationConsoleRoute => StationConsolePage);
-lazy_page!(AdminRoute => AdminPage);
-lazy_page!(LoginRoute => LoginPage);
-lazy_page!(RegisterRoute => RegisterPage);
-lazy_page!(TokensRoute => TokensPage);
-lazy_page!(PackRoute => PackPage);
+page_island!(BookingsIsland => MyBookingsPage);
+page_island!(NotificationsIsland => NotificationsPage);
+page_island!(ConsoleIndexIsland => ConsoleIndexPage);
+page_island!(TokensIsland => TokensPage);
+page_island!(PackIsland => PackPage);
+
+/// `/console/{id}`: who may see it is settled here, on the server, and handed to the island, so
+/// the island creates its resources up front (resources created after an `await` inside the
+/// island were numbered differently in the browser, and hydration failed).
+#[component]
+fn StationConsoleRoute() -> impl IntoView {
+    let signed_in = expect_context::<SignedIn>();
+    let id = use_params_map()
+        .with_untracked(|p| p.get("id").and_then(|v| v.parse::<i32>().ok()))
+        .unwrap_or(0);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let allowed = signed_in.user().await.is_some_and(|u| u.can_manage(id));
+                view! { <StationConsoleIsland id allowed/> }
+            })}
+        </Suspense>
+    }
+}
+
+#[island(lazy)]
+fn StationConsoleIsland(id: i32, allowed: bool) -> impl IntoView {
+    crate::ui::provide_island_context();
+    if allowed {
+        view! { <StationConsole id/> }.into_any()
+    } else {
+        view! { <StaffOnly/> }.into_any()
+    }
+}
+
+/// `/admin`: settled on the server, like the console (see [`StationConsoleRoute`]).
+#[component]
+fn AdminRoute() -> impl IntoView {
+    let signed_in = expect_context::<SignedIn>();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let allowed = signed_in.user().await.is_some_and(|u| u.is_admin());
+                view! { <AdminIsland allowed/> }
+            })}
+        </Suspense>
+    }
+}
+
+#[island(lazy)]
+fn AdminIsland(allowed: bool) -> impl IntoView {
+    crate::ui::provide_island_context();
+    if allowed {
+        view! { <Admin/> }.into_any()
+    } else {
+        view! { <StaffOnly/> }.into_any()
+    }
+}

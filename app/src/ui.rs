@@ -5,7 +5,6 @@
 //! file, so the view files form no circles: `layout` imports the pages, pages import `ui` and
 //! other concepts' components, and `ui` imports no view file.
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::account::CurrentUser;
 use crate::error::AppError;
@@ -89,26 +88,48 @@ pub fn StaffOnly() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>"Staff only"</h1>
-            <p>"The console is for station staff and admins. " <A href="/">"Back to the stations"</A></p>
+            <p>"The console is for station staff and admins. " <a href="/">"Back to the stations"</a></p>
         </section>
     }
 }
 
-/// "Log in", coming back to the current page afterwards.
+/// "Log in", coming back to the current page afterwards. (Islands have no router in the
+/// browser: there the address is the window's.)
 #[component]
 pub fn LoginLink() -> impl IntoView {
-    let location = leptos_router::hooks::use_location();
-    let href = move || {
-        let path = location.pathname.get();
-        let search = location.search.get();
-        let here = if search.is_empty() {
-            path
-        } else {
-            format!("{path}?{search}")
-        };
-        crate::account::login_href(&here)
+    #[cfg(feature = "ssr")]
+    let (path, search) = {
+        let location = leptos_router::hooks::use_location();
+        (
+            location.pathname.get_untracked(),
+            location.search.get_untracked(),
+        )
     };
-    view! { <A href=href>"Log in"</A> }
+    #[cfg(not(feature = "ssr"))]
+    let (path, search) = {
+        let location = window().location();
+        let search = location.search().unwrap_or_default();
+        (
+            location.pathname().unwrap_or_default(),
+            search.trim_start_matches('?').to_string(),
+        )
+    };
+    let here = if search.is_empty() {
+        path
+    } else {
+        format!("{path}?{search}")
+    };
+    view! { <a href=crate::account::login_href(&here)>"Log in"</a> }
+}
+
+/// Provides, inside an island, what pages read from context: on the server the router's page
+/// provides them too, but an island's code in the browser sees nothing from outside it.
+pub fn provide_island_context() {
+    let epoch = AuthEpoch(RwSignal::new(0));
+    provide_context(epoch);
+    let user = Resource::new(move || epoch.0.get(), |_| crate::account::api::me());
+    provide_context(SignedIn(user));
+    provide_context(crate::feed::notification_feed());
 }
 
 /// Whether a page's live feed is connected; announced politely to screen readers.

@@ -2,8 +2,9 @@ import { expect, test, type Page, type Response } from "@playwright/test";
 import { hydrated, login, watchConsole } from "./helpers";
 
 // What a rider's browser fetches: the bundle's files carry their content hash and may be kept
-// a year; pages never. A rider's pages need only the main wasm; other pages fetch their own
-// chunks when first visited, whether reached by a link or opened directly.
+// a year; pages never. A rider's pages need only the main wasm (their islands); other pages
+// fetch their own island's chunks when first visited, whether reached by a link or opened
+// directly; plain forms (login, registration) fetch no code.
 
 const HASHED = /\/pkg\/[^/]+\.[A-Za-z0-9_-]{22}\.[a-z]+$/;
 const IMMUTABLE = "public, max-age=31536000, immutable";
@@ -59,20 +60,26 @@ test("the bundle is fetched only after the page has painted", async ({ page }) =
   expect(problems).toEqual([]);
 });
 
-test("other pages fetch their chunks when first visited, by link or directly", async ({ page }) => {
+test("other pages fetch their chunks when first visited, by link or directly; plain forms fetch nothing", async ({ page }) => {
   const problems = watchConsole(page);
   const seen = bundleResponses(page);
+  // Login and registration are plain forms: no code at all.
+  await page.goto("/login");
+  await hydrated(page);
+  expect(wasmFiles(seen), "the login page's wasm").toHaveLength(0);
+
+  await login(page, "rider@example.com");
   await page.goto("/");
   await hydrated(page);
   const before = wasmFiles(seen).length;
-  await page.getByRole("link", { name: "Log in" }).click();
-  await expect(page.getByRole("heading", { name: "Log in" })).toBeVisible();
-  expect(wasmFiles(seen).length, "the login page's chunks").toBeGreaterThan(before);
+  await page.getByRole("link", { name: "My bookings" }).click();
+  await expect(page.getByRole("heading", { name: "My bookings" })).toBeVisible();
+  await hydrated(page);
+  expect(wasmFiles(seen).length, "the bookings page's chunks").toBeGreaterThan(before);
 
   // Opened directly, a lazy page hydrates once its chunks are in, and works.
-  await login(page, "rider@example.com");
-  await page.goto("/bookings");
+  await page.goto("/notifications");
   await hydrated(page);
-  await expect(page.getByRole("heading", { name: "My bookings" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Notifications" })).toBeVisible();
   expect(problems).toEqual([]);
 });

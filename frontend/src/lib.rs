@@ -1,21 +1,18 @@
-//! The wasm entry point: hydrates the server-rendered page. Everything else lives in `app`.
+//! The wasm entry points. The page is server-rendered; only its islands (`#[island]`
+//! components in `app`) run in the browser. The page's loader (`app::assets`) calls
+//! [`hydrate`], then each island's own export, then [`islands_hydrated`].
 #![recursion_limit = "512"]
+
+/// Sets up the reactive runtime for the islands about to be hydrated.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Asynchronous hydration (what `leptos::mount::hydrate_lazy` does): a page whose code is in
-    // a lazy route's wasm chunk is hydrated once that chunk has arrived.
-    _ = any_spawner::Executor::init_wasm_bindgen();
-    leptos::task::spawn_local(async {
-        let body = leptos::prelude::document().body();
-        let Some(body) = body else { return };
-        let owner = leptos::mount::hydrate_from_async(body, app::App).await;
-        owner.forget();
-        // The live feeds connect only now (see `app::feed::hydration_finished`).
-        app::feed::hydration_finished();
-        // Lets end-to-end tests (and curious humans) tell a hydrated page from a static one.
-        if let Some(root) = leptos::prelude::document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "");
-        }
-    });
+    leptos::mount::hydrate_islands();
+}
+
+/// Called once every island of the page is hydrated.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn islands_hydrated() {
+    // The live feeds connect only now (see `app::feed::hydration_finished`).
+    app::feed::hydration_finished();
 }

@@ -1,6 +1,5 @@
 //! Login and registration pages: `ActionForm`s that work with and without JavaScript.
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::api::{Login, Register};
 use crate::ui::{AuthEpoch, FormError, action_error};
@@ -28,7 +27,7 @@ pub fn LoginPage() -> impl IntoView {
                 </button>
             </ActionForm>
             <FormError message=error/>
-            <p>"New here? " <A href="/register">"Create an account"</A></p>
+            <p>"New here? " <a href="/register">"Create an account"</a></p>
         </section>
     }
 }
@@ -53,7 +52,7 @@ pub fn RegisterPage() -> impl IntoView {
                 </button>
             </ActionForm>
             <FormError message=error/>
-            <p>"Already registered? " <A href="/login">"Log in"</A></p>
+            <p>"Already registered? " <a href="/login">"Log in"</a></p>
         </section>
     }
 }

@@ -13,25 +13,11 @@ use crate::station::api::{
     AssignStaff, CloseStation, CreateStation, ReopenStation, UpdateStation, list_closed_stations,
     list_stations,
 };
-use crate::ui::{FormError, SignedIn, StaffOnly, action_error};
+use crate::ui::{FormError, action_error};
 
+/// The admin page, for an admin (the router checks, on the server).
 #[component]
-pub fn AdminPage() -> impl IntoView {
-    let signed_in = expect_context::<SignedIn>();
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match signed_in.user().await {
-                    Some(u) if u.is_admin() => view! { <Admin/> }.into_any(),
-                    _ => view! { <StaffOnly/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
-fn Admin() -> impl IntoView {
+pub fn Admin() -> impl IntoView {
     let create = ServerAction::<CreateStation>::new();
     let update = ServerAction::<UpdateStation>::new();
     let assign = ServerAction::<AssignStaff>::new();

@@ -2,7 +2,6 @@
 //! countdown of the hold, and Cancel. (The Book button and the staff's queue, which other pages
 //! embed, are in `forms`.)
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::api::{CancelBooking, my_bookings};
 use super::{BookingStatus, BookingView};
@@ -56,7 +55,7 @@ pub fn MyBookingsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading bookings…"</p> }>
             {move || Suspend::new(async move {
                 match bookings.await {
-                    Ok(list) if list.is_empty() => view! { <p>"No bookings yet. " <A href="/">"Find a station"</A></p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p>"No bookings yet. " <a href="/">"Find a station"</a></p> }.into_any(),
                     Ok(list) => view! {
                         <ul class="bookings">
                             {list.into_iter().map(|b| view! { <BookingCard b now cancel/> }).collect_view()}
@@ -88,7 +87,7 @@ fn BookingCard(
     view! {
         <li class=format!("booking card booking-{}", b.status.as_str()) data-booking-id=b.id>
             <div class="station-head">
-                <h2><A href=format!("/stations/{}", b.station_id)>{b.station_name.clone()}</A></h2>
+                <h2><a href=format!("/stations/{}", b.station_id)>{b.station_name.clone()}</a></h2>
                 <span class=format!("badge status-{}", b.status.as_str())>{status_text}</span>
             </div>
             <p>{b.battery_info.clone()}</p>

@@ -181,3 +181,43 @@ pub fn use_notifications(enabled: Signal<bool>) -> NotificationFeed {
         version,
     }
 }
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    static FEED: std::cell::OnceCell<NotificationFeed> = const { std::cell::OnceCell::new() };
+    /// Set by the header's badge, which the server renders only for someone logged in.
+    static LOGGED_IN: ArcRwSignal<bool> = ArcRwSignal::new(false);
+}
+
+/// Opens the tab's notifications feed (see [`notification_feed`]): called by the header's
+/// badge, which only someone logged in sees.
+pub fn open_notification_feed() {
+    #[cfg(feature = "hydrate")]
+    LOGGED_IN.with(|on| on.set(true));
+}
+
+/// The tab's notifications feed, shared by every island that shows it (the header's badge and
+/// the page's list): one socket per tab, open once [`open_notification_feed`] was called.
+pub fn notification_feed() -> NotificationFeed {
+    #[cfg(feature = "hydrate")]
+    {
+        FEED.with(|feed| {
+            *feed.get_or_init(|| {
+                // Owned by no island: it lives as long as the page. (A new root owner makes
+                // itself the current one: the island's is put back.)
+                let island = Owner::current();
+                let owner = Owner::new_root(None);
+                let logged_in = LOGGED_IN.with(Clone::clone);
+                let feed =
+                    owner.with(|| use_notifications(Signal::derive(move || logged_in.get())));
+                std::mem::forget(owner);
+                if let Some(island) = island {
+                    island.set();
+                }
+                feed
+            })
+        })
+    }
+    #[cfg(not(feature = "hydrate"))]
+    use_notifications(Signal::from(false))
+}

@@ -6,13 +6,17 @@ pub mod hooks;
 mod live_state;
 mod message;
 mod socket;
+mod wire;
 
 pub use message::{
     ClientFrameError, ClientMessage, FeedMessage, InventoryAction, StationSnapshot, timestamp,
 };
 
 pub use coalesce::{Coalesced, now_ms};
-pub use hooks::{NotificationFeed, StationFeed, use_notifications, use_station_feed};
+pub use hooks::{
+    NotificationFeed, StationFeed, notification_feed, open_notification_feed, use_notifications,
+    use_station_feed,
+};
 pub use live_state::LiveStation;
 pub use socket::{backoff_ms, hydration_finished};
 

@@ -13,7 +13,7 @@ pub fn backoff_ms(attempt: u32, jitter: f64) -> u32 {
 }
 
 /// Called once the page is hydrated; sockets open only from then on. Hydration is asynchronous
-/// (a page in a lazy route waits for its wasm chunk), and it keeps the server-rendered text of
+/// (a lazy island waits for its wasm chunk), and it keeps the server-rendered text of
 /// what it hydrates: a message applied before then (a socket's snapshot, "Live") would change
 /// state that the page would never show.
 pub fn hydration_finished() {
@@ -165,7 +165,7 @@ mod client {
             let state = Rc::clone(state);
             Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
                 if let Some(text) = e.data().as_string()
-                    && let Ok(msg) = serde_json::from_str::<FeedMessage>(&text)
+                    && let Some(msg) = FeedMessage::from_wire(&text)
                 {
                     (state.on_message)(msg);
                 }

@@ -13,6 +13,8 @@ fn assert_json(msg: &FeedMessage, expected: Value) {
     // And the browser reads back exactly what the server sent.
     let back: FeedMessage = serde_json::from_value(actual).unwrap();
     assert_eq!(&back, msg);
+    // Including the browser's own reader (`wire.rs`).
+    assert_eq!(FeedMessage::from_wire(&msg.to_json()).as_ref(), Some(msg));
 }
 
 #[test]
@@ -291,6 +293,27 @@ fn pong_and_error() {
         &FeedMessage::error("Invalid JSON"),
         json!({"type": "error", "message": "Invalid JSON"}),
     );
+}
+
+#[test]
+fn the_browsers_reader_skips_what_it_cannot_read() {
+    // A pong echoes any JSON value: the browser keeps only a string.
+    assert_eq!(
+        FeedMessage::from_wire(r#"{"type":"pong","timestamp":{"at":[1,2.5,null]}}"#),
+        Some(FeedMessage::Pong {
+            timestamp: Value::Null
+        })
+    );
+    for other in [
+        r#"{"type":"battery_teleported","station_id":1}"#,
+        r#"{"type":"station_closed","station_id":1}"#,
+        r#"{"type":"station_status","station_id":1,"station_name":"A","status":"on_fire","message":"","timestamp":"t"}"#,
+        r#"{"station_id":1}"#,
+        "[]",
+        "not json",
+    ] {
+        assert_eq!(FeedMessage::from_wire(other), None, "{other}");
+    }
 }
 
 #[test]

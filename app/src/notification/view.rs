@@ -1,6 +1,5 @@
 //! The notification list and the header's unread badge, both live.
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::api::{MarkNotificationsRead, list_notifications};
 use super::{Level, NotificationView};
@@ -17,17 +16,19 @@ fn level_icon(level: Level) -> &'static str {
     }
 }
 
-/// "Notifications (3)" in the header, on every page.
-#[component]
-pub fn NotificationsLink() -> impl IntoView {
-    let feed = expect_context::<NotificationFeed>();
+/// "Notifications (3)" in the header, on every page of someone logged in: an island, so the
+/// unread count follows the tab's notifications feed. `current`: on the notifications page.
+#[island]
+pub fn NotificationsLink(current: bool) -> impl IntoView {
+    crate::feed::open_notification_feed();
+    let feed = crate::feed::notification_feed();
     view! {
-        <A href="/notifications">
+        <a href="/notifications" aria-current=current.then_some("page")>
             "Notifications"
             <Show when=move || { feed.unread.get() > 0 }>
                 " " <span class="unread-count" aria-label=move || format!("{} unread", feed.unread.get())>{move || feed.unread.get()}</span>
             </Show>
-        </A>
+        </a>
     }
 }
 

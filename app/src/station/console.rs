@@ -2,8 +2,6 @@
 //! history. Staff see their assigned stations, admins all; everyone else is refused (and the
 //! server fns refuse too).
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 use super::StationStatus;
 use super::api::{SetStationStatus, get_station, list_stations};
@@ -32,7 +30,7 @@ pub fn ConsoleIndexPage() -> impl IntoView {
                         {mine.into_iter().map(|s| view! {
                             <li class="station-card">
                                 <div class="station-head">
-                                    <h2><A href=format!("/console/{}", s.id)>{s.name.clone()}</A></h2>
+                                    <h2><a href=format!("/console/{}", s.id)>{s.name.clone()}</a></h2>
                                     <StatusBadge status=s.status/>
                                 </div>
                                 <p class="address">{s.address.clone()}</p>
@@ -45,27 +43,9 @@ pub fn ConsoleIndexPage() -> impl IntoView {
     }
 }
 
+/// A station's console, for someone who may run it (the router checks, on the server).
 #[component]
-pub fn StationConsolePage() -> impl IntoView {
-    let signed_in = expect_context::<SignedIn>();
-    let params = use_params_map();
-    let id = params
-        .with_untracked(|p| p.get("id").and_then(|v| v.parse::<i32>().ok()))
-        .unwrap_or(0);
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match signed_in.user().await {
-                    Some(u) if u.can_manage(id) => view! { <StationConsole id/> }.into_any(),
-                    _ => view! { <StaffOnly/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
-fn StationConsole(id: i32) -> impl IntoView {
+pub fn StationConsole(id: i32) -> impl IntoView {
     let feed = use_station_feed(Some(id));
     // Staff pages follow every change (the queue and the history too), but at most once a
     // second however busy the station is.

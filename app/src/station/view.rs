@@ -1,14 +1,14 @@
 //! Station pages: the live list with search and a plan view, and one station with its
 //! batteries and the Book button. Server-rendered with current data, then kept live by the feed.
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{get_station, list_stations, station_history};
 use super::chart::AvailabilityChart;
+use super::history::AvailabilityHistory;
 use super::plan::PlanView;
 use super::stock::{ModelBreakdown, of_model};
-use super::{StationStatus, StationSummary};
+use super::{StationDetail, StationStatus, StationSummary};
 use crate::battery::view::BatteryTable;
 use crate::booking::forms::BookButton;
 use crate::error::AppError;
@@ -31,14 +31,39 @@ pub(super) fn live_or(feed: &StationFeed, s: &StationSummary) -> LiveStation {
         })
 }
 
+/// The station list: fetched by the server, then kept live in the browser by [`StationsLive`].
 #[component]
 pub fn HomePage() -> impl IntoView {
     let signed_in = expect_context::<SignedIn>();
+    let q = use_query_map().with_untracked(|q| q.get("q").unwrap_or_default());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let q = q.clone();
+                Suspend::new(async move {
+                    let pack = signed_in.user().await.and_then(|u| u.pack_model);
+                    match list_stations().await {
+                        Ok(list) => view! { <StationsLive list pack q/> }.into_any(),
+                        Err(e) => view! { <FormError message=e.to_string()/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The live part of the station list (an island: the page's only code in the browser).
+#[island]
+fn StationsLive(list: Vec<StationSummary>, pack: Option<String>, q: String) -> impl IntoView {
     let feed = use_station_feed(None);
+    let list = RwSignal::new(list);
     // Fetched again after a reconnect: directory changes may have been missed meanwhile.
-    let stations = Resource::new(move || feed.resynced.get(), |_| list_stations());
-    let query = use_query_map();
-    let search = RwSignal::new(query.with_untracked(|q| q.get("q").unwrap_or_default()));
+    refetch_on(feed.resynced, move |_| async move {
+        if let Ok(fresh) = list_stations().await {
+            list.set(fresh);
+        }
+    });
+    let search = RwSignal::new(q);
     view! {
         <div class="page-head">
             <h1>"Stations"</h1>
@@ -49,21 +74,27 @@ pub fn HomePage() -> impl IntoView {
             <input id="station-search" type="search" name="q" prop:value=search
                 on:input=move |e| search.set(event_target_value(&e)) placeholder="e.g. Downtown"/>
         </form>
-        <Transition fallback=|| view! { <p class="loading">"Loading stations…"</p> }>
-            {move || Suspend::new(async move {
-                let pack = signed_in.user().await.and_then(|u| u.pack_model);
-                match stations.await {
-                    Ok(list) => view! { <StationList list feed search pack/> }.into_any(),
-                    Err(e) => view! { <FormError message=e.to_string()/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <StationList list feed search pack/>
     }
+}
+
+/// Runs `fetch` (in the browser) each time `version` changes after the page has loaded.
+fn refetch_on<F, Fut>(version: ReadSignal<u64>, fetch: F)
+where
+    F: Fn(u64) -> Fut + 'static,
+    Fut: std::future::Future<Output = ()> + 'static,
+{
+    Effect::new(move |first: Option<()>| {
+        let v = version.get();
+        if first.is_some() {
+            leptos::task::spawn_local(fetch(v));
+        }
+    });
 }
 
 #[component]
 fn StationList(
-    list: Vec<StationSummary>,
+    list: RwSignal<Vec<StationSummary>>,
     feed: StationFeed,
     search: RwSignal<String>,
     /// The rider's saved pack model: each card counts its packs first.
@@ -71,7 +102,10 @@ fn StationList(
 ) -> impl IntoView {
     let pack = StoredValue::new(pack);
     // The list as rendered, with the stations created, edited or closed since laid over it.
-    let all = Memo::new(move |_| feed.directory.with(|changes| merged(&list, changes)));
+    let all = Memo::new(move |_| {
+        feed.directory
+            .with(|changes| list.with(|l| merged(l, changes)))
+    });
     let shown = move || {
         let needle = search.get().trim().to_lowercase();
         all.get()
@@ -115,7 +149,7 @@ fn StationCard(
             <div class="station-head">
                 <h2>
                     <span class="plan-number" title="Its number on the plan">{number}</span>
-                    <A href=format!("/stations/{}", station.id)>{station.name.clone()}</A>
+                    <a href=format!("/stations/{}", station.id)>{station.name.clone()}</a>
                 </h2>
                 <StatusBadge status=Signal::derive(move || live.get().status)/>
             </div>
@@ -131,79 +165,87 @@ fn StationCard(
     }
 }
 
+/// One station: fetched by the server, then kept live in the browser by [`StationLive`].
 #[component]
 pub fn StationPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i32>().ok()));
-    view! {
-        {move || match id() {
-            Some(id) => view! { <StationDetailView id/> }.into_any(),
-            None => view! { <StationNotFound/> }.into_any(),
-        }}
-    }
-}
-
-#[component]
-fn StationDetailView(id: i32) -> impl IntoView {
     let signed_in = expect_context::<SignedIn>();
-    let feed = use_station_feed(Some(id));
-    // Messages carry the counts, and which pack was booked or collected; the list is fetched
-    // again only for what they do not carry (at most once a second).
-    let detail = Resource::new(move || feed.details.get(), move |_| get_station(id));
-    // Fetched once: the live feed extends the chart from there.
-    let history = Resource::new(|| (), move |_| station_history(id, Some(24)));
-    // (The generation is read when the data is shown rather than returned by the fetcher: a
-    // resource of `(u64, StationDetail)` broke hydration.)
+    let id = use_params_map().with_untracked(|p| p.get("id").and_then(|v| v.parse::<i32>().ok()));
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading station…"</p> }>
+        <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
+                let Some(id) = id else { return view! { <StationNotFound/> }.into_any() };
                 let user = signed_in.user().await;
                 let (signed_in, pack) = (user.is_some(), user.and_then(|u| u.pack_model));
-                let history = history.await.ok();
-                match detail.await {
-                    Ok(d) => {
-                        let fetched_at = feed.details.get_untracked();
-                        let station = d.station.clone();
-                        let s = StoredValue::new(station.clone());
-                        let live = Memo::new(move |_| live_or(&feed, &s.get_value()));
-                        view! {
-                            <div class="page-head">
-                                <h1>{station.name.clone()}</h1>
-                                <StatusBadge status=Signal::derive(move || live.get().status)/>
-                                <LiveIndicator connected=feed.connected/>
-                            </div>
-                            <p class="address">{station.address.clone()}</p>
-                            <Show when=move || live.get().status_message.is_some_and(|m| !m.is_empty())>
-                                <p class="status-message">{move || live.get().status_message}</p>
-                            </Show>
-                            <dl class="counts wide">
-                                <div><dt>"Available"</dt><dd class="available">{move || live.get().available}</dd></div>
-                                <div><dt>"Booked"</dt><dd class="booked">{move || live.get().booked}</dd></div>
-                                <div><dt>"Total"</dt><dd class="total">{move || live.get().total}</dd></div>
-                            </dl>
-                            <CountAnnouncer
-                                available=Signal::derive(move || live.get().available)
-                                status=Signal::derive(move || live.get().status)/>
-                            <h2>"Available by pack model"</h2>
-                            <ModelBreakdown by_model=Signal::derive(move || live.get().by_model) pack=pack.clone()/>
-                            <BookButton station_id=station.id signed_in
-                                status=Signal::derive(move || live.get().status)
-                                available=Signal::derive(move || live.get().available)
-                                by_model=Signal::derive(move || live.get().by_model)
-                                pack/>
-                            {history.map(|history| view! {
-                                <h2>"When to come"</h2>
-                                <AvailabilityChart history live=Signal::derive(move || live.get().available)/>
-                            })}
-                            <h2>"Batteries"</h2>
-                            <BatteryTable batteries=Signal::derive(move || feed.patched(fetched_at, d.batteries.clone()))/>
-                        }.into_any()
+                match get_station(id).await {
+                    Ok(detail) => {
+                        let history = station_history(id, Some(24)).await.ok();
+                        view! { <StationLive detail history signed_in pack/> }.into_any()
                     }
                     Err(AppError::NotFound(_)) => view! { <StationNotFound/> }.into_any(),
                     Err(e) => view! { <FormError message=e.to_string()/> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
+    }
+}
+
+/// The live part of a station's page (an island): its counts, Book button, chart and packs.
+#[island]
+fn StationLive(
+    detail: StationDetail,
+    history: Option<AvailabilityHistory>,
+    signed_in: bool,
+    pack: Option<String>,
+) -> impl IntoView {
+    let station = detail.station.clone();
+    let id = station.id;
+    let feed = use_station_feed(Some(id));
+    // Messages carry the counts, and which pack was booked or collected; the list is fetched
+    // again only for what they do not carry (at most once a second). With the `details`
+    // count it was fetched at (see `StationFeed::patched`).
+    let batteries = RwSignal::new((0, detail.batteries));
+    refetch_on(feed.details, move |at| async move {
+        if let Ok(d) = get_station(id).await {
+            batteries.update(|b| {
+                if at >= b.0 {
+                    *b = (at, d.batteries)
+                }
+            });
+        }
+    });
+    let s = StoredValue::new(station.clone());
+    let live = Memo::new(move |_| live_or(&feed, &s.get_value()));
+    view! {
+        <div class="page-head">
+            <h1>{station.name.clone()}</h1>
+            <StatusBadge status=Signal::derive(move || live.get().status)/>
+            <LiveIndicator connected=feed.connected/>
+        </div>
+        <p class="address">{station.address.clone()}</p>
+        <Show when=move || live.get().status_message.is_some_and(|m| !m.is_empty())>
+            <p class="status-message">{move || live.get().status_message}</p>
+        </Show>
+        <dl class="counts wide">
+            <div><dt>"Available"</dt><dd class="available">{move || live.get().available}</dd></div>
+            <div><dt>"Booked"</dt><dd class="booked">{move || live.get().booked}</dd></div>
+            <div><dt>"Total"</dt><dd class="total">{move || live.get().total}</dd></div>
+        </dl>
+        <CountAnnouncer
+            available=Signal::derive(move || live.get().available)
+            status=Signal::derive(move || live.get().status)/>
+        <h2>"Available by pack model"</h2>
+        <ModelBreakdown by_model=Signal::derive(move || live.get().by_model) pack=pack.clone()/>
+        <BookButton station_id=id signed_in
+            status=Signal::derive(move || live.get().status)
+            available=Signal::derive(move || live.get().available)
+            by_model=Signal::derive(move || live.get().by_model)
+            pack/>
+        {history.map(|history| view! {
+            <h2>"When to come"</h2>
+            <AvailabilityChart history live=Signal::derive(move || live.get().available)/>
+        })}
+        <h2>"Batteries"</h2>
+        <BatteryTable batteries=Signal::derive(move || batteries.with(|(at, list)| feed.patched(*at, list.clone())))/>
     }
 }
 
@@ -255,7 +297,7 @@ fn StationNotFound() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>"Station not found"</h1>
-            <p>"There is no station at this address. " <A href="/">"See all stations"</A></p>
+            <p>"There is no station at this address. " <a href="/">"See all stations"</a></p>
         </section>
     }
 }
