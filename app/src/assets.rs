@@ -2,7 +2,8 @@
 //! fetches and starts the wasm once the page has painted (issue #15).
 use leptos::prelude::*;
 
-/// Loads the bundle and hydrates the page's islands once the page has painted (its first contentful paint): the
+/// Loads the bundle and hydrates the page's islands once the page has painted (its first
+/// contentful paint): the
 /// script and the wasm are then fetched side by side. Leptos' own `HydrationScripts` preloads
 /// both from the `<head>` instead; even at low priority, the wasm is then part of what the
 /// first paint competes with, and Lighthouse's simulated phone counts it into the largest

@@ -26,7 +26,7 @@ use crate::booking::view::MyBookingsPage;
 use crate::notification::view::{NotificationsLink, NotificationsPage};
 use crate::station::console::{ConsoleIndexPage, StationConsole};
 use crate::station::view::{HomePage, StationPage};
-use crate::ui::{AuthEpoch, SignedIn, StaffOnly, set_page_status};
+use crate::ui::{SignedIn, StaffOnly, set_page_status};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -84,11 +84,9 @@ pub fn App() -> impl IntoView {
 /// was redirected back with.
 #[component]
 fn Page() -> impl IntoView {
-    let epoch = AuthEpoch(RwSignal::new(0));
-    provide_context(epoch);
     let logout = ServerAction::<Logout>::new();
-    epoch.follow(logout);
-    let user = Resource::new(move || epoch.0.get(), |_| me());
+    // Rendered by the server for each page: a login, registration or logout is a new page.
+    let user = Resource::new(|| (), |_| me());
     provide_context(SignedIn(user));
     let location = use_location();
     let on_notifications = move || location.pathname.with_untracked(|p| p == "/notifications");

@@ -10,8 +10,9 @@ use crate::account::CurrentUser;
 use crate::error::AppError;
 use crate::station::StationStatus;
 
-/// Who is logged in, for every page (refreshed after login, registration and logout). Await it
-/// inside a `Suspend`, so the server renders the right branch and hydration agrees.
+/// Who is logged in, for every page (and, inside an island, refreshed after an `AuthEpoch`
+/// bump). Await it inside a `Suspend`, so the server renders the right branch and hydration
+/// agrees.
 #[derive(Clone, Copy)]
 pub struct SignedIn(pub Resource<Result<Option<CurrentUser>, AppError>>);
 
@@ -21,9 +22,9 @@ impl SignedIn {
     }
 }
 
-/// Bumped after every login, registration or logout, so the header's "who am I" refetches.
-/// (Each form owns its action: only actions created inside `<Routes>` see the error a
-/// no-JavaScript form post was redirected back with.)
+/// Bumped, inside an island, after an action that changes who is logged in or what they saved
+/// (My pack's save), so the island's "who am I" refetches. Login, registration and logout are
+/// plain form posts answered with a new page, which the server renders afresh.
 #[derive(Clone, Copy)]
 pub struct AuthEpoch(pub RwSignal<u32>);
 

@@ -2,12 +2,11 @@
 use leptos::prelude::*;
 
 use super::api::{Login, Register};
-use crate::ui::{AuthEpoch, FormError, action_error};
+use crate::ui::{FormError, action_error};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
-    expect_context::<AuthEpoch>().follow(login);
     let error = move || action_error(login);
     // Where the rider came from (`?next=`), if it is a page of this site.
     let query = leptos_router::hooks::use_query_map();
@@ -35,7 +34,6 @@ pub fn LoginPage() -> impl IntoView {
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let register = ServerAction::<Register>::new();
-    expect_context::<AuthEpoch>().follow(register);
     let error = move || action_error(register);
     view! {
         <section class="card narrow">

@@ -228,3 +228,29 @@ impl FeedMessage {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::FeedMessage;
+
+    #[test]
+    fn the_browsers_reader_skips_what_it_cannot_read() {
+        // A pong echoes any JSON value: the browser keeps only a string.
+        assert_eq!(
+            FeedMessage::from_wire(r#"{"type":"pong","timestamp":{"at":[1,2.5,null]}}"#),
+            Some(FeedMessage::Pong {
+                timestamp: serde_json::Value::Null
+            })
+        );
+        for other in [
+            r#"{"type":"battery_teleported","station_id":1}"#,
+            r#"{"type":"station_closed","station_id":1}"#,
+            r#"{"type":"station_status","station_id":1,"station_name":"A","status":"on_fire","message":"","timestamp":"t"}"#,
+            r#"{"station_id":1}"#,
+            "[]",
+            "not json",
+        ] {
+            assert_eq!(FeedMessage::from_wire(other), None, "{other}");
+        }
+    }
+}
