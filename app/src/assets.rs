@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 
 /// Loads the bundle and hydrates the page's islands once the page has painted (its first
-/// contentful paint): the
-/// script and the wasm are then fetched side by side. Leptos' own `HydrationScripts` preloads
-/// both from the `<head>` instead; even at low priority, the wasm is then part of what the
-/// first paint competes with, and Lighthouse's simulated phone counts it into the largest
-/// paint (3 s instead of 0.9). Every form works without JavaScript until hydration.
+/// contentful paint): the script and the wasm are then fetched side by side. Leptos' own
+/// `HydrationScripts` preloads both from the `<head>` instead; even at low priority, the wasm
+/// is then part of what the first paint competes with, and Lighthouse's simulated phone counts
+/// it into the largest paint (3 s instead of 0.9). Every form works without JavaScript until
+/// hydration.
 #[component]
 pub fn HydrateAfterPaint(options: LeptosOptions) -> impl IntoView {
     // Called for what it sets up, not rendered: islands mode for the rest of the page (only

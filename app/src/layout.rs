@@ -89,7 +89,7 @@ fn Page() -> impl IntoView {
     let user = Resource::new(|| (), |_| me());
     provide_context(SignedIn(user));
     let location = use_location();
-    let on_notifications = move || location.pathname.with_untracked(|p| p == "/notifications");
+    let on_notifications = location.pathname.with_untracked(|p| p == "/notifications");
 
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -104,7 +104,7 @@ fn Page() -> impl IntoView {
                                 <A href="/bookings">"My bookings"</A>
                                 {u.is_staff().then(|| view! { <A href="/console">"Console"</A> })}
                                 {u.is_admin().then(|| view! { <A href="/admin">"Admin"</A> })}
-                                <NotificationsLink current=on_notifications()/>
+                                <NotificationsLink current=on_notifications/>
                                 <A href="/account/pack">"My pack"</A>
                                 <A href="/account/tokens">"API tokens"</A>
                                 <span class="who">{u.display_name} " (" {u.role.as_str()} ")"</span>
@@ -127,7 +127,6 @@ fn Page() -> impl IntoView {
                 // is complete for a browser without JavaScript.
                 <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
                 <Route path=(StaticSegment("stations"), ParamSegment("id")) view=StationPage ssr=SsrMode::Async/>
-                // The rest load their code when first visited.
                 // The rest are lazy islands: their code is fetched when first visited.
                 <Route path=StaticSegment("bookings") view=BookingsIsland ssr=SsrMode::Async/>
                 <Route path=StaticSegment("notifications") view=NotificationsIsland ssr=SsrMode::Async/>

@@ -101,8 +101,6 @@ impl FeedMessage {
     /// missing field). A `pong` keeps its timestamp only when it is a string.
     pub fn from_wire(text: &str) -> Option<FeedMessage> {
         let f: Fields = serde_json::from_str(text).ok()?;
-        let timestamp = f.timestamp;
-        let ts = || timestamp.clone();
         Some(match f.kind.as_str() {
             "connection_established" => FeedMessage::ConnectionEstablished {
                 message: f.message?,
@@ -116,7 +114,7 @@ impl FeedMessage {
                 available_batteries: f.available_batteries?,
                 booked_batteries: f.booked_batteries?,
                 total_batteries: f.total_batteries?,
-                timestamp: ts()?,
+                timestamp: f.timestamp?,
                 action: f.action?,
                 available_by_model: f.available_by_model,
             },
@@ -128,7 +126,7 @@ impl FeedMessage {
                 booked_batteries: f.booked_batteries?,
                 total_batteries: f.total_batteries,
                 user: f.user?,
-                timestamp: ts()?,
+                timestamp: f.timestamp?,
                 available_by_model: f.available_by_model,
             },
             "battery_collected" => FeedMessage::BatteryCollected {
@@ -138,7 +136,7 @@ impl FeedMessage {
                 available_batteries: f.available_batteries?,
                 booked_batteries: f.booked_batteries?,
                 total_batteries: f.total_batteries,
-                timestamp: ts()?,
+                timestamp: f.timestamp?,
                 available_by_model: f.available_by_model,
             },
             "battery_added" => FeedMessage::BatteryAdded {
@@ -148,7 +146,7 @@ impl FeedMessage {
                 available_batteries: f.available_batteries?,
                 total_batteries: f.total_batteries?,
                 booked_batteries: f.booked_batteries,
-                timestamp: ts()?,
+                timestamp: f.timestamp?,
                 available_by_model: f.available_by_model,
             },
             "station_status" => FeedMessage::StationStatus {
@@ -156,14 +154,14 @@ impl FeedMessage {
                 station_name: f.station_name?,
                 status: FromStr::from_str(f.status.as_deref()?).ok()?,
                 message: f.message?,
-                timestamp: ts()?,
+                timestamp: f.timestamp?,
             },
             "booking_confirmed" => FeedMessage::BookingConfirmed {
                 booking_id: f.booking_id?,
                 station_name: f.station_name?,
                 battery_info: f.battery_info?,
                 message: f.message?,
-                timestamp: ts()?,
+                timestamp: f.timestamp?,
                 station_id: f.station_id,
                 collection_code: f.collection_code,
                 expires_at: f.expires_at,
@@ -172,25 +170,25 @@ impl FeedMessage {
                 booking_id: f.booking_id?,
                 station_name: f.station_name?,
                 message: f.message?,
-                timestamp: ts()?,
+                timestamp: f.timestamp?,
                 station_id: f.station_id,
             },
             "notification" => FeedMessage::Notification {
                 title: f.title?,
                 message: f.message?,
                 level: FromStr::from_str(f.level.as_deref()?).ok()?,
-                timestamp: ts()?,
+                timestamp: f.timestamp?,
                 id: f.id,
             },
             "booking_update" => FeedMessage::BookingUpdate {
                 booking_id: f.booking_id?,
                 station_id: f.station_id?,
                 status: FromStr::from_str(f.status.as_deref()?).ok()?,
-                timestamp: ts()?,
+                timestamp: f.timestamp?,
             },
             "notifications_read" => FeedMessage::NotificationsRead {
                 unread_count: f.unread_count?,
-                timestamp: ts()?,
+                timestamp: f.timestamp?,
             },
             "station_listed" => FeedMessage::StationListed {
                 station_id: f.station_id?,
@@ -202,13 +200,13 @@ impl FeedMessage {
                 available_batteries: f.available_batteries?,
                 booked_batteries: f.booked_batteries?,
                 total_batteries: f.total_batteries?,
-                timestamp: ts()?,
+                timestamp: f.timestamp?,
                 available_by_model: f.available_by_model,
             },
             "station_closed" => FeedMessage::StationClosed {
                 station_id: f.station_id?,
                 station_name: f.station_name?,
-                timestamp: ts()?,
+                timestamp: f.timestamp?,
             },
             "stock_alert" => FeedMessage::StockAlert {
                 station_id: f.station_id?,
@@ -216,10 +214,12 @@ impl FeedMessage {
                 available_batteries: f.available_batteries?,
                 threshold: f.threshold?,
                 low: f.low?,
-                timestamp: ts()?,
+                timestamp: f.timestamp?,
             },
             "pong" => FeedMessage::Pong {
-                timestamp: ts().map_or(serde_json::Value::Null, serde_json::Value::String),
+                timestamp: f
+                    .timestamp
+                    .map_or(serde_json::Value::Null, serde_json::Value::String),
             },
             "error" => FeedMessage::Error {
                 message: f.message?,
