@@ -355,6 +355,31 @@ pub struct Process {
     /// Every line it writes, stdout and stderr, when started with [`Process::spawn_logging`];
     /// closed once the process has exited and both are read to the end.
     pub log: Option<tokio::sync::mpsc::UnboundedReceiver<String>>,
+    /// Its last [`TAIL_LINES`] lines of log, printed if its test fails: a server's 500 names
+    /// its cause only in the server's log.
+    tail: LogTail,
+}
+
+/// How many of a server process's last log lines a failing test prints.
+const TAIL_LINES: usize = 300;
+
+type LogTail = std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<String>>>;
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            return;
+        }
+        let tail = self.tail.lock().map(|t| t.clone()).unwrap_or_default();
+        eprintln!(
+            "--- last {} log lines of the server on {} ---",
+            tail.len(),
+            self.addr
+        );
+        for line in tail {
+            eprintln!("{line}");
+        }
+    }
 }
 
 /// The message of a log line, text or JSON (`--log-format json`).
@@ -390,11 +415,6 @@ impl Process {
 
     async fn launch(database_url: &str, flags: &[&str], rust_log: &str, keep: bool) -> Process {
         use tokio::io::{AsyncBufReadExt, BufReader};
-        let stderr = if keep {
-            std::process::Stdio::piped()
-        } else {
-            std::process::Stdio::inherit()
-        };
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_battery-swap"))
             .args([
                 "--addr",
@@ -410,14 +430,22 @@ impl Process {
             .env("RUST_LOG", rust_log)
             .env("NO_COLOR", "1")
             .stdout(std::process::Stdio::piped())
-            .stderr(stderr)
+            .stderr(std::process::Stdio::piped())
             .kill_on_drop(true)
             .spawn()
             .expect("spawn server");
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let tail = LogTail::default();
+        let tail_in = tail.clone();
         let keep_line = move |line: &str| {
             if keep {
                 let _ = tx.send(line.to_string());
+            }
+            if let Ok(mut t) = tail_in.lock() {
+                if t.len() == TAIL_LINES {
+                    t.pop_front();
+                }
+                t.push_back(line.to_string());
             }
         };
         if let Some(stderr) = child.stderr.take() {
@@ -456,6 +484,7 @@ impl Process {
             addr,
             metrics,
             log: keep.then_some(rx),
+            tail,
         }
     }
 
