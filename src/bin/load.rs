@@ -6,6 +6,7 @@
 //! target/release/load --only fanout   # one case: idle, connect, ping, violations, fanout,
 //!                                     # pages, bookings
 //! target/release/load fleet           # 100,000 subscribers across 6 instances on PostgreSQL
+//! target/release/load handoff         # one thread hand-off's round trip (run it under taskset)
 //! target/release/load --server-args "--db-connections 1"   # flags for the servers it starts
 //! ```
 //!
@@ -22,7 +23,8 @@
 //! 5. 10,000 protocol violations: each gets its close code, and nothing leaks;
 //! 6. server-rendered pages with 100 stations and 2,000 packs, against `/healthz`;
 //! 7. bookings by 1,000 concurrent riders across 100 stations, on SQLite and on PostgreSQL,
-//!    with the oversell checks.
+//!    with the oversell checks, and one thread hand-off's round trip (each statement on
+//!    SQLite makes one).
 //!
 //! Client and server share the machine's cores, so every figure is a lower bound of what the
 //! server does alone. Only 127.0.0.0/8 addresses are used; every loop is bounded in count and
@@ -43,6 +45,8 @@ mod cpu;
 mod fanout;
 #[path = "load/fleet.rs"]
 mod fleet;
+#[path = "load/handoff.rs"]
+mod handoff;
 #[path = "load/http.rs"]
 mod http;
 #[path = "load/idle.rs"]
@@ -113,6 +117,7 @@ async fn main() {
             );
             return fleet::hold_raw(addr, count, first, arg(4).parse().expect("frame bytes")).await;
         }
+        Some("handoff") => return handoff::print(),
         Some("fleet") => {
             let opts = fleet::Options {
                 subscribers: number(&args, "--subscribers", 100_000),
@@ -166,6 +171,7 @@ async fn main() {
         let url = format!("sqlite://{}", file.display());
         let raw = raw_writes::booking_shaped(&url, 8, 8, RAW_WRITES).await;
         bookings::against_raw("SQLite", 8, raw, made);
+        handoff::print();
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
         }
