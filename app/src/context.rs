@@ -54,9 +54,31 @@ pub struct Ctx {
     pub proxies: TrustedProxies,
     /// How often each station device may report (`--device-reports-per-minute`).
     pub device_reports: crate::device::ssr::ReportLimiter,
+    /// SQLite: the thread the hot write transactions run on ([`Ctx::write`]); `None` on
+    /// PostgreSQL, in tests and tools.
+    pub writer: Option<crate::writer::Writer>,
 }
 
 impl Ctx {
+    /// Runs a change (a domain function's transaction) on the SQLite writer thread when there
+    /// is one, with a context whose pool is the writer's; else here. See [`crate::writer`].
+    pub async fn write<T, F, Fut>(&self, change: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(Ctx) -> Fut,
+        Fut: std::future::Future<Output = AppResult<T>> + Send + 'static,
+    {
+        match &self.writer {
+            Some(writer) => {
+                let mut on_writer = self.clone();
+                on_writer.db = writer.db.clone();
+                on_writer.writer = None;
+                writer.run(change(on_writer)).await
+            }
+            None => change(self.clone()).await,
+        }
+    }
+
     /// Commits `txn` with `events` (announced inside it on PostgreSQL), then publishes them: no event for an uncommitted change, and (since
     /// every mutation ends here) no committed change without its events.
     pub async fn commit(

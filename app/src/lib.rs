@@ -24,6 +24,8 @@ pub mod station;
 mod stored_enum;
 pub mod text;
 pub mod ui;
+#[cfg(feature = "ssr")]
+pub mod writer;
 
 mod layout;
 

@@ -1,4 +1,5 @@
 //! Why the hub closes a socket: the close code and reason the socket sends.
+use axum::extract::ws::close_code;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Kick {
@@ -6,8 +7,9 @@ pub struct Kick {
     pub reason: &'static str,
 }
 
+/// Try again later (1013): the socket fell further behind than `--ws-queue`.
 pub const KICK_TOO_SLOW: Kick = Kick {
-    code: 1013,
+    code: close_code::AGAIN,
     reason: "client too slow: outgoing queue full",
 };
 pub const KICK_REVOKED: Kick = Kick {
@@ -20,6 +22,6 @@ pub const KICK_PRIVILEGES_CHANGED: Kick = Kick {
 };
 /// Going away (1001): the server is shutting down.
 pub const KICK_SHUTDOWN: Kick = Kick {
-    code: 1001,
+    code: close_code::AWAY,
     reason: "server shutting down",
 };

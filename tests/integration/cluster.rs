@@ -33,6 +33,7 @@ async fn tool(url: &str) -> Ctx {
         secure_cookies: false,
         proxies: Default::default(),
         device_reports: app::device::ssr::ReportLimiter::new(60),
+        writer: None,
     }
 }
 

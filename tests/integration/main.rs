@@ -40,3 +40,4 @@ mod staff_batteries;
 mod startup;
 mod stored_values;
 mod sweeper;
+mod writer;

@@ -151,7 +151,10 @@ pub async fn book_model(
 ) -> AppResult<BookingView> {
     crate::observe::station(station_id);
     let started = std::time::Instant::now();
-    let booked = book_now(ctx, rider, station_id, model).await;
+    let (rider, model) = (rider.clone(), model.to_string());
+    let booked = ctx
+        .write(move |ctx| async move { book_now(&ctx, &rider, station_id, &model).await })
+        .await;
     crate::observe::booking(booked.as_ref().err(), started.elapsed());
     booked
 }

@@ -34,13 +34,17 @@ pub async fn cancel(
     if existing.rider_id != actor.id && !actor.can_manage(existing.station_id) {
         return Err(AppError::NotYours);
     }
-    close(
-        ctx,
-        Actor::User(actor),
-        booking_id,
-        BookingStatus::Cancelled,
-        &reason,
-    )
+    let by = actor.clone();
+    ctx.write(move |ctx| async move {
+        close(
+            &ctx,
+            Actor::User(&by),
+            booking_id,
+            BookingStatus::Cancelled,
+            &reason,
+        )
+        .await
+    })
     .await
     .map(|closed| closed.seen_by(actor.id))
 }

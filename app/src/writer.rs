@@ -1,0 +1,100 @@
+//! SQLite's write transactions on one thread of their own, beside their connections' threads
+//! on one core (server only).
+//!
+//! sqlx runs each SQLite connection on a thread of its own: every statement is a trip from the
+//! request's task to that thread and back. Between two cores of this kind of machine a trip
+//! costs ~60 µs, on one core ~4 µs (`load handoff`), and a booking makes about nine while it
+//! holds SQLite's one write lock, so the trips, not the SQL, set how many writes a second the
+//! database takes. Here the hot write paths run on a single-threaded runtime pinned to one
+//! core, with a pool whose connections' threads are started from it (and so inherit its core);
+//! everything else (HTTP, pages, sockets, reads) stays on the main runtime.
+//!
+//! PostgreSQL has no such lock (and several instances), so there is no writer: `Ctx::write`
+//! runs the change where it is called.
+use sea_orm::{DatabaseConnection, DbErr};
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::error::{AppError, AppResult};
+
+type Job = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+
+/// The writer thread's inbox, and the pool its changes use.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: tokio::sync::mpsc::UnboundedSender<Job>,
+    pub(crate) db: DatabaseConnection,
+}
+
+impl Writer {
+    /// Starts the writer thread, pinned to the machine's last core when it has more than one,
+    /// and opens its pool there with `connect`.
+    pub fn start<F, Fut>(connect: F) -> Result<Writer, DbErr>
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<DatabaseConnection, DbErr>>,
+    {
+        let (jobs, mut inbox) = tokio::sync::mpsc::unbounded_channel::<Job>();
+        let (opened, pool) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || {
+                let cores = core_affinity::get_core_ids().unwrap_or_default();
+                if cores.len() > 1
+                    && let Some(last) = cores.last()
+                {
+                    core_affinity::set_for_current(*last);
+                }
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = opened.send(Err(DbErr::Custom(format!("writer runtime: {e}"))));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    let db = connect().await;
+                    let ok = db.is_ok();
+                    let _ = opened.send(db);
+                    if !ok {
+                        return;
+                    }
+                    while let Some(job) = inbox.recv().await {
+                        tokio::spawn(job());
+                    }
+                });
+            });
+        if let Err(e) = spawned {
+            return Err(DbErr::Custom(format!("writer thread: {e}")));
+        }
+        let db = pool
+            .recv()
+            .map_err(|_| DbErr::Custom("writer thread ended".into()))??;
+        Ok(Writer { jobs, db })
+    }
+
+    /// Runs `change` on the writer thread and returns its result.
+    pub(crate) async fn run<T, Fut>(&self, change: Fut) -> AppResult<T>
+    where
+        T: Send + 'static,
+        Fut: Future<Output = AppResult<T>> + Send + 'static,
+    {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            Box::pin(async move {
+                let _ = done.send(change.await);
+            })
+        });
+        if self.jobs.send(job).is_err() {
+            tracing::error!("the SQLite writer thread has stopped");
+            return Err(AppError::Internal);
+        }
+        result.await.map_err(|_| {
+            tracing::error!("a change on the SQLite writer thread was dropped unfinished");
+            AppError::Internal
+        })?
+    }
+}
