@@ -116,7 +116,11 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
     };
     // SQLite: the hot write transactions get a thread and a small pool of their own (see
     // `app::writer`).
-    let writer = if on_postgres {
+    // An in-memory database is one per connection: the writer's would be another, empty one.
+    let in_memory = ["memory", ":memory:"]
+        .iter()
+        .any(|m| config.database_url.contains(m));
+    let writer = if on_postgres || in_memory {
         None
     } else {
         let url = config.database_url.clone();

@@ -73,7 +73,10 @@ impl Ctx {
                 let mut on_writer = self.clone();
                 on_writer.db = writer.db.clone();
                 on_writer.writer = None;
-                writer.run(change(on_writer)).await
+                // The request's span goes along: lines logged there still name the request.
+                let change =
+                    tracing::Instrument::instrument(change(on_writer), tracing::Span::current());
+                writer.run(change).await
             }
             None => change(self.clone()).await,
         }

@@ -76,16 +76,24 @@ impl Writer {
         Ok(Writer { jobs, db })
     }
 
-    /// Runs `change` on the writer thread and returns its result.
+    /// Runs `change` on the writer thread and returns its result. A change whose caller has
+    /// gone (the request timed out, the client left) is dropped where it stands, its
+    /// transaction rolled back, as it would have been on the caller's own task: nobody would
+    /// be told of a booking made after its rider got an error.
     pub(crate) async fn run<T, Fut>(&self, change: Fut) -> AppResult<T>
     where
         T: Send + 'static,
         Fut: Future<Output = AppResult<T>> + Send + 'static,
     {
-        let (done, result) = tokio::sync::oneshot::channel();
+        let (mut done, result) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
             Box::pin(async move {
-                let _ = done.send(change.await);
+                tokio::select! {
+                    made = change => {
+                        let _ = done.send(made);
+                    }
+                    () = done.closed() => {}
+                }
             })
         });
         if self.jobs.send(job).is_err() {

@@ -43,3 +43,34 @@ async fn a_change_that_fails_or_panics_is_answered_and_the_writer_goes_on() {
     }
     assert!(thread_of_a_change(ctx(&s)).await.is_some());
 }
+
+/// A change whose caller has gone (a request timed out, its client left) is dropped on the
+/// writer too, its transaction rolled back, as it would have been on the caller's own task.
+#[tokio::test]
+async fn a_change_whose_caller_has_gone_is_dropped() {
+    struct Dropped(Option<tokio::sync::oneshot::Sender<()>>);
+    impl Drop for Dropped {
+        fn drop(&mut self) {
+            if let Some(tell) = self.0.take() {
+                let _ = tell.send(());
+            }
+        }
+    }
+    let s = server().await;
+    let (tell, told) = tokio::sync::oneshot::channel();
+    let (started, running) = tokio::sync::oneshot::channel::<()>();
+    let caller = ctx(&s).write(move |_| async move {
+        let _flag = Dropped(Some(tell));
+        let _ = started.send(());
+        std::future::pending::<app::error::AppResult<()>>().await
+    });
+    // The caller waits until the change runs, then gives up (as a request timeout would).
+    tokio::select! {
+        _ = caller => panic!("a change that never ends answered"),
+        _ = running => {}
+    }
+    tokio::time::timeout(WAIT, told)
+        .await
+        .expect("the change is dropped once its caller has gone")
+        .expect("dropped, not leaked");
+}
