@@ -40,6 +40,28 @@ pub async fn connect(url: &str, connections: Option<u32>) -> Result<DatabaseConn
     Database::connect(opts).await
 }
 
+/// The SQLite writer's pool: one connection, so its changes queue in order on the writer
+/// thread instead of sleeping in SQLite's busy handler (a change must not open a second
+/// connection while it holds its transaction).
+const WRITER_CONNECTIONS: u32 = 1;
+
+/// SQLite's writer thread (`app::writer`), where bookings and cancels run their transactions;
+/// `None` for PostgreSQL, and for an in-memory SQLite database (one per connection: the
+/// writer's would be another, empty one).
+pub async fn writer(url: &str) -> Result<Option<app::writer::Writer>, DbErr> {
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    if !url.starts_with("sqlite:") || in_memory {
+        return Ok(None);
+    }
+    let url = url.to_string();
+    let writer =
+        app::writer::Writer::start(
+            move || async move { connect(&url, Some(WRITER_CONNECTIONS)).await },
+        )
+        .await?;
+    Ok(Some(writer))
+}
+
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }

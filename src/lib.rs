@@ -31,11 +31,6 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// The SQLite writer's pool: one connection, so its changes queue in order on the writer
-/// thread instead of sleeping in SQLite's busy handler (a change must not open a second
-/// connection while it holds its transaction).
-const WRITER_CONNECTIONS: u32 = 1;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -114,20 +109,7 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
     } else {
         (EventBus::new(hub.clone()), None)
     };
-    // SQLite: the hot write transactions get a thread and a small pool of their own (see
-    // `app::writer`).
-    // An in-memory database is one per connection: the writer's would be another, empty one.
-    let in_memory = ["memory", ":memory:"]
-        .iter()
-        .any(|m| config.database_url.contains(m));
-    let writer = if on_postgres || in_memory {
-        None
-    } else {
-        let url = config.database_url.clone();
-        Some(app::writer::Writer::start(move || async move {
-            db::connect(&url, Some(WRITER_CONNECTIONS)).await
-        })?)
-    };
+    let writer = db::writer(&config.database_url).await?;
     let ctx = Ctx {
         db,
         bus,

@@ -29,13 +29,13 @@ pub struct Writer {
 impl Writer {
     /// Starts the writer thread, pinned to the machine's last core when it has more than one,
     /// and opens its pool there with `connect`.
-    pub fn start<F, Fut>(connect: F) -> Result<Writer, DbErr>
+    pub async fn start<F, Fut>(connect: F) -> Result<Writer, DbErr>
     where
         F: FnOnce() -> Fut + Send + 'static,
         Fut: Future<Output = Result<DatabaseConnection, DbErr>>,
     {
         let (jobs, mut inbox) = tokio::sync::mpsc::unbounded_channel::<Job>();
-        let (opened, pool) = std::sync::mpsc::channel();
+        let (opened, pool) = tokio::sync::oneshot::channel();
         let spawned = std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || {
@@ -71,7 +71,7 @@ impl Writer {
             return Err(DbErr::Custom(format!("writer thread: {e}")));
         }
         let db = pool
-            .recv()
+            .await
             .map_err(|_| DbErr::Custom("writer thread ended".into()))??;
         Ok(Writer { jobs, db })
     }
