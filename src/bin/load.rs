@@ -37,6 +37,8 @@
 // The modules live in `load/` (a binary's root resolves modules next to itself).
 #[path = "load/bookings.rs"]
 mod bookings;
+#[path = "load/bystanders.rs"]
+mod bystanders;
 #[path = "load/client.rs"]
 mod client;
 #[path = "load/cpu.rs"]

@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::bystanders;
 use crate::cpu::{cpu_time, cpu_times_of, cpu_used_since, machine_busy};
 use crate::http::Conn;
 use crate::seed;
@@ -54,6 +55,14 @@ pub async fn run(srv: &Server, database: &str, riders: &[String]) -> (f64, f64) 
     let mut conn = Conn::open(addr).await;
     let before = seed::stations(&mut conn, &admin).await;
     let ids: Arc<Vec<i32>> = Arc::new(before.iter().map(|s| s.0).collect());
+    let others = seed::register(addr, &format!("{database}-bystander"), bystanders::RIDERS).await;
+    let alone = Instant::now() + Duration::from_secs(2);
+    bystanders::print(
+        "alone",
+        bystanders::start(addr, &others, alone)
+            .await
+            .expect("bystanders"),
+    );
     let mut conns = Vec::with_capacity(riders.len());
     for _ in riders {
         conns.push(Conn::open(addr).await);
@@ -115,6 +124,7 @@ pub async fn run(srv: &Server, database: &str, riders: &[String]) -> (f64, f64) 
     let cpu_before = (cpu_time(&pid), cpu_time("self"));
     let (db_before, busy_before) = (cpu_times_of("postgres"), machine_busy().0);
     let deadline = Instant::now() + DURATION;
+    let beside = bystanders::start(addr, &others, deadline);
     let started = Instant::now();
     let tasks: Vec<_> = riders_back
         .into_iter()
@@ -175,6 +185,7 @@ pub async fn run(srv: &Server, database: &str, riders: &[String]) -> (f64, f64) 
         holds.extend(t.holding);
     }
     let elapsed = started.elapsed();
+    bystanders::print("beside the bookings", beside.await.expect("bystanders"));
     let (server_cpu, load_cpu) = (
         cpu_time(&pid) - cpu_before.0,
         cpu_time("self") - cpu_before.1,

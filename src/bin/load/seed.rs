@@ -82,7 +82,18 @@ pub async fn stations_and_packs(addr: SocketAddr) -> String {
 /// their session cookies.
 pub async fn riders(addr: SocketAddr, tag: &str) -> Vec<String> {
     let started = Instant::now();
-    let cookies: Vec<String> = futures::stream::iter(0..RIDERS)
+    let cookies = register(addr, tag, RIDERS).await;
+    println!(
+        "riders: {} registered in {} (one password hash each)",
+        cookies.len(),
+        ms(started.elapsed())
+    );
+    cookies
+}
+
+/// Registers `count` riders tagged `tag`; returns their session cookies.
+pub async fn register(addr: SocketAddr, tag: &str, count: usize) -> Vec<String> {
+    futures::stream::iter(0..count)
         .map(|i| async move {
             let mut conn = Conn::open(addr).await;
             let form = format!("email=rider{i}-{tag}%40load.test&password={PASSWORD}");
@@ -95,11 +106,5 @@ pub async fn riders(addr: SocketAddr, tag: &str) -> Vec<String> {
         })
         .buffer_unordered(8)
         .collect()
-        .await;
-    println!(
-        "riders: {} registered in {} (one password hash each)",
-        cookies.len(),
-        ms(started.elapsed())
-    );
-    cookies
+        .await
 }
