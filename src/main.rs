@@ -3,7 +3,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 /// mimalloc: with glibc's malloc, allocating and freeing took ~15 % of the server's CPU in
-/// the load tool's bookings case (perf), and CPU per request fell 10-25 % with mimalloc.
+/// the load tool's bookings case (perf), and CPU per request fell 9-25 % with mimalloc.
 /// Built with `no_thp`: with transparent huge pages an idle socket cost 13-14 KiB at 1,000
 /// sockets (the budget is 8).
 #[global_allocator]

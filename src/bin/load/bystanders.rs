@@ -62,8 +62,9 @@ pub fn start(
     })
 }
 
-/// One line: the bystanders' latency `when` (alone, or beside the bookings).
-pub fn print(when: &str, mut tally: Tally) {
+/// One line: the bystanders' latency `when` (alone, or beside the bookings). Returns how many
+/// requests they made.
+pub fn print(when: &str, mut tally: Tally) -> usize {
     let max = tally.latencies.iter().max().copied().unwrap_or_default();
     println!(
         "other writes {when} ({RIDERS} riders marking their notifications read, each every {} ms): {} done, p50 {}, p99 {}, max {}, {} errors",
@@ -74,4 +75,5 @@ pub fn print(when: &str, mut tally: Tally) {
         ms(max),
         tally.errors,
     );
+    tally.latencies.len() + tally.errors
 }
