@@ -6,6 +6,7 @@ pub mod csrf;
 pub mod db;
 pub mod demo;
 pub mod form_encoding;
+mod hashed_assets;
 pub mod hub;
 pub mod logging;
 pub mod metrics;
@@ -43,6 +44,8 @@ use state::{AppState, WsSettings};
 use ws::connection::Limits;
 use ws::guard::ConnectLimiter;
 use ws::slots::SocketSlots;
+
+pub use hashed_assets::IMMUTABLE;
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -131,7 +134,7 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(addr)
-        .hash_files(assets_hashed())
+        .hash_files(hashed_assets::assets_hashed())
         .build();
     let state = AppState {
         leptos_options,
@@ -246,7 +249,9 @@ pub fn router(state: AppState) -> Router {
         // are served as they are, and WebSocket upgrades have no body to compress.
         .layer(CompressionLayer::new())
         // Files whose names carry their content hash may be kept for a year.
-        .layer(axum::middleware::from_fn(cache_hashed_assets))
+        .layer(axum::middleware::from_fn(
+            hashed_assets::cache_hashed_assets,
+        ))
         // Outermost, so refusals (403, 408, 413) carry them too.
         .layer(axum::middleware::from_fn(
             security_headers::security_headers,
@@ -257,59 +262,6 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The file in which cargo-leptos (`hash-files = true`) writes the hashes of the script, wasm
-/// and stylesheet names, beside the server binary it builds; `HydrationScripts` and the page
-/// shell read it there.
-const HASH_FILE: &str = "hash.txt";
-
-/// Whether the site's file names carry their content hash: the hash file is beside this binary.
-/// (A binary built without cargo-leptos, as the tests build it, serves the plain names.)
-fn assets_hashed() -> bool {
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join(HASH_FILE)))
-        .is_some_and(|file| file.is_file())
-}
-
-/// `Cache-Control` of a static file whose name carries its content hash: it never changes (a
-/// new build has new names), so browsers keep it a year without asking again.
-pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-
-/// Router layer: marks successful answers for hashed static files [`IMMUTABLE`]. Everything else
-/// keeps its own policy: pages and API answers `no-store`, other static files revalidated.
-async fn cache_hashed_assets(
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let hashed = is_hashed_asset(req.uri().path());
-    let mut res = next.run(req).await;
-    if hashed && res.status() == StatusCode::OK {
-        res.headers_mut().insert(
-            http::header::CACHE_CONTROL,
-            http::HeaderValue::from_static(IMMUTABLE),
-        );
-    }
-    res
-}
-
-/// `/pkg/<name>.<hash>.<ext>`, as cargo-leptos renames the files of the bundle: the hash is the
-/// file's MD5 in unpadded base64url (22 characters). `pkg/snippets/…` keep their names.
-fn is_hashed_asset(path: &str) -> bool {
-    let Some(name) = path.strip_prefix("/pkg/") else {
-        return false;
-    };
-    let parts: Vec<&str> = name.split('.').collect();
-    !name.contains('/')
-        && parts.len() >= 3
-        && parts[1..parts.len() - 1].iter().any(|part| {
-            part.len() == 22
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-                && part.bytes().any(|b| b != b'_')
-        })
-}
-
 /// 200 once the database answers.
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     match state.ctx.db.ping().await {
@@ -317,36 +269,6 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_hashed_asset;
-
-    #[test]
-    fn only_hashed_bundle_files_are_immutable() {
-        for hashed in [
-            "/pkg/battery-swap.Xq2v3yGx4mJZbq0wT1d9Kg.wasm",
-            "/pkg/battery-swap.Xq2v3yGx4mJZbq0wT1d9Kg.js",
-            "/pkg/battery-swap.a-b_c123456789012345AB.css",
-            "/pkg/__wasm_split.Xq2v3yGx4mJZbq0wT1d9Kg.js",
-        ] {
-            assert!(is_hashed_asset(hashed), "{hashed}");
-        }
-        for plain in [
-            "/",
-            "/stations/1",
-            "/favicon.svg",
-            "/pkg/battery-swap.wasm",
-            "/pkg/battery-swap.css",
-            "/pkg/__wasm_split.______________________.js",
-            "/pkg/snippets/x.Xq2v3yGx4mJZbq0wT1d9Kg.js",
-            "/api/Xq2v3yGx4mJZbq0wT1d9Kg.x",
-            "/pkg/short.abc.wasm",
-        ] {
-            assert!(!is_hashed_asset(plain), "{plain}");
         }
     }
 }
