@@ -55,7 +55,8 @@ pub struct Ctx {
     /// How often each station device may report (`--device-reports-per-minute`).
     pub device_reports: crate::device::ssr::ReportLimiter,
     /// SQLite: the thread the hot write transactions run on ([`Ctx::write`]); `None` on
-    /// PostgreSQL, in tests and tools.
+    /// PostgreSQL, for an in-memory SQLite database, and in tools that build their own
+    /// context.
     pub writer: Option<crate::writer::Writer>,
 }
 
