@@ -9,7 +9,8 @@
 //   node lighthouse.mjs --runs 5               runs per page (default 3; the median is printed)
 //
 // The release server is `$CARGO_TARGET_DIR/release/battery-swap` serving `../target/site`: build
-// both with `.ci/serve` (or `cargo leptos build --release --precompress --split`) first. Chromium
+// both with `.ci/serve` first (its release bundle is built with size settings of its own:
+// `build_release_bundle` in `.ci/setup`). Chromium
 // is Debian's (`CHROME_PATH`, default /usr/bin/chromium).
 import lighthouse from "lighthouse";
 import * as chromeLauncher from "chrome-launcher";

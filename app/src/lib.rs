@@ -17,6 +17,7 @@ pub mod context;
 pub mod device;
 pub mod error;
 pub mod feed;
+pub mod json_text;
 pub mod notification;
 #[cfg(feature = "ssr")]
 pub mod observe;

@@ -196,6 +196,27 @@ test("marking notifications read in one tab clears the badge in the others, live
   await expect(b.locator("header .unread-count")).toHaveCount(0);
 });
 
+test("Book sends the model picked on the page, and the booking is of that model", async ({ context, page }) => {
+  // The form's arguments come from the page's state, not from its fields (README "Browser
+  // weight"): what the rider picks must be what is posted.
+  await newRider(context);
+  await openLive(page, "/stations/4");
+  const picker = page.getByLabel("Pack model", { exact: true });
+  const offered = await picker.locator("option").evaluateAll((options) =>
+    options.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent ?? "" })));
+  const pick = offered.find((o) => o.value !== "" && !o.text.includes("(0 available)"));
+  expect(pick, `a model with a charged pack at station 4: ${JSON.stringify(offered)}`).toBeDefined();
+  await picker.selectOption(pick!.value);
+  const posted = page.waitForRequest((r) => r.url().endsWith("/api/book_battery"));
+  await page.getByRole("button", { name: "Book" }).click();
+  const request = await posted;
+  // Sent by the page's handler (the server fn client asks for JSON), not as a plain form post.
+  expect(request.headers()["accept"]).not.toContain("text/html");
+  expect(new URLSearchParams(request.postData() ?? "").get("model")).toBe(pick!.value);
+  await expect(page).toHaveURL(/\/bookings$/);
+  await expect(page.locator(".booking-confirmed")).toContainText(pick!.value);
+});
+
 test("a rider saves their pack model: lists count it first and Book takes one of it", async ({ context, page }) => {
   const GOGORO = "Gogoro Smartscooter Pack";
   await newRider(context);

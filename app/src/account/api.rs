@@ -63,7 +63,7 @@ fn session_started(
 }
 
 /// `POST /api/register` (`email`, `display_name`, `password`): creates a rider account and logs in.
-#[server(prefix = "/api", endpoint = "register")]
+#[server(prefix = "/api", endpoint = "register", output = crate::json_text::JsonAnswer)]
 pub async fn register(
     email: String,
     #[server(default)] display_name: String,
@@ -86,7 +86,7 @@ pub async fn register(
 
 /// `POST /api/login` (`email`, `password`): sets the session cookie. A failed attempt leaves
 /// the caller's current session alone.
-#[server(prefix = "/api", endpoint = "login")]
+#[server(prefix = "/api", endpoint = "login", output = crate::json_text::JsonAnswer)]
 pub async fn login(
     email: String,
     password: String,
@@ -100,7 +100,7 @@ pub async fn login(
 }
 
 /// `POST /api/logout`: ends the session and closes its sockets.
-#[server(prefix = "/api", endpoint = "logout")]
+#[server(prefix = "/api", endpoint = "logout", output = crate::json_text::JsonAnswer)]
 pub async fn logout() -> Result<(), AppError> {
     use super::ssr::credentials;
     let ctx = crate::context::ctx()?;
@@ -113,7 +113,7 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 /// `POST /api/me`: the logged-in user, or `null`.
-#[server(prefix = "/api", endpoint = "me")]
+#[server(prefix = "/api", endpoint = "me", output = crate::json_text::JsonAnswer)]
 pub async fn me() -> Result<Option<CurrentUser>, AppError> {
     super::ssr::current_user(&crate::context::ctx()?).await
 }
@@ -121,7 +121,7 @@ pub async fn me() -> Result<Option<CurrentUser>, AppError> {
 /// `POST /api/create_token` (`label`): a bearer token for scripts; shown once. Needs a session
 /// cookie: a token cannot mint tokens. A plain form post is sent back to the tokens page, which
 /// shows the secret once (carried there by a short-lived cookie).
-#[server(prefix = "/api", endpoint = "create_token")]
+#[server(prefix = "/api", endpoint = "create_token", output = crate::json_text::JsonAnswer)]
 pub async fn create_token(#[server(default)] label: String) -> Result<IssuedToken, AppError> {
     use super::ssr::credentials;
     let ctx = crate::context::ctx()?;
@@ -141,7 +141,7 @@ pub async fn create_token(#[server(default)] label: String) -> Result<IssuedToke
 }
 
 /// `POST /api/list_tokens`: the caller's working tokens (id, label, dates; never the secret).
-#[server(prefix = "/api", endpoint = "list_tokens")]
+#[server(prefix = "/api", endpoint = "list_tokens", output = crate::json_text::JsonAnswer)]
 pub async fn list_tokens() -> Result<Vec<TokenInfo>, AppError> {
     let ctx = crate::context::ctx()?;
     let user = super::ssr::require_session_user(&ctx).await?;
@@ -150,7 +150,7 @@ pub async fn list_tokens() -> Result<Vec<TokenInfo>, AppError> {
 
 /// `POST /api/revoke_token` (`token_id`): revokes it and closes the sockets that used it.
 /// Needs a session cookie: whoever holds a leaked token cannot revoke the owner's others.
-#[server(prefix = "/api", endpoint = "revoke_token")]
+#[server(prefix = "/api", endpoint = "revoke_token", output = crate::json_text::JsonAnswer)]
 pub async fn revoke_token(token_id: i32) -> Result<(), AppError> {
     let ctx = crate::context::ctx()?;
     let user = super::ssr::require_session_user(&ctx).await?;
@@ -160,7 +160,7 @@ pub async fn revoke_token(token_id: i32) -> Result<(), AppError> {
 
 /// `POST /api/take_new_token`: the token a plain form post just created, once (the tokens page
 /// without JavaScript); `null` otherwise.
-#[server(prefix = "/api", endpoint = "take_new_token")]
+#[server(prefix = "/api", endpoint = "take_new_token", output = crate::json_text::JsonAnswer)]
 pub async fn take_new_token() -> Result<Option<IssuedToken>, AppError> {
     use super::ssr::credentials;
     let ctx = crate::context::ctx()?;
@@ -178,7 +178,7 @@ pub async fn take_new_token() -> Result<Option<IssuedToken>, AppError> {
 }
 
 /// `POST /api/list_users`: every account (admin).
-#[server(prefix = "/api", endpoint = "list_users")]
+#[server(prefix = "/api", endpoint = "list_users", output = crate::json_text::JsonAnswer)]
 pub async fn list_users() -> Result<Vec<CurrentUser>, AppError> {
     let ctx = crate::context::ctx()?;
     let actor = super::ssr::require_user(&ctx).await?;
@@ -186,7 +186,7 @@ pub async fn list_users() -> Result<Vec<CurrentUser>, AppError> {
 }
 
 /// `POST /api/set_user_role` (`user_id`, `role` = `rider`/`staff`/`admin`): admin.
-#[server(prefix = "/api", endpoint = "set_user_role")]
+#[server(prefix = "/api", endpoint = "set_user_role", output = crate::json_text::JsonAnswer)]
 pub async fn set_user_role(user_id: i32, role: Role) -> Result<CurrentUser, AppError> {
     let ctx = crate::context::ctx()?;
     let actor = super::ssr::require_user(&ctx).await?;
@@ -195,7 +195,7 @@ pub async fn set_user_role(user_id: i32, role: Role) -> Result<CurrentUser, AppE
 
 /// `POST /api/set_pack_model` (`model`; empty clears it): the caller's pack model, one the
 /// network holds. Lists and the Book form default to it.
-#[server(prefix = "/api", endpoint = "set_pack_model")]
+#[server(prefix = "/api", endpoint = "set_pack_model", output = crate::json_text::JsonAnswer)]
 pub async fn set_pack_model(#[server(default)] model: String) -> Result<Option<String>, AppError> {
     let ctx = crate::context::ctx()?;
     let actor = super::ssr::require_user(&ctx).await?;

@@ -6,7 +6,7 @@ use crate::error::AppError;
 
 /// `POST /api/list_audit` (`station_id`?, `action`?): newest first; staff see their stations',
 /// admins all.
-#[server(prefix = "/api", endpoint = "list_audit")]
+#[server(prefix = "/api", endpoint = "list_audit", output = crate::json_text::JsonAnswer)]
 pub async fn list_audit(
     #[server(default)] station_id: Option<i32>,
     #[server(default)] action: Option<AuditAction>,

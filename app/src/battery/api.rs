@@ -6,7 +6,7 @@ use crate::error::AppError;
 
 /// `POST /api/add_battery` (`station_id`, `serial`, `model`, `charge_percent`): staff of the
 /// station or admin.
-#[server(prefix = "/api", endpoint = "add_battery")]
+#[server(prefix = "/api", endpoint = "add_battery", output = crate::json_text::JsonAnswer)]
 pub async fn add_battery(
     station_id: i32,
     serial: String,
@@ -26,7 +26,7 @@ pub async fn add_battery(
 
 /// `POST /api/update_battery` (`battery_id`, `state`?, `charge_percent`?): staff of the
 /// station or admin. `state` is `available`, `charging`, `maintenance` or `retired`.
-#[server(prefix = "/api", endpoint = "update_battery")]
+#[server(prefix = "/api", endpoint = "update_battery", output = crate::json_text::JsonAnswer)]
 pub async fn update_battery(
     battery_id: i32,
     #[server(default)] state: Option<BatteryState>,
@@ -39,7 +39,7 @@ pub async fn update_battery(
 
 /// `POST /api/pack_models`: every pack model the network holds, by name (public, like the
 /// station list).
-#[server(prefix = "/api", endpoint = "pack_models")]
+#[server(prefix = "/api", endpoint = "pack_models", output = crate::json_text::JsonAnswer)]
 pub async fn pack_models() -> Result<Vec<String>, AppError> {
     let ctx = crate::context::ctx()?;
     super::ssr::models(&ctx.db).await

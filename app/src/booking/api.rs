@@ -6,7 +6,7 @@ use crate::error::AppError;
 
 /// `POST /api/book_battery` (`station_id`, `model` optional): books one charged battery there,
 /// of that pack model when one is named (empty: any model).
-#[server(prefix = "/api", endpoint = "book_battery")]
+#[server(prefix = "/api", endpoint = "book_battery", output = crate::json_text::JsonAnswer)]
 pub async fn book_battery(
     station_id: i32,
     #[server(default)] model: String,
@@ -20,7 +20,7 @@ pub async fn book_battery(
 }
 
 /// `POST /api/my_bookings`: the caller's bookings, newest first.
-#[server(prefix = "/api", endpoint = "my_bookings")]
+#[server(prefix = "/api", endpoint = "my_bookings", output = crate::json_text::JsonAnswer)]
 pub async fn my_bookings() -> Result<Vec<BookingView>, AppError> {
     let ctx = crate::context::ctx()?;
     let rider = crate::account::ssr::require_user(&ctx).await?;
@@ -28,7 +28,7 @@ pub async fn my_bookings() -> Result<Vec<BookingView>, AppError> {
 }
 
 /// `POST /api/mark_ready` (`booking_id`): staff of the station or admin.
-#[server(prefix = "/api", endpoint = "mark_ready")]
+#[server(prefix = "/api", endpoint = "mark_ready", output = crate::json_text::JsonAnswer)]
 pub async fn mark_ready(booking_id: i32) -> Result<BookingView, AppError> {
     let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
@@ -37,7 +37,7 @@ pub async fn mark_ready(booking_id: i32) -> Result<BookingView, AppError> {
 
 /// `POST /api/collect_booking` (`booking_id`, `code`; for a swap also `returned_serial`,
 /// `returned_model`, `returned_charge`): staff of the station, admin, or the rider.
-#[server(prefix = "/api", endpoint = "collect_booking")]
+#[server(prefix = "/api", endpoint = "collect_booking", output = crate::json_text::JsonAnswer)]
 pub async fn collect_booking(
     booking_id: i32,
     code: String,
@@ -57,7 +57,7 @@ pub async fn collect_booking(
 
 /// `POST /api/station_queue` (`station_id`): the station's active bookings, oldest first, for
 /// its staff and admins.
-#[server(prefix = "/api", endpoint = "station_queue")]
+#[server(prefix = "/api", endpoint = "station_queue", output = crate::json_text::JsonAnswer)]
 pub async fn station_queue(station_id: i32) -> Result<Vec<BookingView>, AppError> {
     let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
@@ -66,7 +66,7 @@ pub async fn station_queue(station_id: i32) -> Result<Vec<BookingView>, AppError
 }
 
 /// `POST /api/cancel_booking` (`booking_id`, `reason` optional): the rider, station staff or admin.
-#[server(prefix = "/api", endpoint = "cancel_booking")]
+#[server(prefix = "/api", endpoint = "cancel_booking", output = crate::json_text::JsonAnswer)]
 pub async fn cancel_booking(
     booking_id: i32,
     #[server(default)] reason: String,

@@ -2,6 +2,7 @@
 //! the staff's booking queue (console). Kept apart from `view`, the My bookings page, so that no
 //! page imports another page's file.
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 use super::BookingStatus;
 use super::api::{BookBattery, CancelBooking, CollectBooking, MarkReady, station_queue};
@@ -68,12 +69,24 @@ pub fn BookButton(
             || (interactive.get() && reason().is_some())
     };
     let error = move || action_error(book);
+    // A plain form rather than `ActionForm`: its arguments come from the signals, not from
+    // parsing the form's fields, which would bring serde_qs' parser into the rider's bundle
+    // (the only `ActionForm` there; README "Browser weight"). Without JavaScript the same form
+    // posts to the same URL.
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        follow_redirects();
+        book.dispatch(BookBattery {
+            station_id,
+            model: chosen.get_untracked(),
+        });
+    };
     view! {
         <section class="book card" aria-labelledby="book-heading">
             <h2 id="book-heading">"Book a battery"</h2>
             <Show when=move || signed_in
                 fallback=|| view! { <p><crate::ui::LoginLink/> " to book a battery here."</p> }>
-                <ActionForm action=book attr:class="stack">
+                <form action=BookBattery::url() method="post" class="stack" on:submit=submit>
                     <input type="hidden" name="station_id" value=station_id/>
                     <label for="book-model">"Pack model"</label>
                     <select id="book-model" name="model" prop:value=move || chosen.get()
@@ -92,12 +105,20 @@ pub fn BookButton(
                         aria-describedby="book-reason">
                         {move || if book.pending().get() { "Booking…" } else { "Book" }}
                     </button>
-                </ActionForm>
+                </form>
                 <p id="book-reason" class="reason">{reason}</p>
                 <FormError message=error/>
             </Show>
         </section>
     }
+}
+
+/// The page follows the server's redirect after a booking made from the page (to My bookings),
+/// as `ActionForm` would have set up: a full page load, as without JavaScript.
+fn follow_redirects() {
+    _ = leptos::server_fn::redirect::set_redirect_hook(|location: &str| {
+        _ = window().location().set_href(location);
+    });
 }
 
 /// The console's booking queue: mark ready, confirm collection with the rider's code (checking

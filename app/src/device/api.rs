@@ -8,7 +8,7 @@ use super::{DeviceInfo, IssuedDevice, PackReport, ReportOutcome};
 use crate::error::AppError;
 
 /// `POST /api/create_device` (`station_id`, `label`): admin. The token is in this answer only.
-#[server(prefix = "/api", endpoint = "create_device")]
+#[server(prefix = "/api", endpoint = "create_device", output = crate::json_text::JsonAnswer)]
 pub async fn create_device(station_id: i32, label: String) -> Result<IssuedDevice, AppError> {
     let ctx = crate::context::ctx()?;
     let admin = crate::account::ssr::require_session_user(&ctx).await?;
@@ -16,7 +16,7 @@ pub async fn create_device(station_id: i32, label: String) -> Result<IssuedDevic
 }
 
 /// `POST /api/list_devices`: admin. Every device credential, live first (never a secret).
-#[server(prefix = "/api", endpoint = "list_devices")]
+#[server(prefix = "/api", endpoint = "list_devices", output = crate::json_text::JsonAnswer)]
 pub async fn list_devices() -> Result<Vec<DeviceInfo>, AppError> {
     let ctx = crate::context::ctx()?;
     let admin = crate::account::ssr::require_session_user(&ctx).await?;
@@ -24,7 +24,7 @@ pub async fn list_devices() -> Result<Vec<DeviceInfo>, AppError> {
 }
 
 /// `POST /api/revoke_device` (`device_id`): admin. The device's next report gets 401.
-#[server(prefix = "/api", endpoint = "revoke_device")]
+#[server(prefix = "/api", endpoint = "revoke_device", output = crate::json_text::JsonAnswer)]
 pub async fn revoke_device(device_id: i32) -> Result<(), AppError> {
     let ctx = crate::context::ctx()?;
     let admin = crate::account::ssr::require_session_user(&ctx).await?;
@@ -34,7 +34,7 @@ pub async fn revoke_device(device_id: i32) -> Result<(), AppError> {
 /// `POST /api/report_batteries` with `Authorization: Bearer bsd_…` and a JSON body
 /// `{"batteries": [{"serial", "charge_percent", "state"?}], "station_id"?}`: a station device
 /// reports its packs. `station_id`, when given, must be the device's own.
-#[server(prefix = "/api", endpoint = "report_batteries", input = Json)]
+#[server(prefix = "/api", endpoint = "report_batteries", input = Json, output = crate::json_text::JsonAnswer)]
 pub async fn report_batteries(
     batteries: Vec<PackReport>,
     #[server(default)] station_id: Option<i32>,

@@ -5,7 +5,7 @@ use super::{Level, NotificationView};
 use crate::error::AppError;
 
 /// `POST /api/list_notifications`: the caller's latest 100 notifications, newest first.
-#[server(prefix = "/api", endpoint = "list_notifications")]
+#[server(prefix = "/api", endpoint = "list_notifications", output = crate::json_text::JsonAnswer)]
 pub async fn list_notifications() -> Result<Vec<NotificationView>, AppError> {
     let ctx = crate::context::ctx()?;
     let user = crate::account::ssr::require_user(&ctx).await?;
@@ -14,7 +14,7 @@ pub async fn list_notifications() -> Result<Vec<NotificationView>, AppError> {
 
 /// `POST /api/mark_notifications_read` (`id`, optional): one, or all when `id` is absent.
 /// Returns how many remain unread.
-#[server(prefix = "/api", endpoint = "mark_notifications_read")]
+#[server(prefix = "/api", endpoint = "mark_notifications_read", output = crate::json_text::JsonAnswer)]
 pub async fn mark_notifications_read(#[server(default)] id: Option<i32>) -> Result<u64, AppError> {
     let ctx = crate::context::ctx()?;
     let user = crate::account::ssr::require_user(&ctx).await?;
@@ -23,7 +23,7 @@ pub async fn mark_notifications_read(#[server(default)] id: Option<i32>) -> Resu
 
 /// `POST /api/send_notification` (`email` or `user_id` for one user, neither for everyone,
 /// `title`, `message`, `level`): admin.
-#[server(prefix = "/api", endpoint = "send_notification")]
+#[server(prefix = "/api", endpoint = "send_notification", output = crate::json_text::JsonAnswer)]
 pub async fn send_notification(
     #[server(default)] email: String,
     #[server(default)] user_id: Option<i32>,

@@ -5,21 +5,21 @@ use super::{StationDetail, StationStatus, StationSummary};
 use crate::error::AppError;
 
 /// `POST /api/list_stations`: every station with live counts.
-#[server(prefix = "/api", endpoint = "list_stations")]
+#[server(prefix = "/api", endpoint = "list_stations", output = crate::json_text::JsonAnswer)]
 pub async fn list_stations() -> Result<Vec<StationSummary>, AppError> {
     let ctx = crate::context::ctx()?;
     super::ssr::list(&ctx.db).await
 }
 
 /// `POST /api/get_station` (`station_id`): a station with its batteries.
-#[server(prefix = "/api", endpoint = "get_station")]
+#[server(prefix = "/api", endpoint = "get_station", output = crate::json_text::JsonAnswer)]
 pub async fn get_station(station_id: i32) -> Result<StationDetail, AppError> {
     let ctx = crate::context::ctx()?;
     super::ssr::detail(&ctx.db, &ctx.rules, station_id).await
 }
 
 /// `POST /api/set_station_status` (`station_id`, `status`, `message`): staff of the station or admin.
-#[server(prefix = "/api", endpoint = "set_station_status")]
+#[server(prefix = "/api", endpoint = "set_station_status", output = crate::json_text::JsonAnswer)]
 pub async fn set_station_status(
     station_id: i32,
     status: StationStatus,
@@ -31,7 +31,7 @@ pub async fn set_station_status(
 }
 
 /// `POST /api/create_station` (`name`, `address`, `latitude`, `longitude`): admin.
-#[server(prefix = "/api", endpoint = "create_station")]
+#[server(prefix = "/api", endpoint = "create_station", output = crate::json_text::JsonAnswer)]
 pub async fn create_station(
     name: String,
     address: String,
@@ -50,7 +50,7 @@ pub async fn create_station(
 }
 
 /// `POST /api/update_station` (`station_id`, `name`, `address`, `latitude`, `longitude`): admin.
-#[server(prefix = "/api", endpoint = "update_station")]
+#[server(prefix = "/api", endpoint = "update_station", output = crate::json_text::JsonAnswer)]
 pub async fn update_station(
     station_id: i32,
     name: String,
@@ -70,7 +70,7 @@ pub async fn update_station(
 }
 
 /// `POST /api/assign_staff` (`station_id`, `user_id`, `assign` = `true`/`false`): admin.
-#[server(prefix = "/api", endpoint = "assign_staff")]
+#[server(prefix = "/api", endpoint = "assign_staff", output = crate::json_text::JsonAnswer)]
 pub async fn assign_staff(station_id: i32, user_id: i32, assign: bool) -> Result<(), AppError> {
     let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
@@ -79,7 +79,7 @@ pub async fn assign_staff(station_id: i32, user_id: i32, assign: bool) -> Result
 
 /// `POST /api/close_station` (`station_id`): admin. The station leaves the directory; refused
 /// while it has active bookings.
-#[server(prefix = "/api", endpoint = "close_station")]
+#[server(prefix = "/api", endpoint = "close_station", output = crate::json_text::JsonAnswer)]
 pub async fn close_station(station_id: i32) -> Result<(), AppError> {
     let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
@@ -87,7 +87,7 @@ pub async fn close_station(station_id: i32) -> Result<(), AppError> {
 }
 
 /// `POST /api/reopen_station` (`station_id`): admin. Back in the directory, offline.
-#[server(prefix = "/api", endpoint = "reopen_station")]
+#[server(prefix = "/api", endpoint = "reopen_station", output = crate::json_text::JsonAnswer)]
 pub async fn reopen_station(station_id: i32) -> Result<StationSummary, AppError> {
     let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
@@ -95,7 +95,7 @@ pub async fn reopen_station(station_id: i32) -> Result<StationSummary, AppError>
 }
 
 /// `POST /api/list_closed_stations`: admin. The stations closed, to reopen.
-#[server(prefix = "/api", endpoint = "list_closed_stations")]
+#[server(prefix = "/api", endpoint = "list_closed_stations", output = crate::json_text::JsonAnswer)]
 pub async fn list_closed_stations() -> Result<Vec<StationSummary>, AppError> {
     let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
@@ -105,7 +105,7 @@ pub async fn list_closed_stations() -> Result<Vec<StationSummary>, AppError> {
 
 /// `POST /api/station_history` (`station_id`, `hours` from 1 to 168, default 24): the station's
 /// available packs over that many hours, and what is usual at those times of the week.
-#[server(prefix = "/api", endpoint = "station_history")]
+#[server(prefix = "/api", endpoint = "station_history", output = crate::json_text::JsonAnswer)]
 pub async fn station_history(
     station_id: i32,
     #[server(default)] hours: Option<u32>,
