@@ -74,3 +74,33 @@ async fn a_change_whose_caller_has_gone_is_dropped() {
         .expect("the change is dropped once its caller has gone")
         .expect("dropped, not leaked");
 }
+
+/// SQLite is built with the query planner's stability guarantee (`LIBSQLITE3_FLAGS` in
+/// `.cargo/config.toml`). Without it every statement with `LIMIT ?` (each sea-orm `.one()`:
+/// the session lookup, the booking's claim) was prepared again on every execution, because
+/// binding its parameter expires the plan: about a fifth of the SQLite threads' time under the
+/// bookings load (README "Measuring capacity").
+#[tokio::test]
+async fn sqlite_keeps_its_prepared_statements_across_bindings() {
+    use sea_orm::{ConnectionTrait, Statement};
+    if on_postgres() {
+        return;
+    }
+    let s = server().await;
+    let options = ctx(&s)
+        .db
+        .query_all_raw(Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "SELECT compile_options FROM pragma_compile_options",
+        ))
+        .await
+        .expect("compile options");
+    let names: Vec<String> = options
+        .iter()
+        .filter_map(|row| row.try_get::<String>("", "compile_options").ok())
+        .collect();
+    assert!(
+        names.iter().any(|o| o == "ENABLE_QPSG"),
+        "SQLite built without ENABLE_QPSG: {names:?}"
+    );
+}
