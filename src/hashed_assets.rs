@@ -4,12 +4,14 @@
 use axum::http::StatusCode;
 
 /// The file in which cargo-leptos (`hash-files = true`) writes the hashes of the script, wasm
-/// and stylesheet names, beside the server binary it builds; `HydrationScripts` and the page
-/// shell read it there.
+/// and stylesheet names, in the profile's folder where `cargo build` puts the server binary
+/// (also with `--frontend-only`, as `.ci/serve` builds); `HydrationScripts` and the page shell
+/// read it there.
 const HASH_FILE: &str = "hash.txt";
 
 /// Whether the site's file names carry their content hash: the hash file is beside this binary.
-/// (A binary built without cargo-leptos, as the tests build it, serves the plain names.)
+/// (A binary with no hash file beside it, such as the integration tests' servers run from
+/// `deps/`, serves the plain names.)
 pub(crate) fn assets_hashed() -> bool {
     std::env::current_exe()
         .ok()
