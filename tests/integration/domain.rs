@@ -413,3 +413,57 @@ async fn concurrent_bookings_never_oversell() {
     assert_eq!((c.available, c.booked), (0, 5));
     assert_counts_match_rows(&s, a).await;
 }
+
+/// Riders rushing a station whose packs' charge rises with their id, round after round (each
+/// round's holds cancelled): on PostgreSQL a booking first looks for the best-charged free pack
+/// it can lock at once (`SKIP LOCKED`, charge order), and when every free one is locked waits
+/// for one in id order. The first look also locks packs booked just before it, which it then
+/// skips; held into the wait, those locks made waiting bookings deadlock ("internal" answers).
+/// Every answer must be a booking or a clear refusal.
+#[tokio::test]
+async fn rushes_for_packs_of_every_charge_never_deadlock() {
+    use app::error::AppError;
+    let s = server().await;
+    let station = station(&s, "Rush of charges").await;
+    for charge in 90..100 {
+        batteries(&s, station, 1, charge).await;
+    }
+    let mut riders = Vec::new();
+    for i in 0..60 {
+        riders.push(
+            user(
+                &s,
+                &format!("rush{i}@example.com"),
+                app::account::Role::Rider,
+            )
+            .await,
+        );
+    }
+    for round in 0..30 {
+        let tries: Vec<_> = riders
+            .iter()
+            .cloned()
+            .map(|rider| {
+                let ctx = ctx(&s).clone();
+                tokio::spawn(async move {
+                    let made = app::booking::ssr::book(&ctx, &rider, station).await;
+                    (rider, made)
+                })
+            })
+            .collect();
+        let mut holds = Vec::new();
+        for t in tries {
+            match t.await.expect("rider") {
+                (rider, Ok(b)) => holds.push((rider, b.id)),
+                (_, Err(AppError::NoneAvailable)) => {}
+                (_, Err(e)) => panic!("round {round}: a rider got {e:?}"),
+            }
+        }
+        assert_eq!(holds.len(), 10, "round {round}: every pack booked once");
+        for (rider, booking) in holds {
+            app::booking::ssr::cancel(ctx(&s), &rider, booking, "next round")
+                .await
+                .expect("cancelled");
+        }
+    }
+}

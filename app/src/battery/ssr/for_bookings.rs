@@ -1,7 +1,9 @@
 //! What bookings do to packs: claim one, hand it over or put it back, check a returned pack in.
 use chrono::Utc;
 use sea_orm::sea_query::{ExprTrait, LockBehavior, LockType, Order, Query, SimpleExpr};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, entity::prelude::*};
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, DbBackend, TransactionTrait, entity::prelude::*,
+};
 
 use super::{
     NewBattery, entity, insert, resting_state, validate, validate_charge, validate_serial,
@@ -54,8 +56,17 @@ pub async fn claim_for_booking(
             let mut skipping = pick.clone();
             skipping.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
             let backend = txn.get_database_backend();
-            let row = match txn.query_one_raw(backend.build(&skipping)).await? {
-                Some(row) => Some(row),
+            // The look locks, and then skips, packs booked since it started (it rechecks the
+            // newest version of a row it locks): held into the wait below, those locks let
+            // two waiting bookings deadlock, each holding a pack the other's scan reached. So
+            // it runs in a savepoint, rolled back when it finds none: the wait holds nothing.
+            let look = txn.begin().await?;
+            let found = look.query_one_raw(backend.build(&skipping)).await?;
+            let row = match found {
+                Some(row) => {
+                    look.commit().await?;
+                    Some(row)
+                }
                 // Every free pack is locked: by other bookings, or by a short write that
                 // leaves it free (a staff edit, a device's report). Wait for one rather than
                 // answer "none" while packs are free; a pack the holder took no longer
@@ -63,6 +74,7 @@ pub async fn claim_for_booking(
                 // pack-id order, the order a report writes in: a row that fails the recheck
                 // stays locked, and two scans in different orders would deadlock.
                 None => {
+                    look.rollback().await?;
                     let mut waiting = free.clone();
                     waiting
                         .order_by(Column::Id, Order::Asc)
