@@ -37,6 +37,8 @@ pub async fn claim_for_booking(
         None => Expr::val(true),
     };
     for _ in 0..8 {
+        // PostgreSQL: the savepoint the found pack was locked in, to claim it in (below).
+        let mut found_in = None;
         let free = Query::select()
             .column(Column::Id)
             .from(Entity)
@@ -64,7 +66,7 @@ pub async fn claim_for_booking(
             let found = look.query_one_raw(backend.build(&skipping)).await?;
             let row = match found {
                 Some(row) => {
-                    look.commit().await?;
+                    found_in = Some(look);
                     Some(row)
                 }
                 // Every free pack is locked: by other bookings, or by a short write that
@@ -94,8 +96,13 @@ pub async fn claim_for_booking(
             .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(target)
             .filter(Column::State.eq(BatteryState::Available))
-            .exec_with_returning(txn)
+            // Claimed where it was locked: a row locked by a savepoint and updated by its
+            // parent would need a MultiXact in PostgreSQL to record both.
+            .exec_with_returning(found_in.as_ref().unwrap_or(txn))
             .await?;
+        if let Some(look) = found_in {
+            look.commit().await?;
+        }
         if claimed_rows.len() > 1 {
             tracing::error!(
                 station_id,
