@@ -232,26 +232,17 @@ async fn reports_racing_bookings_never_touch_a_booked_pack() {
     for i in 0..8 {
         riders.push(user(&s, &format!("r{i}@dev.test"), Role::Rider).await);
     }
-    let bookings: Vec<_> = riders
-        .into_iter()
-        .map(|r| {
-            let ctx = ctx(&s).clone();
-            tokio::spawn(async move { app::booking::ssr::book(&ctx, &r, a).await })
-        })
-        .collect();
     // Every pack reported as faulty while the riders book.
     let faults: Vec<Value> = all
         .iter()
         .map(|serial| json!({ "serial": serial, "charge_percent": 100, "state": "maintenance" }))
         .collect();
-    let (status, out, _) = report(&s, Some(&token), json!({ "batteries": faults })).await;
+    let (bookings, (status, out, _)) = tokio::join!(
+        book_at_once(&s, &riders, a),
+        report(&s, Some(&token), json!({ "batteries": faults })),
+    );
     assert_eq!(status, 200, "{out}");
-    let mut booked = 0;
-    for b in bookings {
-        if b.await.unwrap().is_ok() {
-            booked += 1;
-        }
-    }
+    let booked = bookings.iter().filter(|b| b.is_ok()).count();
     let now = packs_at(&s, a).await;
     let in_booking = now.iter().filter(|p| p.1 == BatteryState::Booked).count();
     let in_maintenance = now
@@ -318,16 +309,8 @@ async fn bookings_never_miss_a_free_pack_while_its_cabinet_reports() {
     first_report.wait_for(|s| *s).await.unwrap();
     let mut refused = Vec::new();
     for _round in 0..6 {
-        let bookings: Vec<_> = riders
-            .iter()
-            .cloned()
-            .map(|r| {
-                let ctx = ctx(&s).clone();
-                tokio::spawn(async move { app::booking::ssr::book(&ctx, &r, a).await })
-            })
-            .collect();
-        for b in bookings {
-            match b.await.unwrap() {
+        for answer in book_at_once(&s, &riders, a).await {
+            match answer {
                 Ok(b) => {
                     app::booking::ssr::cancel(ctx(&s), &admin, b.id, "")
                         .await

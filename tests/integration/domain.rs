@@ -394,16 +394,9 @@ async fn concurrent_bookings_never_oversell() {
     for i in 0..40 {
         riders.push(user(&s, &format!("r{i}@a.test"), Role::Rider).await);
     }
-    let tasks: Vec<_> = riders
-        .into_iter()
-        .map(|r| {
-            let ctx = ctx(&s).clone();
-            tokio::spawn(async move { booking::book(&ctx, &r, a).await })
-        })
-        .collect();
     let mut ok = 0;
-    for t in tasks {
-        match t.await.unwrap() {
+    for answer in book_at_once(&s, &riders, a).await {
+        match answer {
             Ok(_) => ok += 1,
             Err(e) => assert_eq!(e, AppError::NoneAvailable),
         }
@@ -422,7 +415,6 @@ async fn concurrent_bookings_never_oversell() {
 /// Every answer must be a booking or a clear refusal.
 #[tokio::test]
 async fn rushes_for_packs_of_every_charge_never_deadlock() {
-    use app::error::AppError;
     let s = server().await;
     let station = station(&s, "Rush of charges").await;
     for charge in 90..100 {
@@ -430,38 +422,20 @@ async fn rushes_for_packs_of_every_charge_never_deadlock() {
     }
     let mut riders = Vec::new();
     for i in 0..60 {
-        riders.push(
-            user(
-                &s,
-                &format!("rush{i}@example.com"),
-                app::account::Role::Rider,
-            )
-            .await,
-        );
+        riders.push(user(&s, &format!("rush{i}@example.com"), Role::Rider).await);
     }
     for round in 0..30 {
-        let tries: Vec<_> = riders
-            .iter()
-            .cloned()
-            .map(|rider| {
-                let ctx = ctx(&s).clone();
-                tokio::spawn(async move {
-                    let made = app::booking::ssr::book(&ctx, &rider, station).await;
-                    (rider, made)
-                })
-            })
-            .collect();
         let mut holds = Vec::new();
-        for t in tries {
-            match t.await.expect("rider") {
-                (rider, Ok(b)) => holds.push((rider, b.id)),
-                (_, Err(AppError::NoneAvailable)) => {}
-                (_, Err(e)) => panic!("round {round}: a rider got {e:?}"),
+        for (rider, answer) in riders.iter().zip(book_at_once(&s, &riders, station).await) {
+            match answer {
+                Ok(b) => holds.push((rider, b.id)),
+                Err(AppError::NoneAvailable) => {}
+                Err(e) => panic!("round {round}: a rider got {e:?}"),
             }
         }
         assert_eq!(holds.len(), 10, "round {round}: every pack booked once");
         for (rider, booking) in holds {
-            app::booking::ssr::cancel(ctx(&s), &rider, booking, "next round")
+            booking::cancel(ctx(&s), rider, booking, "next round")
                 .await
                 .expect("cancelled");
         }

@@ -152,6 +152,28 @@ pub async fn station(server: &Server, name: &str) -> i32 {
         .id
 }
 
+/// Every rider books at `station_id` at the same moment, one task each: the answers, in the
+/// riders' order.
+pub async fn book_at_once(
+    server: &Server,
+    riders: &[CurrentUser],
+    station_id: i32,
+) -> Vec<app::error::AppResult<app::booking::BookingView>> {
+    let tries: Vec<_> = riders
+        .iter()
+        .cloned()
+        .map(|rider| {
+            let ctx = ctx(server).clone();
+            tokio::spawn(async move { app::booking::ssr::book(&ctx, &rider, station_id).await })
+        })
+        .collect();
+    let mut answers = Vec::with_capacity(tries.len());
+    for t in tries {
+        answers.push(t.await.expect("a rider's task"));
+    }
+    answers
+}
+
 /// The model [`batteries`] adds.
 pub const MODEL: &str = "Tesla Battery - Model 3";
 
