@@ -5,6 +5,7 @@ pub mod api;
 mod chart;
 pub mod console;
 pub mod history;
+mod live;
 mod plan;
 #[cfg(feature = "ssr")]
 pub mod ssr;

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 
 use super::StationSummary;
-use super::view::live_or;
+use super::live::live_or;
 use crate::feed::StationFeed;
 use crate::ui::svg_number;
 

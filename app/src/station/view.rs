@@ -6,6 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::api::{get_station, list_stations, station_history};
 use super::chart::AvailabilityChart;
 use super::history::AvailabilityHistory;
+use super::live::live_or;
 use super::plan::PlanView;
 use super::stock::{ModelBreakdown, of_model};
 use super::{StationDetail, StationStatus, StationSummary};
@@ -13,23 +14,8 @@ use crate::battery::view::BatteryTable;
 use crate::booking::forms::BookButton;
 use crate::error::AppError;
 use crate::feed::directory::merged;
-use crate::feed::{Coalesced, LiveStation, StationFeed, use_station_feed};
+use crate::feed::{Coalesced, StationFeed, use_station_feed};
 use crate::ui::{FormError, LiveIndicator, SignedIn, StatusBadge};
-
-/// The counts and status to show: live when the feed has them, else as rendered.
-pub(super) fn live_or(feed: &StationFeed, s: &StationSummary) -> LiveStation {
-    feed.stations
-        .with(|m| m.get(&s.id).cloned())
-        .unwrap_or(LiveStation {
-            available: s.counts.available,
-            booked: s.counts.booked,
-            total: s.counts.total,
-            status: s.status,
-            status_message: (!s.status_message.is_empty()).then(|| s.status_message.clone()),
-            by_model: s.available_by_model.clone(),
-            low_stock: None,
-        })
-}
 
 /// The station list: fetched by the server, then kept live in the browser by [`StationsLive`].
 #[component]
