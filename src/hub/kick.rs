@@ -1,5 +1,5 @@
 //! Why the hub closes a socket: the close code and reason the socket sends.
-use axum::extract::ws::close_code;
+use crate::ws::close;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Kick {
@@ -9,19 +9,19 @@ pub struct Kick {
 
 /// Try again later (1013): the socket fell further behind than `--ws-queue`.
 pub const KICK_TOO_SLOW: Kick = Kick {
-    code: close_code::AGAIN,
+    code: close::TRY_AGAIN,
     reason: "client too slow: outgoing queue full",
 };
 pub const KICK_REVOKED: Kick = Kick {
-    code: 4401,
+    code: close::REVOKED,
     reason: "credentials revoked",
 };
 pub const KICK_PRIVILEGES_CHANGED: Kick = Kick {
-    code: 4403,
+    code: close::PRIVILEGES_CHANGED,
     reason: "privileges changed: reconnect",
 };
 /// Going away (1001): the server is shutting down.
 pub const KICK_SHUTDOWN: Kick = Kick {
-    code: close_code::AWAY,
+    code: close::GOING_AWAY,
     reason: "server shutting down",
 };

@@ -2,8 +2,8 @@
 //! ended (and the refusals among those ends), and the close line in its span's log.
 use tokio::time::Instant;
 
-use super::connection::{End, close};
-use crate::hub::{KICK_PRIVILEGES_CHANGED, KICK_REVOKED, KICK_TOO_SLOW, Topic};
+use super::close::{self, End};
+use crate::hub::Topic;
 use crate::metrics as metrics_names;
 
 /// Counts a socket in `battery_swap_ws_sockets_open` for as long as it lives.
@@ -55,9 +55,9 @@ fn close_names(code: u16) -> (&'static str, Option<&'static str>) {
         close::POLICY => ("rate_limit", Some("rate")),
         close::TOO_BIG => ("too_big", Some("size")),
         close::HEARTBEAT_TIMEOUT => ("heartbeat_timeout", None),
-        c if c == KICK_TOO_SLOW.code => ("slow_consumer", None),
-        c if c == KICK_REVOKED.code => ("revoked", None),
-        c if c == KICK_PRIVILEGES_CHANGED.code => ("privileges_changed", None),
+        close::TRY_AGAIN => ("slow_consumer", None),
+        close::REVOKED => ("revoked", None),
+        close::PRIVILEGES_CHANGED => ("privileges_changed", None),
         _ => ("other", None),
     }
 }

@@ -16,6 +16,7 @@ use tokio::time::Instant;
 use tracing::Span;
 
 use super::accounting::{OpenSocket, ended};
+use super::close::{self, End};
 use super::guard::Bucket;
 use crate::hub::{Delivery, Frame, SharedFrame, Subscription};
 
@@ -26,26 +27,6 @@ pub struct Limits {
     pub heartbeat: Duration,
     pub heartbeat_timeout: Duration,
     pub write_timeout: Duration,
-}
-
-/// Close codes we use (documented in the README).
-pub mod close {
-    pub const GOING_AWAY: u16 = 1001;
-    pub const PROTOCOL_ERROR: u16 = 1002;
-    pub const INVALID_DATA: u16 = 1007;
-    pub const POLICY: u16 = 1008;
-    pub const TOO_BIG: u16 = 1009;
-    pub const HEARTBEAT_TIMEOUT: u16 = 4408;
-}
-
-/// How a connection ends.
-pub(super) enum End {
-    /// We close, with this code and reason.
-    Close(u16, &'static str),
-    /// The client closed: send the reply tungstenite queued, then hang up.
-    Answer,
-    /// The connection is gone (reset, EOF, a write that timed out): nobody to tell.
-    Gone,
 }
 
 /// How long a closing socket waits for the other side of the closing handshake.

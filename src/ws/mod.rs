@@ -20,6 +20,7 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 
 mod accounting;
+pub mod close;
 pub mod connection;
 pub mod guard;
 pub mod slots;
