@@ -1,7 +1,7 @@
 //! The capacity load tool (issue #12): prints figures, asserts nothing.
 //!
 //! ```sh
-//! cargo build --release --bin battery-swap --bin load
+//! cargo build --release -p battery-swap -p load   # the server and this tool, side by side
 //! target/release/load                 # every case on one instance (SQLite, then PostgreSQL)
 //! target/release/load --only fanout   # one case: idle, connect, ping, violations, fanout,
 //!                                     # pages, bookings
@@ -34,42 +34,23 @@
     reason = "a measuring tool: a failure aborts the run with its message"
 )]
 
-// The modules live in `load/` (a binary's root resolves modules next to itself).
-#[path = "load/bookings.rs"]
 mod bookings;
-#[path = "load/bystanders.rs"]
 mod bystanders;
-#[path = "load/client.rs"]
 mod client;
-#[path = "load/cpu.rs"]
 mod cpu;
-#[path = "load/fanout.rs"]
 mod fanout;
-#[path = "load/fleet.rs"]
 mod fleet;
-#[path = "load/handoff.rs"]
 mod handoff;
-#[path = "load/http.rs"]
 mod http;
-#[path = "load/idle.rs"]
 mod idle;
-#[path = "load/pages.rs"]
 mod pages;
-#[path = "load/progress.rs"]
 mod progress;
-#[path = "load/rates.rs"]
 mod rates;
-#[path = "load/raw_writes.rs"]
 mod raw_writes;
-#[path = "load/raw_ws.rs"]
 mod raw_ws;
-#[path = "load/seed.rs"]
 mod seed;
-#[path = "load/server.rs"]
 mod server;
-#[path = "load/stats.rs"]
 mod stats;
-#[path = "load/violations.rs"]
 mod violations;
 
 use server::{Server, Storage};

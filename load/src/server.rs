@@ -110,9 +110,12 @@ impl Server {
             // their own, and would change counts a benchmark checks.
             command.args(["--demo", "--demo-charger-rate", "0"]);
         }
-        let mut child = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {}: {e} (build it with --release)", bin.display()));
+        let mut child = command.spawn().unwrap_or_else(|e| {
+            panic!(
+                "start {}: {e} (build both with `cargo build --release -p battery-swap -p load`)",
+                bin.display()
+            )
+        });
         let addr = listening_addr(&mut child, "listening on http://").await;
         Server {
             child,
