@@ -12,10 +12,17 @@ use app::audit::ssr::Actor;
 use app::battery::{BatteryState, BatteryView, PackReport};
 use app::context::Ctx;
 use app::error::AppResult;
+use axum::body::Body;
+use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
+use http::{Request, StatusCode};
+use hyper_util::rt::TokioIo;
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::time::Duration;
+use tokio::net::TcpStream;
 use tokio_util::sync::CancellationToken;
+
+use crate::BoxError;
 
 /// Every demo charger's device label: a restart revokes the previous run's chargers by it, and
 /// finds by it that the database is the demo's.
@@ -23,6 +30,12 @@ pub const LABEL: &str = "Demo charger";
 
 /// How often each cabinet reports.
 const TICK: Duration = Duration::from_secs(5);
+
+/// Longest a report may take, connection included.
+const REPORT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where a cabinet reports, on our own listener.
+const REPORT_PATH: &str = "/api/report_batteries";
 
 /// On a demo database (`fresh`ly loaded, or with the last run's chargers): revokes the last
 /// run's chargers, issues each open station a new one and starts them; returns how many.
@@ -42,7 +55,7 @@ pub async fn start(
     for id in previous {
         app::device::ssr::revoke_as(ctx, Actor::System, id).await?;
     }
-    let url = format!("http://{}/api/report_batteries", loopback(server));
+    let server = loopback(server);
     let stations = app::station::ssr::list(&ctx.db).await?;
     for station in &stations {
         let device = app::device::ssr::issue(ctx, Actor::System, station.id, LABEL).await?;
@@ -54,7 +67,7 @@ pub async fn start(
             seen: None,
             arrivals: 0,
         };
-        tokio::spawn(cabinet.run(ctx.clone(), url.clone(), shutdown.clone()));
+        tokio::spawn(cabinet.run(ctx.clone(), server, shutdown.clone()));
     }
     Ok(Some(stations.len()))
 }
@@ -82,17 +95,7 @@ struct Cabinet {
 }
 
 impl Cabinet {
-    async fn run(mut self, ctx: Ctx, url: String, shutdown: CancellationToken) {
-        let client = match reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-        {
-            Ok(client) => client,
-            Err(e) => {
-                tracing::warn!(error = %e, "demo charger cannot make an HTTP client");
-                return;
-            }
-        };
+    async fn run(mut self, ctx: Ctx, server: SocketAddr, shutdown: CancellationToken) {
         let mut tick = tokio::time::interval(TICK);
         // After a stall, report once and carry on, rather than in a burst.
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -109,23 +112,21 @@ impl Cabinet {
                 }
             };
             let readings = self.measure(&packs);
-            let sent = client
-                .post(&url)
-                .bearer_auth(&self.token)
-                .json(&serde_json::json!({ "batteries": readings }))
-                .send()
-                .await;
+            let body = serde_json::json!({ "batteries": readings }).to_string();
+            let sent = tokio::time::timeout(REPORT_TIMEOUT, report(server, &self.token, body))
+                .await
+                .unwrap_or_else(|_| Err("timed out".into()));
             match sent {
-                Ok(r) if r.status().is_success() => {}
-                Ok(r) if r.status() == reqwest::StatusCode::UNAUTHORIZED => {
+                Ok(status) if status.is_success() => {}
+                Ok(StatusCode::UNAUTHORIZED) => {
                     tracing::info!(
                         station_id = self.station_id,
                         "demo charger revoked: stopping"
                     );
                     return;
                 }
-                Ok(r) => {
-                    tracing::warn!(station_id = self.station_id, status = %r.status(), "demo charger report refused")
+                Ok(status) => {
+                    tracing::warn!(station_id = self.station_id, %status, "demo charger report refused")
                 }
                 Err(e) => {
                     tracing::warn!(station_id = self.station_id, error = %e, "demo charger cannot report")
@@ -170,6 +171,30 @@ impl Cabinet {
         self.charge.retain(|serial, _| now.contains(serial));
         self.seen = Some(now);
         readings
+    }
+}
+
+/// One report, `POST /api/report_batteries` with the cabinet's bearer token, on a connection
+/// of its own (one every few seconds: nothing to pool), as a cabinet on the network sends it.
+/// HTTP/1 by hyper, which the server is built on: no HTTP client library in the server for
+/// the demo's sake. The answer's status; its body is not read.
+async fn report(server: SocketAddr, token: &str, json: String) -> Result<StatusCode, BoxError> {
+    let tcp = TcpStream::connect(server).await?;
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tcp)).await?;
+    let request = Request::post(REPORT_PATH)
+        .header(HOST, server.to_string())
+        .header(AUTHORIZATION, format!("Bearer {token}"))
+        .header(CONTENT_TYPE, "application/json")
+        .body(Body::from(json))?;
+    // The connection is driven beside the exchange, and dropped with it once the status is in.
+    tokio::pin!(connection);
+    tokio::select! {
+        biased;
+        answer = sender.send_request(request) => Ok(answer?.status()),
+        closed = &mut connection => match closed {
+            Ok(()) => Err("the server closed the connection before answering".into()),
+            Err(e) => Err(e.into()),
+        },
     }
 }
 
