@@ -58,7 +58,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 async fn server(url: String) -> battery_swap::Server {
     let mut config = Config::for_database(url);
-    config.ws_connects_per_minute = 100_000;
+    config.sockets.connects_per_minute = 100_000;
     battery_swap::start(config).await.expect("server")
 }
 

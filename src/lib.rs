@@ -18,7 +18,7 @@ pub mod state;
 mod sweeper;
 pub mod ws;
 
-use app::context::{Ctx, Rules};
+use app::context::Ctx;
 use app::device::ssr::ReportLimiter;
 use app::feed::ssr::EventBus;
 use app::{App, shell};
@@ -85,44 +85,35 @@ impl Server {
 pub async fn start(config: Config) -> Result<Server, BoxError> {
     config.validate()?;
     // First, so a taken port is reported before any database work.
-    let listener = bind(config.addr).await?;
-    let metrics_listener = match config.metrics_addr {
+    let listener = bind(config.http.addr).await?;
+    let metrics_listener = match config.operations.metrics_addr {
         Some(addr) => Some(metrics::bind(addr).await?),
         None => None,
     };
-    let db = db::connect(&config.database_url, config.db_connections).await?;
+    let database_url = &config.operations.database_url;
+    let db = db::connect(database_url, config.operations.db_connections).await?;
     db::migrate(&db).await?;
-    let hub = Hub::new(config.ws_queue);
-    let mut rules = Rules {
-        min_charge_percent: config.min_charge_percent,
-        hold: chrono::Duration::minutes(config.hold_minutes),
-        hold_reminder: chrono::Duration::minutes(config.hold_reminder_minutes),
-        low_stock_threshold: config.low_stock_threshold,
-        history_keep: chrono::Duration::days(config.history_days.max(1)),
-        ..Rules::default()
-    };
-    rules.session_ttl = config.session_ttl();
-    rules.accounts = config.account_rules();
+    let hub = Hub::new(config.sockets.queue);
     let on_postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
     // On PostgreSQL events reach every instance through NOTIFY/LISTEN; on SQLite (one
     // instance by nature) they go straight to the hub.
     let (bus, event_listener) = if on_postgres {
-        let listening = pg_listener::connect(&config.database_url).await?;
+        let listening = pg_listener::connect(database_url).await?;
         (EventBus::over_postgres(hub.clone()), Some(listening))
     } else {
         (EventBus::new(hub.clone()), None)
     };
-    let writer = db::writer(&config.database_url).await?;
+    let writer = db::writer(database_url).await?;
     let ctx = Ctx {
         db,
         bus,
         writer,
-        rules,
-        secure_cookies: config.secure_cookies(),
-        proxies: config.trusted_proxies()?,
-        device_reports: ReportLimiter::new(config.device_reports_per_minute),
+        rules: config.rules(),
+        secure_cookies: config.http.secure_cookies(),
+        proxies: config.http.trusted_proxies()?,
+        device_reports: ReportLimiter::new(config.devices.reports_per_minute),
     };
-    let demo_loaded = config.demo && demo::load_if_empty(&ctx).await?;
+    let demo_loaded = config.demo.enabled && demo::load_if_empty(&ctx).await?;
     if demo_loaded {
         // The accounts and their shared password are in the README; a log is no place for it.
         tracing::info!("loaded demo data (accounts: see the README)");
@@ -131,7 +122,7 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
     let addr = listener.local_addr()?;
     let leptos_options = LeptosOptions::builder()
         .output_name("battery-swap")
-        .site_root(config.site_root.as_str())
+        .site_root(config.operations.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .hash_files(hashed_assets::assets_hashed())
@@ -141,31 +132,34 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         ctx,
         hub,
         ws: Arc::new(WsSettings {
-            allowed_origins: config.origins(addr),
-            max_message_bytes: config.ws_max_message_bytes,
+            allowed_origins: config.http.origins(addr),
+            max_message_bytes: config.sockets.max_message_bytes,
             limits: Limits {
-                messages_per_second: f64::from(config.ws_messages_per_second),
-                heartbeat: config.heartbeat(),
-                heartbeat_timeout: config.heartbeat_timeout(),
+                messages_per_second: f64::from(config.sockets.messages_per_second),
+                heartbeat: config.sockets.heartbeat(),
+                heartbeat_timeout: config.sockets.heartbeat_timeout(),
                 write_timeout: Duration::from_secs(10),
             },
         }),
-        connect_limiter: Arc::new(ConnectLimiter::new(config.ws_connects_per_minute)),
-        sockets: SocketSlots::new(config.ws_max_sockets_per_client, config.ws_max_sockets),
+        connect_limiter: Arc::new(ConnectLimiter::new(config.sockets.connects_per_minute)),
+        sockets: SocketSlots::new(
+            config.sockets.max_sockets_per_client,
+            config.sockets.max_sockets,
+        ),
         shutdown: CancellationToken::new(),
         tasks: TaskTracker::new(),
-        request_timeout: config.request_timeout(),
+        request_timeout: config.http.request_timeout(),
     };
-    sweeper::spawn(&state, Duration::from_secs(config.sweep_seconds.max(1)));
+    sweeper::spawn(&state, Duration::from_secs(config.booking.sweep_seconds));
     state.hub.close_all_on(state.shutdown.clone());
     if let Some(event_listener) = event_listener {
         let (hub, ctx, stop) = (state.hub.clone(), state.ctx.clone(), state.shutdown.clone());
-        pg_listener::spawn(config.database_url.clone(), event_listener, hub, ctx, stop);
+        pg_listener::spawn(database_url.clone(), event_listener, hub, ctx, stop);
     }
 
     let limits = serve::HttpLimits {
-        header_timeout: config.header_timeout(),
-        shutdown_grace: config.shutdown_grace(),
+        header_timeout: config.http.header_timeout(),
+        shutdown_grace: config.operations.shutdown_grace(),
     };
     let app = router(state.clone());
     let (shutdown, tasks) = (state.shutdown.clone(), state.tasks.clone());
@@ -179,8 +173,8 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
     };
     let task = serve::spawn(listener, app, limits, shutdown.clone(), tasks);
     tracing::info!("listening on http://{addr}");
-    if config.demo && config.demo_charger_rate > 0.0 {
-        let rate = config.demo_charger_rate;
+    if config.demo.enabled && config.demo.charger_rate > 0.0 {
+        let rate = config.demo.charger_rate;
         match charger::start(&state.ctx, addr, rate, demo_loaded, shutdown).await? {
             Some(n) => tracing::info!(stations = n, "demo chargers report every 5 s"),
             None => tracing::warn!(

@@ -1,5 +1,4 @@
 use battery_swap::config::Config;
-use clap::Parser;
 use std::process::ExitCode;
 
 /// mimalloc: with glibc's malloc, allocating and freeing took ~15 % of the server's CPU in
@@ -9,12 +8,18 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// A start-up failure (port taken, database unreachable) is one line on stderr and exit
-/// status 1, not a debug dump.
+/// A start-up failure (a value out of range, port taken, database unreachable) is one line on
+/// stderr and exit status 1, not a debug dump.
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = Config::parse();
-    battery_swap::logging::init(config.log_format);
+    let config = match Config::from_command_line() {
+        Ok(config) => config,
+        Err(refused) => {
+            eprintln!("error: {refused}");
+            return ExitCode::FAILURE;
+        }
+    };
+    battery_swap::logging::init(config.operations.log_format);
     let run = async {
         // Before the server starts: a SIGTERM that arrives as soon as it listens must shut it
         // down gracefully, not kill it (the default action) with its sockets unclosed.

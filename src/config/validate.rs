@@ -1,46 +1,29 @@
-//! Settings refused at start, with a message naming the flag: what would otherwise only fail
-//! later, or silently never match.
+//! Settings refused at start that no single flag's range can catch: flags that conflict with
+//! each other, and lists checked as a whole. One line, naming the flags.
 use std::net::SocketAddr;
 
 use super::Config;
 
 impl Config {
-    /// Refuses settings that would only fail later, with a message naming the flag.
+    /// Refuses settings that would only fail later, or silently never apply, with a message
+    /// naming the flags. (Each flag's own range is checked as it is parsed.)
     pub fn validate(&self) -> Result<(), String> {
-        if self.db_connections == Some(0) {
-            return Err("--db-connections must be at least 1".into());
+        let (hold, reminder) = (
+            self.booking.hold_minutes,
+            self.booking.hold_reminder_minutes,
+        );
+        if reminder > hold {
+            return Err(format!(
+                "--hold-reminder-minutes ({reminder}) is longer than the hold, --hold-minutes ({hold}): remind at most half the hold before it ends, or 0 for no reminders"
+            ));
         }
-        if self.ws_heartbeat_ms == 0 {
-            return Err("--ws-heartbeat-ms must be above 0 (the server pings every socket that often; 0 would ping without pause)".into());
-        }
-        if self.ws_heartbeat_timeout_ms == 0 {
-            return Err("--ws-heartbeat-timeout-ms must be above 0".into());
-        }
-        for (flag, ms) in [
-            ("--http-header-timeout-ms", self.http_header_timeout_ms),
-            ("--http-request-timeout-ms", self.http_request_timeout_ms),
-        ] {
-            if ms == 0 {
-                return Err(format!(
-                    "{flag} must be above 0 (0 would time out every request)"
-                ));
-            }
-        }
-        if !(0.0..=100.0).contains(&self.demo_charger_rate) {
-            return Err("--demo-charger-rate is percent per minute, from 0 to 100".into());
-        }
-        if self.device_reports_per_minute == 0 {
-            return Err("--device-reports-per-minute must be at least 1".into());
-        }
-        if let Some(url) = &self.public_url {
-            public_origin(url)?;
-        }
-        if self.metrics_addr.is_some_and(|m| same_socket(m, self.addr)) {
+        let (addr, metrics_addr) = (self.http.addr, self.operations.metrics_addr);
+        if metrics_addr.is_some_and(|m| same_socket(m, addr)) {
             return Err(
                 "--metrics-addr must differ from --addr: metrics are not for the public".into(),
             );
         }
-        self.trusted_proxies().map(|_| ())
+        self.http.trusted_proxies().map(|_| ())
     }
 }
 
@@ -51,74 +34,48 @@ fn same_socket(a: SocketAddr, b: SocketAddr) -> bool {
         && (a.ip() == b.ip() || a.ip().is_unspecified() || b.ip().is_unspecified())
 }
 
-/// The public URL is an origin (`https://host[:port]`): browsers send exactly that as `Origin`,
-/// and the session cookie is scoped to it, so a path or query would silently never match.
-fn public_origin(url: &str) -> Result<(), String> {
-    let bad = |why: &str| {
-        Err(format!(
-            "--public-url {url:?} {why}: give the origin users reach, like https://swap.example or http://host:8000"
-        ))
-    };
-    let Some(rest) = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-    else {
-        return bad("must start with http:// or https://");
-    };
-    let host = rest.strip_suffix('/').unwrap_or(rest);
-    if host.is_empty() {
-        return bad("has no host");
-    }
-    if host.contains(['/', '?', '#', '@', ' ']) {
-        return bad("has a path, query or user part");
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::Parser;
 
     #[test]
-    fn public_urls_are_origins() {
-        for ok in [
-            "https://swap.example",
-            "https://swap.example/",
-            "http://127.0.0.1:8000",
-        ] {
-            assert!(public_origin(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "https://swap.example/app",
-            "swap.example",
-            "https://",
-            "https://a.example?x=1",
-            "ftp://a.example",
-        ] {
-            let err = public_origin(bad).unwrap_err();
-            assert!(err.contains("--public-url"), "{err}");
-        }
-    }
-
-    #[test]
     fn metrics_never_share_the_public_port() {
         let mut config = Config::parse_from(["battery-swap", "--addr", "0.0.0.0:8000"]);
-        assert_eq!(config.metrics_addr, None, "off by default");
-        config.metrics_addr = Some("127.0.0.1:8000".parse().unwrap());
+        assert_eq!(config.operations.metrics_addr, None, "off by default");
+        config.operations.metrics_addr = Some("127.0.0.1:8000".parse().unwrap());
         assert!(config.validate().unwrap_err().contains("--metrics-addr"));
-        config.metrics_addr = Some("127.0.0.1:9100".parse().unwrap());
+        config.operations.metrics_addr = Some("127.0.0.1:9100".parse().unwrap());
         assert!(config.validate().is_ok());
-        config.addr = "10.0.0.1:8000".parse().unwrap();
-        config.metrics_addr = Some("127.0.0.1:8000".parse().unwrap());
+        config.http.addr = "10.0.0.1:8000".parse().unwrap();
+        config.operations.metrics_addr = Some("127.0.0.1:8000".parse().unwrap());
         assert!(config.validate().is_ok(), "another interface");
     }
 
     #[test]
-    fn a_zero_heartbeat_is_refused() {
-        let mut config = Config::for_database("sqlite::memory:");
-        assert!(config.validate().is_ok());
-        config.ws_heartbeat_ms = 0;
-        assert!(config.validate().unwrap_err().contains("--ws-heartbeat-ms"));
+    fn a_reminder_longer_than_the_hold_is_refused() {
+        let parse =
+            |args: &[&str]| Config::parse_from(["battery-swap"].iter().chain(args)).validate();
+        assert!(parse(&[]).is_ok(), "the defaults agree");
+        let err = parse(&["--hold-minutes", "3"]).unwrap_err();
+        assert!(err.contains("--hold-reminder-minutes (5)"), "{err}");
+        assert!(err.contains("--hold-minutes (3)"), "{err}");
+        assert!(!err.contains('\n'), "{err}");
+        let err = parse(&["--hold-minutes", "10", "--hold-reminder-minutes", "11"]).unwrap_err();
+        assert!(err.contains("--hold-reminder-minutes"), "{err}");
+        assert!(parse(&["--hold-minutes", "10", "--hold-reminder-minutes", "10"]).is_ok());
+        assert!(parse(&["--hold-minutes", "3", "--hold-reminder-minutes", "0"]).is_ok());
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let parse =
+            |list: &str| Config::parse_from(["battery-swap", "--trusted-proxies", list]).validate();
+        assert!(parse("10.0.0.0/8,127.0.0.1").is_ok());
+        let err = parse("10.0.0.0/8,nonsense").unwrap_err();
+        assert!(
+            err.contains("--trusted-proxies") && err.contains("nonsense"),
+            "{err}"
+        );
     }
 }

@@ -197,7 +197,7 @@ async fn sessions_survive_a_restart() {
 #[tokio::test]
 async fn secure_cookie_behind_https() {
     let mut cfg = config().await;
-    cfg.public_url = Some("https://swap.example".into());
+    cfg.http.public_url = Some("https://swap.example".into());
     let s = start(cfg).await;
     user(&s, "r@a.test", app::account::Role::Rider).await;
     let res = browser()

@@ -32,7 +32,7 @@ fn cache_control(res: &reqwest::Response) -> Option<String> {
 #[tokio::test]
 async fn hashed_files_are_immutable_and_pages_are_not_cached() {
     let mut cfg = config().await;
-    cfg.site_root = site().display().to_string();
+    cfg.operations.site_root = site().display().to_string();
     let s = start(cfg).await;
     let immutable = Some(battery_swap::IMMUTABLE.to_string());
     assert_eq!(

@@ -2,7 +2,8 @@
 //! tests run on PostgreSQL (`BATTERY_SWAP_TEST_DB=postgres`); the oversell and crash tests run
 //! on whichever database the suite runs on.
 use app::account::{CurrentUser, Role};
-use app::context::{Ctx, Rules};
+use app::context::Ctx;
+use battery_swap::config::Config;
 use futures::future::join_all;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::Value;
@@ -29,7 +30,7 @@ async fn tool(url: &str) -> Ctx {
     Ctx {
         db,
         bus,
-        rules: Rules::default(),
+        rules: Config::for_database(url).rules(),
         secure_cookies: false,
         proxies: Default::default(),
         device_reports: app::device::ssr::ReportLimiter::new(60),
@@ -157,7 +158,7 @@ async fn marker(ctx: &Ctx, station_id: i32) {
 
 async fn server_on(url: String) -> battery_swap::Server {
     let mut cfg = test_config(url);
-    cfg.ws_connects_per_minute = 100_000;
+    cfg.sockets.connects_per_minute = 100_000;
     start(cfg).await
 }
 

@@ -26,7 +26,7 @@ fn encoding(res: &reqwest::Response) -> Option<String> {
 #[tokio::test]
 async fn pages_and_assets_are_compressed_and_sockets_are_not_touched() {
     let mut cfg = config().await;
-    cfg.site_root = site().display().to_string();
+    cfg.operations.site_root = site().display().to_string();
     let s = start(cfg).await;
 
     let page = get(http(&s, "/"), Some("gzip")).await;

@@ -267,7 +267,7 @@ async fn reports_racing_bookings_never_touch_a_booked_pack() {
 #[tokio::test]
 async fn bookings_never_miss_a_free_pack_while_its_cabinet_reports() {
     let mut config = config().await;
-    config.device_reports_per_minute = 1_000_000;
+    config.devices.reports_per_minute = 1_000_000;
     let s = start(config).await;
     let a = station(&s, "Alpha").await;
     batteries(&s, a, 8, 92).await;
@@ -635,7 +635,7 @@ async fn a_closed_station_refuses_its_devices_reports() {
 #[tokio::test]
 async fn each_device_is_rate_limited_on_its_own() {
     let mut config = config().await;
-    config.device_reports_per_minute = 3;
+    config.devices.reports_per_minute = 3;
     let s = start(config).await;
     let a = station(&s, "Alpha").await;
     let admin = admin(&s).await;
@@ -654,8 +654,8 @@ async fn each_device_is_rate_limited_on_its_own() {
 #[tokio::test]
 async fn the_demo_chargers_report_through_the_device_path() {
     let mut config = config().await;
-    config.demo = true;
-    config.demo_charger_rate = 100.0;
+    config.demo.enabled = true;
+    config.demo.charger_rate = 100.0;
     let s = start(config).await;
     let admin = app::account::ssr::load(&ctx(&s).db, 1)
         .await
@@ -715,7 +715,7 @@ async fn demo_chargers_run_only_on_the_demos_own_database() {
 
     // `--demo` left on against real stations: nothing loaded, no charger invents readings.
     let mut config = test_config(url);
-    config.demo = true;
+    config.demo.enabled = true;
     let with_demo_flag = start(config).await;
     let devices = app::device::ssr::list(ctx(&with_demo_flag), &admin)
         .await
@@ -731,9 +731,9 @@ async fn demo_chargers_run_only_on_the_demos_own_database() {
 #[tokio::test]
 async fn a_restarted_demo_retires_its_previous_chargers() {
     let mut config = config().await;
-    config.demo = true;
-    config.demo_charger_rate = 1.0;
-    let url = config.database_url.clone();
+    config.demo.enabled = true;
+    config.demo.charger_rate = 1.0;
+    let url = config.operations.database_url.clone();
     let first = start(config.clone()).await;
     let admin = app::account::ssr::load(&ctx(&first).db, 1)
         .await

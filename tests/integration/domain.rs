@@ -287,7 +287,8 @@ async fn station_status_gates_booking() {
 #[tokio::test]
 async fn expired_bookings_release_their_battery() {
     let mut cfg = config().await;
-    cfg.hold_minutes = 0;
+    cfg.booking.hold_minutes = 0;
+    cfg.booking.hold_reminder_minutes = 0; // a reminder may not be longer than the hold
     let s = start(cfg).await;
     let a = station(&s, "Alpha").await;
     batteries(&s, a, 1, 100).await;

@@ -178,7 +178,7 @@ async fn foreign_browser_origins_are_refused() {
 #[tokio::test]
 async fn connection_rate_is_limited_per_ip() {
     let mut cfg = config().await;
-    cfg.ws_connects_per_minute = 3;
+    cfg.sockets.connects_per_minute = 3;
     let s = start(cfg).await;
     for _ in 0..3 {
         connect(&s, "/ws/stations/", &[]).await.unwrap();

@@ -53,7 +53,7 @@ async fn bad_frames_get_errors_and_the_connection_stays_open() {
 #[tokio::test]
 async fn oversized_message_closes_with_1009() {
     let mut cfg = config().await;
-    cfg.ws_max_message_bytes = 1024;
+    cfg.sockets.max_message_bytes = 1024;
     let s = start(cfg).await;
     let mut ws = connect(&s, "/ws/stations/", &[]).await.unwrap();
     next_json(&mut ws).await;
@@ -71,7 +71,7 @@ async fn oversized_message_closes_with_1009() {
 #[tokio::test]
 async fn flooding_closes_with_1008() {
     let mut cfg = config().await;
-    cfg.ws_messages_per_second = 5;
+    cfg.sockets.messages_per_second = 5;
     let s = start(cfg).await;
     let mut ws = connect(&s, "/ws/stations/", &[]).await.unwrap();
     next_json(&mut ws).await;
@@ -87,7 +87,7 @@ async fn flooding_closes_with_1008() {
 #[tokio::test]
 async fn flooding_with_control_frames_closes_with_1008() {
     let mut cfg = config().await;
-    cfg.ws_messages_per_second = 5;
+    cfg.sockets.messages_per_second = 5;
     let s = start(cfg).await;
     for control in [
         Message::Ping(Default::default()),
@@ -107,8 +107,8 @@ async fn flooding_with_control_frames_closes_with_1008() {
 #[tokio::test]
 async fn silent_clients_are_dropped_by_the_heartbeat() {
     let mut cfg = config().await;
-    cfg.ws_heartbeat_ms = 100;
-    cfg.ws_heartbeat_timeout_ms = 200;
+    cfg.sockets.heartbeat_ms = 100;
+    cfg.sockets.heartbeat_timeout_ms = 200;
     let s = start(cfg).await;
     // A client that never reads never answers the server's pings.
     let mut ws = connect(&s, "/ws/stations/", &[]).await.unwrap();
@@ -122,8 +122,8 @@ async fn silent_clients_are_dropped_by_the_heartbeat() {
 #[tokio::test]
 async fn answering_pings_keeps_a_client_connected() {
     let mut cfg = config().await;
-    cfg.ws_heartbeat_ms = 50;
-    cfg.ws_heartbeat_timeout_ms = 100;
+    cfg.sockets.heartbeat_ms = 50;
+    cfg.sockets.heartbeat_timeout_ms = 100;
     let s = start(cfg).await;
     let mut ws = connect(&s, "/ws/stations/", &[]).await.unwrap();
     next_json(&mut ws).await;
@@ -163,7 +163,7 @@ fn inventory(station_id: i32, n: u32) -> DomainEvent {
 #[tokio::test]
 async fn slow_consumer_is_dropped_while_fast_one_keeps_receiving() {
     let mut cfg = config().await;
-    cfg.ws_queue = 8;
+    cfg.sockets.queue = 8;
     let s = start(cfg).await;
     let mut slow = connect(&s, "/ws/stations/", &[]).await.unwrap();
     let mut fast = connect(&s, "/ws/stations/", &[]).await.unwrap();

@@ -133,7 +133,7 @@ async fn each_protocol_violation_gets_its_close_code() {
 #[tokio::test]
 async fn violations_leave_no_socket_behind() {
     let mut cfg = config().await;
-    cfg.ws_connects_per_minute = 100_000;
+    cfg.sockets.connects_per_minute = 100_000;
     let s = start(cfg).await;
     let cases = violations();
     for round in 0..300 {

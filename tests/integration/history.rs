@@ -84,7 +84,7 @@ async fn changes_are_recorded_and_served_with_what_is_usual() {
 #[tokio::test]
 async fn history_past_its_retention_is_pruned() {
     let mut cfg = config().await;
-    cfg.sweep_seconds = 3600; // only the first sweep, at start
+    cfg.booking.sweep_seconds = 3600; // only the first sweep, at start
     let s = start(cfg).await;
     let a = station(&s, "Alpha").await;
     batteries(&s, a, 1, 100).await;

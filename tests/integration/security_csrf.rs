@@ -68,7 +68,7 @@ async fn cross_site_posts_to_the_api_are_refused() {
 #[tokio::test]
 async fn behind_https_the_session_cookie_is_host_prefixed() {
     let mut cfg = config().await;
-    cfg.public_url = Some("https://swap.example".into());
+    cfg.http.public_url = Some("https://swap.example".into());
     let s = start(cfg).await;
     user(&s, "r@a.test", Role::Rider).await;
     let res = post(

@@ -33,7 +33,7 @@ async fn until_closed(tcp: &mut TcpStream) -> (String, Duration) {
 #[tokio::test]
 async fn slow_headers_and_silent_connections_are_cut_off() {
     let mut cfg = config().await;
-    cfg.http_header_timeout_ms = 600;
+    cfg.http.header_timeout_ms = 600;
     let s = start(cfg).await;
 
     let mut slow = TcpStream::connect(s.addr).await.unwrap();
@@ -80,7 +80,7 @@ async fn slow_headers_and_silent_connections_are_cut_off() {
 #[tokio::test]
 async fn a_request_body_that_never_finishes_gets_408() {
     let mut cfg = config().await;
-    cfg.http_request_timeout_ms = 500;
+    cfg.http.request_timeout_ms = 500;
     let s = start(cfg).await;
     let mut tcp = TcpStream::connect(s.addr).await.unwrap();
     tcp.write_all(

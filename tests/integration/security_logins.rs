@@ -115,8 +115,8 @@ async fn the_lockout_ends_with_its_window_and_a_login_clears_the_account() {
 #[tokio::test]
 async fn failures_are_limited_per_client_address_ipv6_by_its_64() {
     let mut cfg = config().await;
-    cfg.login_failures_per_address = 3;
-    cfg.trusted_proxies = vec!["127.0.0.1".into()];
+    cfg.accounts.login_failures_per_address = 3;
+    cfg.http.trusted_proxies = vec!["127.0.0.1".into()];
     let s = start(cfg).await;
     user(&s, "r@a.test", Role::Rider).await;
     let c = browser();
@@ -163,7 +163,7 @@ async fn the_throttle_holds_across_instances() {
 #[tokio::test]
 async fn registrations_are_limited_per_client_address() {
     let mut cfg = config().await;
-    cfg.registrations_per_address = 2;
+    cfg.accounts.registrations_per_address = 2;
     let s = start(cfg).await;
     let c = browser();
     for i in 0..2 {
@@ -190,8 +190,8 @@ async fn registrations_are_limited_per_client_address() {
 #[tokio::test]
 async fn password_hashing_is_bounded_and_overflow_gets_503() {
     let mut cfg = config().await;
-    cfg.hash_concurrency = 1;
-    cfg.hash_queue = 2;
+    cfg.accounts.hash_concurrency = 1;
+    cfg.accounts.hash_queue = 2;
     let s = start(cfg).await;
     user(&s, "r@a.test", Role::Rider).await;
     let gate = ctx(&s).rules.accounts.hash_gate.clone();

@@ -115,7 +115,7 @@ async fn renewal_never_passes_the_absolute_lifetime() {
 #[tokio::test]
 async fn tokens_expire_after_token_days() {
     let mut cfg = config().await;
-    cfg.token_days = 1;
+    cfg.accounts.token_days = 1;
     let s = start(cfg).await;
     user(&s, "r@a.test", Role::Rider).await;
     let c = logged_in(&s, "r@a.test").await;
@@ -149,7 +149,7 @@ async fn tokens_expire_after_token_days() {
 #[tokio::test]
 async fn the_sweeper_deletes_expired_sessions_and_tokens_and_closes_their_sockets() {
     let mut cfg = config().await;
-    cfg.sweep_seconds = 1;
+    cfg.booking.sweep_seconds = 1;
     let s = start(cfg).await;
     user(&s, "r@a.test", Role::Rider).await;
     let c = logged_in(&s, "r@a.test").await;

@@ -30,7 +30,7 @@ fn forwarded(ip: &str) -> [(&str, &str); 1] {
 #[tokio::test]
 async fn a_client_at_its_socket_cap_gets_429_until_one_of_its_sockets_closes() {
     let mut cfg = config().await;
-    cfg.ws_max_sockets_per_client = 3;
+    cfg.sockets.max_sockets_per_client = 3;
     let s = start(cfg).await;
     let slots = s.state.sockets.clone();
     let mut open_now = Vec::new();
@@ -71,7 +71,7 @@ async fn a_client_at_its_socket_cap_gets_429_until_one_of_its_sockets_closes() {
 #[tokio::test]
 async fn a_full_instance_refuses_new_sockets_with_503() {
     let mut cfg = config().await;
-    cfg.ws_max_sockets = 2;
+    cfg.sockets.max_sockets = 2;
     let s = start(cfg).await;
     let _a = open(&s, &[]).await.unwrap();
     let _b = open(&s, &[]).await.unwrap();
@@ -88,8 +88,8 @@ async fn a_full_instance_refuses_new_sockets_with_503() {
 #[tokio::test]
 async fn behind_a_trusted_proxy_the_cap_is_per_forwarded_client_and_ipv6_per_64() {
     let mut cfg = config().await;
-    cfg.trusted_proxies = vec!["127.0.0.1".into()];
-    cfg.ws_max_sockets_per_client = 1;
+    cfg.http.trusted_proxies = vec!["127.0.0.1".into()];
+    cfg.sockets.max_sockets_per_client = 1;
     let s = start(cfg).await;
     let _a = open(&s, &forwarded("203.0.113.1")).await.unwrap();
     assert_eq!(
@@ -113,8 +113,8 @@ async fn behind_a_trusted_proxy_the_cap_is_per_forwarded_client_and_ipv6_per_64(
 #[tokio::test]
 async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_connect_rate() {
     let mut cfg = config().await;
-    cfg.trusted_proxies = vec!["127.0.0.1".into()];
-    cfg.ws_connects_per_minute = 2;
+    cfg.http.trusted_proxies = vec!["127.0.0.1".into()];
+    cfg.sockets.connects_per_minute = 2;
     let s = start(cfg).await;
     for _ in 0..2 {
         open(&s, &forwarded("198.51.100.1")).await.unwrap();
@@ -133,7 +133,7 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_connect_rate()
 #[tokio::test]
 async fn without_trusted_proxies_a_forged_forwarded_for_does_not_escape_the_limit() {
     let mut cfg = config().await;
-    cfg.ws_connects_per_minute = 2;
+    cfg.sockets.connects_per_minute = 2;
     let s = start(cfg).await;
     open(&s, &forwarded("198.51.100.1")).await.unwrap();
     open(&s, &forwarded("198.51.100.2")).await.unwrap();

@@ -86,7 +86,8 @@ async fn every_change_is_audited_and_history_is_scoped() {
     assert_eq!(filtered.len(), 1);
     // The sweeper is an actor too.
     let mut cfg = config().await;
-    cfg.hold_minutes = 0;
+    cfg.booking.hold_minutes = 0;
+    cfg.booking.hold_reminder_minutes = 0; // a reminder may not be longer than the hold
     let s2 = start(cfg).await;
     let a2 = station(&s2, "Gamma").await;
     batteries(&s2, a2, 1, 100).await;

@@ -4,8 +4,14 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// Runs the binary with `args` on a fresh database and returns its exit code and stderr.
 async fn run(args: &[&str]) -> (Option<i32>, String) {
+    run_with_env(args, &[]).await
+}
+
+/// [`run`], with these environment variables set.
+async fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
     let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_battery-swap"))
         .args(args)
+        .envs(env.iter().copied())
         .arg("--database-url")
         .arg(fresh_database_url().await)
         .env("RUST_BACKTRACE", "1")
@@ -69,6 +75,35 @@ async fn settings_that_would_fail_later_are_refused_at_start() {
     ];
     let (code, stderr) = run(&proxies).await;
     assert_one_line_error(code, &stderr, &["--trusted-proxies", "nonsense"]);
+}
+
+#[tokio::test]
+async fn values_out_of_range_are_refused_by_the_parser() {
+    for (args, says) in [
+        (&["--hold-minutes", "-5"][..], "--hold-minutes"),
+        (&["--hold-minutes", "0"], "--hold-minutes"),
+        (&["--min-charge-percent", "101"], "--min-charge-percent"),
+        (&["--db-connections", "0"], "--db-connections"),
+        (&["--sweep-seconds", "0"], "--sweep-seconds"),
+    ] {
+        let (code, stderr) = run(args).await;
+        assert_one_line_error(code, &stderr, &[says]);
+    }
+    // A value from the environment names its variable too.
+    let env = [("BATTERY_SWAP_HOLD_MINUTES", "0")];
+    let (code, stderr) = run_with_env(&["--addr", "127.0.0.1:0"], &env).await;
+    assert_one_line_error(
+        code,
+        &stderr,
+        &["--hold-minutes", "BATTERY_SWAP_HOLD_MINUTES", "at least 1"],
+    );
+    // Flags that contradict each other: the default reminder (5) is longer than this hold.
+    let (code, stderr) = run(&["--addr", "127.0.0.1:0", "--hold-minutes", "3"]).await;
+    assert_one_line_error(
+        code,
+        &stderr,
+        &["--hold-reminder-minutes", "--hold-minutes"],
+    );
 }
 
 /// The demo accounts share one password; it is in the README, never in a log line.

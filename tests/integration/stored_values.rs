@@ -31,9 +31,7 @@ async fn an_unknown_stored_value_is_an_error_not_a_guess() {
         .await
         .unwrap();
     assert_eq!(
-        station::detail(db, &Default::default(), a)
-            .await
-            .unwrap_err(),
+        station::detail(db, &ctx(&s).rules, a).await.unwrap_err(),
         AppError::Internal
     );
     assert_eq!(station::list(db).await.unwrap_err(), AppError::Internal);

@@ -32,8 +32,9 @@ async fn make_updates_of_booking_fail(db: &sea_orm::DatabaseConnection, id: i32)
 #[tokio::test]
 async fn one_failing_booking_does_not_stop_the_sweep() {
     let mut cfg = config().await;
-    cfg.hold_minutes = 0;
-    cfg.sweep_seconds = 3600; // only the sweeps this test runs
+    cfg.booking.hold_minutes = 0;
+    cfg.booking.hold_reminder_minutes = 0; // a reminder may not be longer than the hold
+    cfg.booking.sweep_seconds = 3600; // only the sweeps this test runs
     let s = start(cfg).await;
     let a = station(&s, "Alpha").await;
     batteries(&s, a, 2, 100).await;
@@ -77,7 +78,7 @@ async fn riders_are_reminded_once_before_their_hold_ends() {
     use app::feed::FeedMessage;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
     let mut cfg = config().await;
-    cfg.sweep_seconds = 3600; // only the sweeps this test runs
+    cfg.booking.sweep_seconds = 3600; // only the sweeps this test runs
     let s = start(cfg).await;
     let a = station(&s, "Alpha").await;
     batteries(&s, a, 3, 100).await;
