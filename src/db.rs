@@ -54,11 +54,8 @@ pub async fn writer(url: &str) -> Result<Option<app::writer::Writer>, DbErr> {
         return Ok(None);
     }
     let url = url.to_string();
-    let writer =
-        app::writer::Writer::start(
-            move || async move { connect(&url, Some(WRITER_CONNECTIONS)).await },
-        )
-        .await?;
+    let connect = move || async move { connect(&url, Some(WRITER_CONNECTIONS)).await };
+    let writer = app::writer::Writer::start(connect, app::writer::MAX_WAITING).await?;
     Ok(Some(writer))
 }
 

@@ -75,7 +75,7 @@ pub async fn load_if_empty(ctx: &Ctx) -> AppResult<bool> {
         )
         .await?;
         if i == 0 {
-            station::assign_staff(&ctx.db, s.id, staff.id).await?;
+            account::assign_staff(&ctx.db, s.id, staff.id).await?;
         }
         // A realistic mix: mostly charged packs, a few still charging (one nearly done, so
         // the demo chargers make a pack available within a minute of the start).

@@ -104,6 +104,7 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         (EventBus::new(hub.clone()), None)
     };
     let writer = db::writer(database_url).await?;
+    let pack_claim = app::battery::ssr::PackClaim::for_backend(db.get_database_backend());
     let ctx = Ctx {
         db,
         bus,
@@ -112,6 +113,7 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         secure_cookies: config.http.secure_cookies(),
         proxies: config.http.trusted_proxies()?,
         device_reports: ReportLimiter::new(config.devices.reports_per_minute),
+        pack_claim,
     };
     let demo_loaded = config.demo.enabled && demo::load_if_empty(&ctx).await?;
     if demo_loaded {

@@ -1,13 +1,14 @@
 //! The server context: what every server fn and domain function needs (the database, the
-//! event bus, the rules), and `commit`, the one place a change is committed and published.
+//! event bus, the rules). A change is committed and published by `crate::change::Change`.
 use leptos::prelude::use_context;
-use sea_orm::{DatabaseConnection, DatabaseTransaction};
+use sea_orm::DatabaseConnection;
 
 use crate::client_addr::TrustedProxies;
 use crate::error::{AppError, AppResult};
 use crate::feed::ssr::{DomainEvent, EventBus};
 
-/// Booking rules, configurable at start-up.
+/// Booking rules, configurable at start-up: built from the flags, where their defaults are
+/// (`Config::rules` in `src/config.rs`).
 #[derive(Debug, Clone)]
 pub struct Rules {
     /// A battery below this charge is `charging`, never bookable.
@@ -25,21 +26,7 @@ pub struct Rules {
     /// How long a login session lasts at most (it also ends after `accounts.session_idle`).
     pub session_ttl: chrono::Duration,
     /// Session idle timeout, token lifetime, login throttles, the password-hash gate.
-    pub accounts: crate::account::ssr::AccountRules,
-}
-
-impl Default for Rules {
-    fn default() -> Self {
-        Self {
-            min_charge_percent: 90,
-            hold: chrono::Duration::minutes(30),
-            hold_reminder: chrono::Duration::minutes(5),
-            low_stock_threshold: 2,
-            history_keep: chrono::Duration::days(35),
-            session_ttl: chrono::Duration::days(30),
-            accounts: Default::default(),
-        }
-    }
+    pub accounts: crate::account::ssr::rules::AccountRules,
 }
 
 /// The server context handed to every server fn (through Leptos context) and domain function.
@@ -53,7 +40,10 @@ pub struct Ctx {
     /// Peers whose `Forwarded` / `X-Forwarded-For` is believed (`--trusted-proxies`).
     pub proxies: TrustedProxies,
     /// How often each station device may report (`--device-reports-per-minute`).
-    pub device_reports: crate::device::ssr::ReportLimiter,
+    pub device_reports: crate::device::ssr::limiter::ReportLimiter,
+    /// How this database claims a pack for a booking (`battery::ssr::claim`), chosen when the
+    /// server connects.
+    pub pack_claim: crate::battery::ssr::claim::PackClaim,
     /// SQLite: the thread the hot write transactions run on ([`Ctx::write`]); `None` on
     /// PostgreSQL, for an in-memory SQLite database, and in tools that build their own
     /// context.
@@ -81,21 +71,6 @@ impl Ctx {
             }
             None => change(self.clone()).await,
         }
-    }
-
-    /// Commits `txn` with `events` (announced inside it on PostgreSQL), then publishes them: no event for an uncommitted change, and (since
-    /// every mutation ends here) no committed change without its events.
-    pub async fn commit(
-        &self,
-        txn: DatabaseTransaction,
-        mut events: Vec<DomainEvent>,
-    ) -> AppResult<()> {
-        DomainEvent::sequence(&mut events);
-        self.bus.stage(&txn, &events).await?;
-        let _in_order = self.bus.in_commit_order().await;
-        txn.commit().await?;
-        self.bus.committed(events);
-        Ok(())
     }
 
     /// Announces events that follow a change already made outside a transaction (a session

@@ -148,13 +148,31 @@ fn wait_words(secs: u64) -> String {
 }
 
 #[cfg(feature = "ssr")]
+pub use server::unique_or;
+
+#[cfg(feature = "ssr")]
 mod server {
     use super::AppError;
 
+    /// A database error is ours, not the client's: logged with where it happened (the `?` or
+    /// call that converted it: `#[track_caller]`) and what caused it, and answered `Internal`.
     impl From<sea_orm::DbErr> for AppError {
+        #[track_caller]
         fn from(err: sea_orm::DbErr) -> Self {
-            tracing::error!(error = %err, "database error");
+            let at = std::panic::Location::caller();
+            let source = std::error::Error::source(&err).map(ToString::to_string);
+            tracing::error!(error = %err, source, at = %at, "database error");
             AppError::Internal
+        }
+    }
+
+    /// `on_unique` when a unique index refused the write (the index decides, never a read
+    /// before it); any other database error is ours, logged where the caller is.
+    #[track_caller]
+    pub fn unique_or(err: sea_orm::DbErr, on_unique: AppError) -> AppError {
+        match err.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => on_unique,
+            _ => err.into(),
         }
     }
 

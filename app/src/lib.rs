@@ -9,6 +9,8 @@ pub mod audit;
 pub mod battery;
 pub mod booking;
 #[cfg(feature = "ssr")]
+pub mod change;
+#[cfg(feature = "ssr")]
 pub mod client_addr;
 #[cfg(feature = "ssr")]
 pub mod content_policy;

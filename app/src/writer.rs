@@ -19,17 +19,26 @@ use crate::error::{AppError, AppResult};
 
 type Job = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
 
+/// Changes that may wait for the writer, or run on it, at once. At the ~1,000 bookings a
+/// second this machine's writer makes, that is about two seconds of waiting: a longer queue
+/// would only make every rider wait longer, so the next change is refused at once (503 with
+/// `Retry-After`) instead of joining it.
+pub const MAX_WAITING: usize = 2048;
+
 /// The writer thread's inbox, and the pool its changes use.
 #[derive(Clone)]
 pub struct Writer {
     jobs: tokio::sync::mpsc::UnboundedSender<Job>,
+    /// One permit per change waiting or running: the inbox's bound.
+    places: std::sync::Arc<tokio::sync::Semaphore>,
     pub(crate) db: DatabaseConnection,
 }
 
 impl Writer {
     /// Starts the writer thread, pinned to the machine's last core when it has more than one,
-    /// and opens its pool there with `connect`.
-    pub async fn start<F, Fut>(connect: F) -> Result<Writer, DbErr>
+    /// and opens its pool there with `connect`. At most `max_waiting` changes wait or run on
+    /// it at once ([`MAX_WAITING`] in the server).
+    pub async fn start<F, Fut>(connect: F, max_waiting: usize) -> Result<Writer, DbErr>
     where
         F: FnOnce() -> Fut + Send + 'static,
         Fut: Future<Output = Result<DatabaseConnection, DbErr>>,
@@ -73,21 +82,30 @@ impl Writer {
         let db = pool
             .await
             .map_err(|_| DbErr::Custom("writer thread ended".into()))??;
-        Ok(Writer { jobs, db })
+        let places = std::sync::Arc::new(tokio::sync::Semaphore::new(max_waiting));
+        Ok(Writer { jobs, places, db })
     }
 
     /// Runs `change` on the writer thread and returns its result. A change whose caller has
     /// gone (the request timed out, the client left) is dropped where it stands, its
     /// transaction rolled back, as it would have been on the caller's own task: nobody would
-    /// be told of a booking made after its rider got an error.
+    /// be told of a booking made after its rider got an error. With [`MAX_WAITING`] changes
+    /// already waiting or running, it is refused at once: `Busy` (503).
     pub(crate) async fn run<T, Fut>(&self, change: Fut) -> AppResult<T>
     where
         T: Send + 'static,
         Fut: Future<Output = AppResult<T>> + Send + 'static,
     {
+        let Ok(place) = self.places.clone().try_acquire_owned() else {
+            tracing::warn!("the SQLite writer's queue is full: change refused");
+            return Err(AppError::Busy {
+                retry_after_secs: 1,
+            });
+        };
         let (mut done, result) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
             Box::pin(async move {
+                let _place = place;
                 tokio::select! {
                     made = change => {
                         let _ = done.send(made);

@@ -27,6 +27,7 @@ async fn tool(url: &str) -> Ctx {
     } else {
         app::feed::ssr::EventBus::detached()
     };
+    let pack_claim = app::battery::ssr::PackClaim::for_backend(db.get_database_backend());
     Ctx {
         db,
         bus,
@@ -34,6 +35,7 @@ async fn tool(url: &str) -> Ctx {
         secure_cookies: false,
         proxies: Default::default(),
         device_reports: app::device::ssr::ReportLimiter::new(60),
+        pack_claim,
         writer: None,
     }
 }

@@ -9,10 +9,11 @@ use app::station::ssr as station;
 use app::station::ssr::add_battery as add;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
+use crate::in_process::domain;
 use crate::support::*;
 
 /// Counts must equal the battery rows, whatever happened.
-async fn assert_counts_match_rows(server: &battery_swap::Server, station_id: i32) {
+async fn assert_counts_match_rows(server: &impl HasCtx, station_id: i32) {
     use app::battery::ssr::entity::{Column, Entity};
     let db = &ctx(server).db;
     let count = |state: &'static str| {
@@ -34,7 +35,7 @@ async fn assert_counts_match_rows(server: &battery_swap::Server, station_id: i32
 
 #[tokio::test]
 async fn lists_stations_with_counts_and_detail() {
-    let s = server().await;
+    let s = domain().await;
     let a = station(&s, "Alpha").await;
     let b = station(&s, "Beta").await;
     batteries(&s, a, 3, 100).await;
@@ -65,7 +66,7 @@ async fn lists_stations_with_counts_and_detail() {
 
 #[tokio::test]
 async fn add_battery_validates_and_authorises() {
-    let s = server().await;
+    let s = domain().await;
     let a = station(&s, "Alpha").await;
     let b = station(&s, "Beta").await;
     let staff = staff_of(&s, "staff@a.test", a).await;
@@ -116,7 +117,7 @@ async fn add_battery_validates_and_authorises() {
 
 #[tokio::test]
 async fn booking_lifecycle_and_refusals() {
-    let s = server().await;
+    let s = domain().await;
     let a = station(&s, "Alpha").await;
     batteries(&s, a, 1, 100).await;
     batteries(&s, a, 1, 60).await;
@@ -212,7 +213,7 @@ async fn booking_lifecycle_and_refusals() {
 
 #[tokio::test]
 async fn one_active_booking_per_rider_and_cancel_releases() {
-    let s = server().await;
+    let s = domain().await;
     let a = station(&s, "Alpha").await;
     batteries(&s, a, 3, 100).await;
     let rider = user(&s, "rider@a.test", Role::Rider).await;
@@ -241,7 +242,7 @@ async fn one_active_booking_per_rider_and_cancel_releases() {
 
 #[tokio::test]
 async fn station_status_gates_booking() {
-    let s = server().await;
+    let s = domain().await;
     let a = station(&s, "Alpha").await;
     let b = station(&s, "Beta").await;
     batteries(&s, a, 2, 100).await;
@@ -310,7 +311,7 @@ async fn expired_bookings_release_their_battery() {
 #[tokio::test]
 async fn notifications_are_admin_only_and_persisted() {
     use app::notification::{Level, ssr as notification};
-    let s = server().await;
+    let s = domain().await;
     let admin = user(&s, "admin@a.test", Role::Admin).await;
     let rider = user(&s, "rider@a.test", Role::Rider).await;
     assert_eq!(
@@ -388,7 +389,7 @@ async fn notifications_are_admin_only_and_persisted() {
 
 #[tokio::test]
 async fn concurrent_bookings_never_oversell() {
-    let s = server().await;
+    let s = domain().await;
     let a = station(&s, "Alpha").await;
     batteries(&s, a, 5, 100).await;
     let mut riders = Vec::new();
@@ -416,7 +417,7 @@ async fn concurrent_bookings_never_oversell() {
 /// Every answer must be a booking or a clear refusal.
 #[tokio::test]
 async fn rushes_for_packs_of_every_charge_never_deadlock() {
-    let s = server().await;
+    let s = domain().await;
     let station = station(&s, "Rush of charges").await;
     for charge in 90..100 {
         batteries(&s, station, 1, charge).await;

@@ -70,7 +70,7 @@ async fn draining_to_the_threshold_tells_each_staff_member_once_and_recovery_onc
     let two = staff_of(&s, "two@a.test", a).await;
     // Assigned once, a rider now: an assignment left behind grants nothing.
     let former = user(&s, "former@a.test", Role::Rider).await;
-    app::station::ssr::assign_staff(&ctx(&s).db, a, former.id)
+    app::account::ssr::assign_staff(&ctx(&s).db, a, former.id)
         .await
         .unwrap();
     let admin = user(&s, "admin@a.test", Role::Admin).await;
@@ -180,7 +180,7 @@ async fn draining_to_the_threshold_tells_each_staff_member_once_and_recovery_onc
 #[tokio::test]
 async fn a_threshold_of_zero_turns_alerts_off() {
     let mut cfg = config().await;
-    cfg.low_stock_threshold = 0;
+    cfg.booking.low_stock_threshold = 0;
     let s = start(cfg).await;
     let a = station(&s, "Alpha").await;
     let staff = staff_of(&s, "staff@a.test", a).await;
@@ -199,7 +199,7 @@ async fn a_threshold_of_zero_turns_alerts_off() {
 async fn concurrent_bookings_crossing_the_threshold_alert_once() {
     let url = fresh_database_url().await;
     let mut cfg = test_config(url.clone());
-    cfg.ws_connects_per_minute = 100_000;
+    cfg.sockets.connects_per_minute = 100_000;
     let s = start(cfg).await;
     let a = station(&s, "Alpha").await;
     let staff = staff_of(&s, "staff@a.test", a).await;

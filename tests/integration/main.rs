@@ -5,6 +5,7 @@
     clippy::expect_used,
     reason = "test code: a failed unwrap is a failed test, with its message"
 )]
+mod in_process;
 mod support;
 
 mod accounts;
@@ -40,4 +41,5 @@ mod staff_batteries;
 mod startup;
 mod stored_values;
 mod sweeper;
+mod unit_of_work;
 mod writer;

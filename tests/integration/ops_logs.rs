@@ -179,3 +179,63 @@ async fn json_lines_carry_request_ids_and_never_secrets() {
         "the failed login is logged under its request"
     );
 }
+
+/// A database error answers 500 and logs where it happened (the source line that met it), what
+/// caused it, and the request it happened in: enough to find it without a debugger.
+#[tokio::test]
+async fn a_database_error_is_logged_with_its_place_and_its_request() {
+    use sea_orm::ConnectionTrait;
+    let url = fresh_database_url().await;
+    let mut server = Process::spawn_logging(&url, &["--log-format", "json"], "info").await;
+    let client = browser();
+    let credentials = [("email", "db-error@example.com"), ("password", PASSWORD)];
+    let res = client
+        .post(server.url("/api/register"))
+        .form(&credentials)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // The table a request reads goes missing under the server.
+    let db = battery_swap::db::connect(&url, Some(1)).await.unwrap();
+    db.execute_unprepared("DROP TABLE notifications")
+        .await
+        .unwrap();
+    let res = client
+        .post(server.url("/api/list_notifications"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 500);
+    let mut log = server.log.take().unwrap();
+    let line = loop {
+        let line = tokio::time::timeout(WAIT, log.recv())
+            .await
+            .expect("the error is logged")
+            .expect("the log goes on");
+        let json: Value = serde_json::from_str(&line).unwrap_or_default();
+        if json["fields"]["message"] == "database error" || json["message"] == "database error" {
+            break json;
+        }
+    };
+    let fields = if line["fields"].is_object() {
+        &line["fields"]
+    } else {
+        &line
+    };
+    let at = fields["at"].as_str().unwrap_or_default();
+    assert!(
+        at.starts_with("app/src/notification/") && at.contains(".rs:"),
+        "where it happened: {line}"
+    );
+    assert!(
+        fields["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{line}"
+    );
+    let route = request_span(&line).map(|span| span["route"].clone());
+    assert_eq!(
+        route,
+        Some(Value::from("/api/list_notifications")),
+        "{line}"
+    );
+}

@@ -1,8 +1,8 @@
 //! Privileges follow role and assignment changes: a demoted or unassigned staff member's open
 //! sockets close (4403), on every instance, and their new sockets see what a rider sees.
+use app::account::ssr::assign as admin_assign;
 use app::account::ssr::{load, set_role};
 use app::account::{CurrentUser, Role};
-use app::station::ssr::admin_assign;
 use serde_json::Value;
 
 use crate::support::*;

@@ -2,12 +2,14 @@
 use app::account::Role;
 use app::error::AppError;
 
+use crate::in_process::domain;
 use crate::support::*;
 
 #[tokio::test]
 async fn admin_operations_and_their_refusals() {
-    use app::station::ssr::{NewStation, admin_assign, admin_create, admin_update};
-    let s = server().await;
+    use app::account::ssr::assign as admin_assign;
+    use app::station::ssr::{NewStation, admin_create, admin_update};
+    let s = domain().await;
     let admin = user(&s, "admin@a.test", Role::Admin).await;
     let staff = user(&s, "staff@a.test", Role::Staff).await;
     let rider = user(&s, "rider@a.test", Role::Rider).await;

@@ -4,11 +4,12 @@ use app::audit::AuditAction;
 use app::booking::ssr as booking;
 use app::error::AppError;
 
+use crate::in_process::domain;
 use crate::support::*;
 
 #[tokio::test]
 async fn every_change_is_audited_and_history_is_scoped() {
-    let s = server().await;
+    let s = domain().await;
     let a = station(&s, "Alpha").await;
     let b = station(&s, "Beta").await;
     let admin = user(&s, "admin@a.test", Role::Admin).await;

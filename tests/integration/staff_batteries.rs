@@ -6,11 +6,12 @@ use app::booking::ssr::{self as booking, ReturnedPack};
 use app::error::AppError;
 use app::station::ssr::edit_battery;
 
+use crate::in_process::domain;
 use crate::support::*;
 
 #[tokio::test]
 async fn staff_change_battery_state_and_charge_within_the_rules() {
-    let s = server().await;
+    let s = domain().await;
     let a = station(&s, "Alpha").await;
     let b = station(&s, "Beta").await;
     batteries(&s, a, 1, 50).await;
@@ -109,7 +110,7 @@ async fn staff_change_battery_state_and_charge_within_the_rules() {
 
 #[tokio::test]
 async fn a_swap_checks_the_returned_pack_in() {
-    let s = server().await;
+    let s = domain().await;
     let a = station(&s, "Alpha").await;
     let b = station(&s, "Beta").await;
     batteries(&s, a, 2, 100).await;

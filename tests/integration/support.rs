@@ -97,7 +97,7 @@ pub const TEST_POOL: &str = "8";
 /// The config of a test server on `url`, with its pool kept to [`TEST_POOL`].
 pub fn test_config(url: String) -> Config {
     let mut cfg = Config::for_database(url);
-    cfg.db_connections = TEST_POOL.parse().ok();
+    cfg.operations.db_connections = TEST_POOL.parse().ok();
     cfg
 }
 
@@ -110,8 +110,20 @@ pub async fn server() -> Server {
     start(config().await).await
 }
 
-pub fn ctx(server: &Server) -> &app::context::Ctx {
-    &server.state.ctx
+/// Whatever domain helpers need: a context, a full server's or an in-process one
+/// ([`crate::in_process::domain`]).
+pub trait HasCtx {
+    fn context(&self) -> &app::context::Ctx;
+}
+
+impl HasCtx for Server {
+    fn context(&self) -> &app::context::Ctx {
+        &self.state.ctx
+    }
+}
+
+pub fn ctx(of: &impl HasCtx) -> &app::context::Ctx {
+    of.context()
 }
 
 pub fn http(server: &Server, path: &str) -> String {
@@ -122,15 +134,15 @@ pub fn ws_url(server: &Server, path: &str) -> String {
     format!("ws://{}{}", server.addr, path)
 }
 
-pub async fn user(server: &Server, email: &str, role: Role) -> CurrentUser {
+pub async fn user(server: &impl HasCtx, email: &str, role: Role) -> CurrentUser {
     app::account::ssr::register(&ctx(server).db, email, "", PASSWORD, role)
         .await
         .expect("register")
 }
 
-pub async fn staff_of(server: &Server, email: &str, station_id: i32) -> CurrentUser {
+pub async fn staff_of(server: &impl HasCtx, email: &str, station_id: i32) -> CurrentUser {
     let u = user(server, email, Role::Staff).await;
-    app::station::ssr::assign_staff(&ctx(server).db, station_id, u.id)
+    app::account::ssr::assign_staff(&ctx(server).db, station_id, u.id)
         .await
         .expect("assign");
     app::account::ssr::load(&ctx(server).db, u.id)
@@ -139,7 +151,7 @@ pub async fn staff_of(server: &Server, email: &str, station_id: i32) -> CurrentU
         .expect("exists")
 }
 
-pub async fn station(server: &Server, name: &str) -> i32 {
+pub async fn station(server: &impl HasCtx, name: &str) -> i32 {
     let new = app::station::ssr::NewStation {
         name: name.into(),
         address: "1 Test Street".into(),
@@ -155,7 +167,7 @@ pub async fn station(server: &Server, name: &str) -> i32 {
 /// Every rider books at `station_id` at the same moment, one task each: the answers, in the
 /// riders' order.
 pub async fn book_at_once(
-    server: &Server,
+    server: &impl HasCtx,
     riders: &[CurrentUser],
     station_id: i32,
 ) -> Vec<app::error::AppResult<app::booking::BookingView>> {
@@ -178,12 +190,12 @@ pub async fn book_at_once(
 pub const MODEL: &str = "Tesla Battery - Model 3";
 
 /// Adds `n` batteries at `charge` percent, as an admin.
-pub async fn batteries(server: &Server, station_id: i32, n: usize, charge: i16) {
+pub async fn batteries(server: &impl HasCtx, station_id: i32, n: usize, charge: i16) {
     packs(server, station_id, MODEL, n, charge).await
 }
 
 /// Adds `n` batteries of `model` at `charge` percent, as an admin.
-pub async fn packs(server: &Server, station_id: i32, model: &str, n: usize, charge: i16) {
+pub async fn packs(server: &impl HasCtx, station_id: i32, model: &str, n: usize, charge: i16) {
     let admin = CurrentUser {
         id: 0,
         email: "system@test".into(),

@@ -25,3 +25,6 @@ pub mod ssr;
 
 #[cfg(test)]
 mod spec_tests;
+
+#[cfg(test)]
+mod every_message_tests;

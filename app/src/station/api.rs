@@ -74,7 +74,7 @@ pub async fn update_station(
 pub async fn assign_staff(station_id: i32, user_id: i32, assign: bool) -> Result<(), AppError> {
     let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
-    super::ssr::admin_assign(&ctx, &actor, station_id, user_id, assign).await
+    crate::account::ssr::assign(&ctx, &actor, station_id, user_id, assign).await
 }
 
 /// `POST /api/close_station` (`station_id`): admin. The station leaves the directory; refused

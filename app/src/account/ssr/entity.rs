@@ -116,3 +116,22 @@ pub mod login_throttle {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod station_staff {
+    use sea_orm::entity::prelude::*;
+
+    /// Which staff users run which stations.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "station_staff")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub station_id: i32,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub user_id: i32,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -4,19 +4,25 @@ use chrono::Utc;
 use http::HeaderMap;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, entity::prelude::*};
 
+pub mod assignments;
 pub mod credentials;
 pub mod entity;
 mod pack;
 pub mod password;
+pub mod privileges;
 pub mod rules;
 pub mod session;
 pub mod throttle;
 pub mod tokens;
+pub mod users;
 
+pub use assignments::assign_staff;
 pub use pack::set_pack_model;
+pub use privileges::{assign, set_role};
 pub use rules::AccountRules;
 pub use session::{login, logout, sign_up, sweep};
 pub use tokens::{issue_token, list_tokens, revoke_token, take_new_token};
+pub use users::{all_ids, exists, find_by_email};
 
 use super::{CurrentUser, Role, normalize_email, validate_password};
 use crate::context::Ctx;
@@ -37,7 +43,7 @@ pub async fn load(conn: &impl ConnectionTrait, user_id: i32) -> AppResult<Option
 /// [`load`] for a user row already read (with the credential that proved it).
 async fn current(conn: &impl ConnectionTrait, u: user::Model) -> AppResult<CurrentUser> {
     let stations = if u.role == Role::Staff {
-        crate::station::ssr::assigned_to(conn, u.id).await?
+        assignments::assigned_to(conn, u.id).await?
     } else {
         Vec::new()
     };
@@ -49,19 +55,6 @@ async fn current(conn: &impl ConnectionTrait, u: user::Model) -> AppResult<Curre
         stations,
         pack_model: u.pack_model,
     })
-}
-
-pub async fn find_by_email(
-    conn: &impl ConnectionTrait,
-    email: &str,
-) -> AppResult<Option<user::Model>> {
-    let Ok(email) = normalize_email(email) else {
-        return Ok(None);
-    };
-    Ok(user::Entity::find()
-        .filter(user::Column::Email.eq(email))
-        .one(conn)
-        .await?)
 }
 
 /// Creates an account (set-up code: demo data, tests). The password is stored only as an
@@ -112,18 +105,9 @@ pub(crate) async fn insert_user(
     }
     .insert(conn)
     .await;
-    match inserted {
-        Ok(u) => Ok(u.id),
-        Err(e)
-            if matches!(
-                e.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) =>
-        {
-            Err(AppError::EmailTaken)
-        }
-        Err(e) => Err(e.into()),
-    }
+    inserted
+        .map(|u| u.id)
+        .map_err(|e| crate::error::unique_or(e, AppError::EmailTaken))
 }
 
 /// Who is opening a socket: a session cookie (under this deployment's name only, as for
@@ -225,60 +209,4 @@ pub async fn list_users(ctx: &Ctx, actor: &CurrentUser) -> AppResult<Vec<Current
         }
     }
     Ok(out)
-}
-
-/// Admin: changes a user's role. Admins cannot demote themselves (someone must stay admin).
-pub async fn set_role(
-    ctx: &Ctx,
-    actor: &CurrentUser,
-    user_id: i32,
-    role: Role,
-) -> AppResult<CurrentUser> {
-    use sea_orm::TransactionTrait;
-    use sea_orm::sea_query::Expr;
-    actor.ensure_admin()?;
-    if user_id == actor.id && role != Role::Admin {
-        return Err(AppError::validation(
-            "You cannot remove your own admin role.",
-        ));
-    }
-    let txn = ctx.db.begin().await?;
-    let changed = user::Entity::update_many()
-        .col_expr(user::Column::Role, Expr::value(role))
-        .filter(user::Column::Id.eq(user_id))
-        .exec(&txn)
-        .await?;
-    if changed.rows_affected == 0 {
-        return Err(AppError::not_found("User"));
-    }
-    let detail = format!("user {user_id} is now {}", role.as_str());
-    crate::audit::ssr::record(
-        &txn,
-        crate::audit::ssr::Actor::User(actor),
-        None,
-        crate::audit::AuditAction::RoleChanged,
-        detail,
-    )
-    .await?;
-    // Their open sockets were set up with the old rights: close them everywhere.
-    let changed = crate::feed::ssr::DomainEvent::UserPrivilegesChanged { user_id };
-    ctx.commit(txn, vec![changed]).await?;
-    load(&ctx.db, user_id).await?.ok_or(AppError::Internal)
-}
-
-/// Whether an account with this id exists.
-pub async fn exists(conn: &impl ConnectionTrait, user_id: i32) -> AppResult<bool> {
-    Ok(user::Entity::find_by_id(user_id).one(conn).await?.is_some())
-}
-
-/// Every account's id, in id order.
-pub async fn all_ids(conn: &impl ConnectionTrait) -> AppResult<Vec<i32>> {
-    use sea_orm::{QueryOrder, QuerySelect};
-    Ok(user::Entity::find()
-        .select_only()
-        .column(user::Column::Id)
-        .order_by_asc(user::Column::Id)
-        .into_tuple()
-        .all(conn)
-        .await?)
 }

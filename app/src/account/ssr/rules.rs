@@ -1,5 +1,6 @@
-//! The account rules an operator tunes (`src/config.rs` fills them from flags): session and
-//! token lifetimes, login throttles, and the password-hash gate.
+//! The account rules an operator tunes (`src/config/accounts.rs` builds them from the flags,
+//! where their defaults are): session and token lifetimes, login throttles, and the
+//! password-hash gate.
 use chrono::Duration;
 
 use super::password::HashGate;
@@ -27,17 +28,3 @@ pub struct AccountRules {
 /// Live API tokens one account may hold: creating tokens costs the server nothing else, so
 /// this is what bounds it.
 pub const MAX_TOKENS_PER_USER: u64 = 50;
-
-impl Default for AccountRules {
-    fn default() -> Self {
-        Self {
-            session_idle: Duration::days(7),
-            token_ttl: Duration::days(90),
-            failures_per_account: 5,
-            failures_per_address: 20,
-            registrations_per_address: 30,
-            lockout: Duration::minutes(15),
-            hash_gate: HashGate::new(0, 32),
-        }
-    }
-}

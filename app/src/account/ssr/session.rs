@@ -1,13 +1,14 @@
 //! Logging in, signing up and logging out, as a request does them: throttled per account and
 //! per client address (`throttle.rs`), hashing only through the gate, and each one in the
 //! audit trail with the client address.
-use sea_orm::TransactionTrait;
 use std::net::IpAddr;
 
 use super::throttle::{self, Limit, Subject};
 use super::{credentials, entity, find_by_email, load};
 use crate::account::{CurrentUser, Role, normalize_email};
 use crate::audit::{AuditAction, ssr::Actor};
+use crate::change::Change;
+use crate::change::event::Event;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::feed::ssr::{Credential, DomainEvent};
@@ -52,7 +53,7 @@ pub async fn login(
             max: rules.failures_per_account,
         });
     }
-    throttle::admit(&ctx.db, &limits, rules.lockout)
+    throttle::admit(ctx, &limits, rules.lockout)
         .await
         .inspect_err(|e| warn_throttled(e, "login", account.as_deref(), client))?;
     // No account has a malformed email: refused without hashing, still counted on the address.
@@ -73,20 +74,18 @@ pub async fn login(
         (true, Some(u)) => u,
         (_, found) => return failed(ctx, found.as_ref(), &email, client).await,
     };
-    let txn = ctx.db.begin().await?;
-    let secret = credentials::create_session(&txn, user.id, session_life(ctx)).await?;
-    throttle::succeeded(&txn, &email, client, rules.failures_per_address).await?;
-    let events = end_replaced(&txn, replacing).await?;
-    let current = load(&txn, user.id).await?.ok_or(AppError::Internal)?;
-    crate::audit::ssr::record(
-        &txn,
-        Actor::User(&current),
-        None,
-        AuditAction::LoggedIn,
-        from(client),
-    )
-    .await?;
-    ctx.commit(txn, events).await?;
+    let mut change = Change::begin(ctx, Actor::System).await?;
+    let secret = credentials::create_session(change.txn(), user.id, session_life(ctx)).await?;
+    throttle::succeeded(change.txn(), &email, client, rules.failures_per_address).await?;
+    if let Some(replaced) = end_replaced(change.txn(), replacing).await? {
+        change.raise(Event::CredentialRevoked(replaced));
+    }
+    let current = load(change.txn(), user.id)
+        .await?
+        .ok_or(AppError::Internal)?;
+    change.act_as(Actor::User(&current));
+    change.audit(None, AuditAction::LoggedIn, from(client));
+    change.commit().await?;
     Ok(Started {
         user: current,
         secret,
@@ -152,7 +151,7 @@ pub async fn sign_up(
         })
         .into_iter()
         .collect();
-    throttle::admit(&ctx.db, &limits, rules.lockout)
+    throttle::admit(ctx, &limits, rules.lockout)
         .await
         .inspect_err(|e| warn_throttled(e, "registration", Some(&email), client))?;
     let password_hash = match rules.hash_gate.hash(password.to_string()).await {
@@ -162,21 +161,22 @@ pub async fn sign_up(
             return Err(e);
         }
     };
-    let txn = ctx.db.begin().await?;
-    let id = super::insert_user(&txn, email, display_name, password_hash, Role::Rider).await?;
-    let secret = credentials::create_session(&txn, id, session_life(ctx)).await?;
-    let events = end_replaced(&txn, replacing).await?;
-    let current = load(&txn, id).await?.ok_or(AppError::Internal)?;
-    let detail = format!("registered {}", from(client));
-    crate::audit::ssr::record(
-        &txn,
-        Actor::User(&current),
+    let mut change = Change::begin(ctx, Actor::System).await?;
+    let txn = change.txn();
+    let id = super::insert_user(txn, email, display_name, password_hash, Role::Rider).await?;
+    let secret = credentials::create_session(txn, id, session_life(ctx)).await?;
+    let replaced = end_replaced(txn, replacing).await?;
+    let current = load(txn, id).await?.ok_or(AppError::Internal)?;
+    if let Some(replaced) = replaced {
+        change.raise(Event::CredentialRevoked(replaced));
+    }
+    change.act_as(Actor::User(&current));
+    change.audit(
         None,
         AuditAction::LoggedIn,
-        detail,
-    )
-    .await?;
-    ctx.commit(txn, events).await?;
+        format!("registered {}", from(client)),
+    );
+    change.commit().await?;
     Ok(Started {
         user: current,
         secret,
@@ -185,24 +185,16 @@ pub async fn sign_up(
 
 /// Ends the session behind `secret` and closes the sockets opened with it.
 pub async fn logout(ctx: &Ctx, secret: &str, client: Option<IpAddr>) -> AppResult<()> {
-    let txn = ctx.db.begin().await?;
-    let Some(ended) = credentials::delete_session(&txn, secret).await? else {
+    let mut change = Change::begin(ctx, Actor::System).await?;
+    let Some(ended) = credentials::delete_session(change.txn(), secret).await? else {
         return Ok(());
     };
-    if let Some(user) = load(&txn, ended.user_id).await? {
-        crate::audit::ssr::record(
-            &txn,
-            Actor::User(&user),
-            None,
-            AuditAction::LoggedOut,
-            from(client),
-        )
-        .await?;
+    if let Some(user) = load(change.txn(), ended.user_id).await? {
+        change.act_as(Actor::User(&user));
+        change.audit(None, AuditAction::LoggedOut, from(client));
     }
-    let revoked = DomainEvent::CredentialRevoked {
-        credential: Credential::Session(ended.id),
-    };
-    ctx.commit(txn, vec![revoked]).await
+    change.raise(Event::CredentialRevoked(Credential::Session(ended.id)));
+    change.commit().await
 }
 
 /// A new session lasts the idle timeout, renewed on use up to the absolute lifetime.
@@ -215,17 +207,12 @@ fn session_life(ctx: &Ctx) -> chrono::Duration {
 async fn end_replaced(
     txn: &sea_orm::DatabaseTransaction,
     replacing: Option<&str>,
-) -> AppResult<Vec<DomainEvent>> {
+) -> AppResult<Option<Credential>> {
     let Some(secret) = replacing else {
-        return Ok(vec![]);
+        return Ok(None);
     };
-    Ok(credentials::delete_session(txn, secret)
-        .await?
-        .map(|old| DomainEvent::CredentialRevoked {
-            credential: Credential::Session(old.id),
-        })
-        .into_iter()
-        .collect())
+    let old = credentials::delete_session(txn, secret).await?;
+    Ok(old.map(|old| Credential::Session(old.id)))
 }
 
 /// The expiry sweeper's account step: expired sessions and tokens deleted (their sockets

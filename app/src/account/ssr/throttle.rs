@@ -8,13 +8,14 @@
 //! transaction, never an argon2 run. A successful login gives its counts back.
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseConnection, TransactionTrait, entity::prelude::*,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, entity::prelude::*};
 use std::net::IpAddr;
 
 use super::entity::login_throttle::{self, Column, Entity};
+use crate::audit::ssr::Actor;
+use crate::change::Change;
 use crate::client_addr::limit_key;
+use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 
 /// What an attempt counts against.
@@ -48,22 +49,23 @@ pub struct Limit {
 /// Counts one attempt against every limit, all or none. When any subject has used up its
 /// window, nothing is counted and the answer is `TooManyAttempts` with the wait until that
 /// window ends.
-pub async fn admit(db: &DatabaseConnection, limits: &[Limit], window: Duration) -> AppResult<()> {
+pub async fn admit(ctx: &Ctx, limits: &[Limit], window: Duration) -> AppResult<()> {
     let limits: Vec<&Limit> = limits.iter().filter(|l| l.max > 0).collect();
     if limits.is_empty() {
         return Ok(());
     }
-    let now = Utc::now();
-    let txn = db.begin().await?;
+    // A change of its own, with no audit line and no event: the attempt is audited by the
+    // login or registration it admits.
+    let change = Change::begin(ctx, Actor::System).await?;
+    let now = change.at();
     for limit in limits {
         let key = limit.subject.key();
-        if !count(&txn, &key, limit.max, now, window).await? {
-            let retry_after_secs = wait(&txn, &key, now, window).await?;
+        if !count(change.txn(), &key, limit.max, now, window).await? {
+            let retry_after_secs = wait(change.txn(), &key, now, window).await?;
             return Err(AppError::TooManyAttempts { retry_after_secs });
         }
     }
-    txn.commit().await?;
-    Ok(())
+    change.commit().await
 }
 
 /// The conditional write: a new row at 1, a stale window restarted at 1, a live one + 1 only

@@ -1,7 +1,7 @@
 //! API tokens as their owner manages them: issue (the secret shown once), list (never the
 //! secret), revoke. Each change is in the audit trail with the client address. Who may call
 //! these (a session, never a bearer token) is the server fns' `require_session_user`.
-use sea_orm::{ConnectionTrait, PaginatorTrait, QueryFilter, TransactionTrait, entity::prelude::*};
+use sea_orm::{ConnectionTrait, PaginatorTrait, QueryFilter, entity::prelude::*};
 use std::net::IpAddr;
 
 use super::entity::api_token;
@@ -9,9 +9,11 @@ use super::rules::MAX_TOKENS_PER_USER;
 use super::{credentials, session::from};
 use crate::account::{CurrentUser, IssuedToken, TokenInfo};
 use crate::audit::{AuditAction, ssr::Actor};
+use crate::change::Change;
+use crate::change::event::Event;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::feed::ssr::{Credential, DomainEvent};
+use crate::feed::ssr::Credential;
 
 /// Issues a token that works for `--token-days`. An account holds at most
 /// [`MAX_TOKENS_PER_USER`] live tokens.
@@ -25,24 +27,17 @@ pub async fn issue_token(
         l if l.is_empty() => "API token".to_string(),
         l => l,
     };
-    let txn = ctx.db.begin().await?;
-    let (token, secret) =
-        credentials::create_token(&txn, user.id, &label, ctx.rules.accounts.token_ttl).await?;
-    if live_count(&txn, user.id).await? > MAX_TOKENS_PER_USER {
+    let mut change = Change::begin(ctx, Actor::User(user)).await?;
+    let ttl = ctx.rules.accounts.token_ttl;
+    let (token, secret) = credentials::create_token(change.txn(), user.id, &label, ttl).await?;
+    if live_count(change.txn(), user.id).await? > MAX_TOKENS_PER_USER {
         return Err(AppError::validation(format!(
             "You have {MAX_TOKENS_PER_USER} tokens already: revoke one first."
         )));
     }
     let detail = format!("token {} ({label}) {}", token.id, from(client));
-    crate::audit::ssr::record(
-        &txn,
-        Actor::User(user),
-        None,
-        AuditAction::TokenCreated,
-        detail,
-    )
-    .await?;
-    ctx.commit(txn, vec![]).await?;
+    change.audit(None, AuditAction::TokenCreated, detail);
+    change.commit().await?;
     Ok(IssuedToken {
         id: token.id,
         label,
@@ -79,23 +74,17 @@ pub async fn revoke_token(
     token_id: i32,
     client: Option<IpAddr>,
 ) -> AppResult<()> {
-    let txn = ctx.db.begin().await?;
-    if !credentials::delete_token(&txn, user.id, token_id).await? {
+    let mut change = Change::begin(ctx, Actor::User(user)).await?;
+    if !credentials::delete_token(change.txn(), user.id, token_id).await? {
         return Err(AppError::not_found("Token"));
     }
-    let detail = format!("token {token_id} {}", from(client));
-    crate::audit::ssr::record(
-        &txn,
-        Actor::User(user),
+    change.audit(
         None,
         AuditAction::TokenRevoked,
-        detail,
-    )
-    .await?;
-    let revoked = DomainEvent::CredentialRevoked {
-        credential: Credential::Token(token_id),
-    };
-    ctx.commit(txn, vec![revoked]).await
+        format!("token {token_id} {}", from(client)),
+    );
+    change.raise(Event::CredentialRevoked(Credential::Token(token_id)));
+    change.commit().await
 }
 
 /// The token a plain form post just created, carried to the tokens page by a short-lived

@@ -15,7 +15,44 @@ pub enum Actor<'a> {
     System,
 }
 
-/// Records one change; call inside the transaction that makes it.
+impl Actor<'_> {
+    /// The actor as its audit rows name it, owned: what a unit of work keeps
+    /// (`crate::change::Change`).
+    pub fn named(&self) -> Named {
+        match self {
+            Actor::User(u) => Named {
+                id: Some(u.id).filter(|id| *id > 0),
+                name: u.email.clone(),
+            },
+            Actor::Device { id, label } => Named {
+                id: None,
+                name: format!("device {id} ({label})"),
+            },
+            Actor::System => Named {
+                id: None,
+                name: "system".to_string(),
+            },
+        }
+    }
+}
+
+/// Who did it, as stored: the user's id (none for devices, the system and unknown emails)
+/// and the name the trail shows.
+#[derive(Debug, Clone)]
+pub struct Named {
+    pub id: Option<i32>,
+    pub name: String,
+}
+
+/// One line of the audit trail, waiting for its change's commit.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub station_id: Option<i32>,
+    pub action: AuditAction,
+    pub detail: String,
+}
+
+/// Records one change made outside a unit of work (a refused login, written on its own).
 pub async fn record(
     conn: &impl ConnectionTrait,
     actor: Actor<'_>,
@@ -23,22 +60,34 @@ pub async fn record(
     action: AuditAction,
     detail: impl Into<String>,
 ) -> AppResult<()> {
-    let (actor_id, name) = match actor {
-        Actor::User(u) => (Some(u.id).filter(|id| *id > 0), u.email.clone()),
-        Actor::Device { id, label } => (None, format!("device {id} ({label})")),
-        Actor::System => (None, "system".to_string()),
+    let line = Line {
+        station_id,
+        action,
+        detail: detail.into(),
     };
-    entity::ActiveModel {
-        actor_id: Set(actor_id),
-        actor: Set(name),
-        station_id: Set(station_id),
-        action: Set(action),
-        detail: Set(detail.into()),
-        created_at: Set(Utc::now()),
-        ..Default::default()
+    record_all(conn, &actor.named(), vec![line]).await
+}
+
+/// Records a change's lines in one statement; call inside the transaction that makes it.
+pub async fn record_all(
+    conn: &impl ConnectionTrait,
+    by: &Named,
+    lines: Vec<Line>,
+) -> AppResult<()> {
+    if lines.is_empty() {
+        return Ok(());
     }
-    .insert(conn)
-    .await?;
+    let now = Utc::now();
+    let rows = lines.into_iter().map(|line| entity::ActiveModel {
+        actor_id: Set(by.id),
+        actor: Set(by.name.clone()),
+        station_id: Set(line.station_id),
+        action: Set(line.action),
+        detail: Set(line.detail),
+        created_at: Set(now),
+        ..Default::default()
+    });
+    entity::Entity::insert_many(rows).exec(conn).await?;
     Ok(())
 }
 

@@ -11,13 +11,13 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
+pub mod claim;
 pub mod entity;
 mod for_bookings;
 mod readings;
 
-pub use for_bookings::{
-    ReturnedPack, check_in, check_returned, claim_for_booking, set_booked_pack,
-};
+pub use claim::{PackClaim, Wanted};
+pub use for_bookings::{ReturnedPack, check_in, check_returned, set_booked_pack};
 pub use readings::{Applied, ReadingChange, apply_readings, check_readings};
 
 use super::rules::settable;
@@ -183,9 +183,8 @@ async fn insert(
     .insert(conn)
     .await;
     inserted.map_err(|e| match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::DuplicateSerial,
         Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => AppError::not_found("Station"),
-        _ => e.into(),
+        _ => crate::error::unique_or(e, AppError::DuplicateSerial),
     })
 }
 

@@ -2,24 +2,20 @@
 //! the returned pack checked in). Ending without collection is in `release.rs`. Each step is
 //! one transaction that starts with its conditional write, records itself in the audit trail,
 //! and publishes after commit.
-use chrono::Utc;
 use sea_orm::sea_query::{Expr, SimpleExpr};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait, entity::prelude::*};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, entity::prelude::*};
 
 use super::{booking_view, entity};
 use crate::account::CurrentUser;
 use crate::audit::AuditAction;
-use crate::audit::ssr::{self as audit, Actor};
+use crate::audit::ssr::Actor;
 use crate::battery::BatteryState;
 use crate::battery::ssr::{self as battery, ReturnedPack};
 use crate::booking::{BookingStatus, BookingView};
+use crate::change::Change;
+use crate::change::event::Event;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::feed::ssr::DomainEvent;
-use crate::feed::{FeedMessage, InventoryAction, timestamp};
-use crate::notification::Level;
-use crate::notification::ssr::{NewNotification, notify, store};
-use crate::station;
 
 pub(super) async fn find(conn: &impl ConnectionTrait, booking_id: i32) -> AppResult<entity::Model> {
     entity::Entity::find_by_id(booking_id)
@@ -57,59 +53,29 @@ pub(super) async fn transition(
 pub async fn mark_ready(ctx: &Ctx, actor: &CurrentUser, booking_id: i32) -> AppResult<BookingView> {
     let existing = find(&ctx.db, booking_id).await?;
     actor.ensure_manages(existing.station_id)?;
-    let now = Utc::now();
-    let txn = ctx.db.begin().await?;
+    let mut change = Change::begin(ctx, Actor::User(actor)).await?;
+    let now = change.at();
     let booking = transition(
-        &txn,
+        change.txn(),
         booking_id,
         &[BookingStatus::Confirmed],
         BookingStatus::Ready,
         vec![(entity::Column::ReadyAt, Expr::value(now))],
     )
     .await?;
-    let ready = booking_view(&txn, booking.id).await?;
-    let text = format!(
-        "Your battery is ready for collection at {}",
-        ready.station_name
-    );
-    store(
-        &txn,
-        NewNotification {
-            user_id: ready.rider_id,
-            kind: "booking_ready",
-            title: "Battery ready",
-            message: &text,
-            level: Level::Success,
-            at: now,
-        },
-    )
-    .await?;
-    let event = DomainEvent::user(
-        ready.rider_id,
-        FeedMessage::BookingReady {
-            booking_id,
-            station_name: ready.station_name.clone(),
-            message: text,
-            timestamp: timestamp(now),
-            station_id: Some(ready.station_id),
-        },
-    );
-    let detail = format!("booking {booking_id}");
-    audit::record(
-        &txn,
-        Actor::User(actor),
+    let ready = booking_view(change.txn(), booking.id).await?;
+    change.audit(
         Some(ready.station_id),
         AuditAction::BookingReady,
-        detail,
-    )
-    .await?;
-    let update = DomainEvent::booking_update(
-        ready.station_id,
-        booking_id,
-        BookingStatus::Ready,
-        timestamp(now),
+        format!("booking {booking_id}"),
     );
-    ctx.commit(txn, vec![event, update]).await?;
+    change.raise(Event::Ready {
+        station_id: ready.station_id,
+        station_name: ready.station_name.clone(),
+        booking_id,
+        rider_id: ready.rider_id,
+    });
+    change.commit().await?;
     Ok(ready.seen_by(actor.id))
 }
 
@@ -132,10 +98,10 @@ pub async fn collect(
     if !code.trim().eq_ignore_ascii_case(&existing.collection_code) {
         return Err(AppError::WrongCode);
     }
-    let now = Utc::now();
-    let txn = ctx.db.begin().await?;
+    let mut change = Change::begin(ctx, Actor::User(actor)).await?;
+    let now = change.at();
     let booking = transition(
-        &txn,
+        change.txn(),
         booking_id,
         &BookingStatus::ACTIVE,
         BookingStatus::Collected,
@@ -145,71 +111,30 @@ pub async fn collect(
         ],
     )
     .await?;
-    battery::set_booked_pack(&txn, booking.battery_id, BatteryState::Collected).await?;
-    let detail = format!("booking {booking_id}");
-    audit::record(
-        &txn,
-        Actor::User(actor),
-        Some(booking.station_id),
+    battery::set_booked_pack(change.txn(), booking.battery_id, BatteryState::Collected).await?;
+    let at = Some(booking.station_id);
+    change.audit(
+        at,
         AuditAction::BookingCollected,
-        detail,
-    )
-    .await?;
+        format!("booking {booking_id}"),
+    );
     if let Some(pack) = returned {
         let charge = pack.charge_percent;
         let min_charge = ctx.rules.min_charge_percent;
-        if let Some(serial) = battery::check_in(&txn, booking.station_id, pack, min_charge).await? {
+        let checked_in = battery::check_in(change.txn(), booking.station_id, pack, min_charge);
+        if let Some(serial) = checked_in.await? {
             let detail = format!("pack {serial} checked in at {charge}%");
-            let at = Some(booking.station_id);
-            audit::record(
-                &txn,
-                Actor::User(actor),
-                at,
-                AuditAction::PackReturned,
-                detail,
-            )
-            .await?;
+            change.audit(at, AuditAction::PackReturned, detail);
         }
     }
-    let (summary, alerts) =
-        station::ssr::bump_version_and_recount(&txn, &ctx.rules, booking.station_id).await?;
-    let collected = booking_view(&txn, booking.id).await?;
-    let (c, ts) = (summary.counts, timestamp(now));
-    let note = format!("You collected your battery at {}. Ride safe!", summary.name);
-    let events = vec![
-        DomainEvent::at(
-            &summary,
-            FeedMessage::BatteryCollected {
-                station_id: summary.id,
-                station_name: summary.name.clone(),
-                battery_id: collected.battery_id,
-                available_batteries: c.available,
-                booked_batteries: c.booked,
-                total_batteries: Some(c.total),
-                timestamp: ts.clone(),
-                available_by_model: Some(summary.available_by_model.clone()),
-            },
-        ),
-        DomainEvent::inventory(&summary, InventoryAction::Collect, ts),
-        notify(
-            &txn,
-            NewNotification {
-                user_id: collected.rider_id,
-                kind: "notification",
-                title: "Battery collected",
-                message: &note,
-                level: Level::Info,
-                at: now,
-            },
-        )
-        .await?,
-        DomainEvent::booking_update(
-            summary.id,
-            booking_id,
-            BookingStatus::Collected,
-            timestamp(now),
-        ),
-    ];
-    ctx.commit(txn, alerts.after(events)).await?;
+    let summary = change.recount(booking.station_id).await?;
+    let collected = booking_view(change.txn(), booking.id).await?;
+    change.raise(Event::Collected {
+        station: summary,
+        booking_id,
+        battery_id: collected.battery_id,
+        rider_id: collected.rider_id,
+    });
+    change.commit().await?;
     Ok(collected.seen_by(actor.id))
 }

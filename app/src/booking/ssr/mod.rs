@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, FromQueryResult, JoinType, QueryOrder, QuerySelect,
-    TransactionTrait, entity::prelude::*,
+    entity::prelude::*,
 };
 
 pub mod entity;
@@ -21,14 +21,13 @@ pub use reminders::{remind_due, reminder_lead};
 use super::{BookingStatus, BookingView};
 use crate::account::CurrentUser;
 use crate::audit::AuditAction;
-use crate::audit::ssr::{self as audit, Actor};
+use crate::audit::ssr::Actor;
 use crate::battery::ssr::{self as battery, entity as bat};
+use crate::change::Change;
+use crate::change::event::{Event, Rider};
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::feed::ssr::{DomainEvent, mask_email};
-use crate::feed::{FeedMessage, InventoryAction, timestamp};
-use crate::notification::Level;
-use crate::notification::ssr::{NewNotification, store};
+use crate::feed::timestamp;
 use crate::station::ssr::entity::station as st;
 use crate::station::{self, StationStatus};
 
@@ -167,15 +166,19 @@ async fn book_now(
 ) -> AppResult<BookingView> {
     let model = crate::text::line("A battery model", model, 120, false)?;
     let model = (!model.is_empty()).then_some(model.as_str());
-    let now = Utc::now();
-    let txn = ctx.db.begin().await?;
-    let online = station::ssr::is_online(station_id);
-    let min_charge = ctx.rules.min_charge_percent;
-    let claimed = battery::claim_for_booking(&txn, station_id, min_charge, model, online).await?;
+    let mut change = Change::begin(ctx, Actor::User(rider)).await?;
+    let now = change.at();
+    let wanted = battery::Wanted {
+        station_id,
+        min_charge: ctx.rules.min_charge_percent,
+        model,
+        also: station::ssr::is_online(station_id),
+    };
+    let claimed = ctx.pack_claim.claim(change.txn(), &wanted).await?;
     let Some(battery) = claimed else {
-        // Why not, read once the transaction has ended (on SQLite it holds the one write lock):
+        // Why not, read once the change has ended (on SQLite it holds the one write lock):
         // the station as it is now, which a status change just after the claim may have moved.
-        txn.rollback().await?;
+        change.rollback().await?;
         let station = station::ssr::find(&ctx.db, station_id).await?;
         return Err(match (station.status, model) {
             (StationStatus::Online, None) => AppError::NoneAvailable,
@@ -194,37 +197,20 @@ async fn book_now(
         expires_at: Set(now + ctx.rules.hold),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(change.txn())
     .await;
-    let booking = match inserted {
-        Ok(b) => b,
-        // The partial unique index on active bookings per rider; dropping `txn` releases the battery.
-        Err(e)
-            if matches!(
-                e.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) =>
-        {
-            return Err(AppError::ActiveBookingExists);
-        }
-        Err(e) => return Err(e.into()),
-    };
-    // Before the station's row is bumped (and locked until commit on PostgreSQL): what needs
-    // no counts is written first, so concurrent bookings there wait on fewer round trips.
+    // The partial unique index on active bookings per rider; dropping the change releases the
+    // battery.
+    let booking =
+        inserted.map_err(|e| crate::error::unique_or(e, AppError::ActiveBookingExists))?;
     let detail = format!(
         "booking {} of battery {} for {}",
         booking.id, battery.serial, rider.email
     );
-    audit::record(
-        &txn,
-        Actor::User(rider),
-        Some(station_id),
-        AuditAction::BookingCreated,
-        detail,
-    )
-    .await?;
-    let (summary, alerts) =
-        station::ssr::bump_version_and_recount(&txn, &ctx.rules, station_id).await?;
+    change.audit(Some(station_id), AuditAction::BookingCreated, detail);
+    // The recount writes the audit line first, then bumps the station's row (locked until
+    // commit on PostgreSQL), so concurrent bookings there wait on fewer round trips.
+    let summary = change.recount(station_id).await?;
     // On PostgreSQL the claim saw the station as its snapshot had it; the bump waited for any
     // status change or closing in flight, and the recount after it sees the committed status.
     if summary.status != StationStatus::Online {
@@ -232,62 +218,20 @@ async fn book_now(
             summary.status.as_str().to_string(),
         ));
     }
-    let text = format!("Battery booked successfully at {}", summary.name);
-    store(
-        &txn,
-        NewNotification {
-            user_id: rider.id,
-            kind: "booking_confirmed",
-            title: "Booking confirmed",
-            message: &text,
-            level: Level::Success,
-            at: now,
-        },
-    )
-    .await?;
-    let ts = timestamp(now);
-    let c = summary.counts;
-    let booked = |user: String| FeedMessage::BatteryBooked {
-        station_id,
-        station_name: summary.name.clone(),
+    change.raise(Event::Booked {
+        station: summary.clone(),
+        booking_id: booking.id,
         battery_id: battery.id,
-        available_batteries: c.available,
-        booked_batteries: c.booked,
-        total_batteries: Some(c.total),
-        user,
-        timestamp: ts.clone(),
-        available_by_model: Some(summary.available_by_model.clone()),
-    };
-    let events = vec![
-        DomainEvent::Station {
-            station_id,
-            seq: Some(summary.version),
-            message: booked(mask_email(&rider.email)),
-            privileged: Some(booked(rider.email.clone())),
+        model: battery.model.clone(),
+        code: booking.collection_code.clone(),
+        expires_at: booking.expires_at,
+        rider: Rider {
+            id: rider.id,
+            email: rider.email.clone(),
         },
-        DomainEvent::inventory(&summary, InventoryAction::Book, ts.clone()),
-        DomainEvent::user(
-            rider.id,
-            FeedMessage::BookingConfirmed {
-                booking_id: booking.id,
-                station_name: summary.name.clone(),
-                battery_info: battery.model.clone(),
-                message: text,
-                timestamp: ts,
-                station_id: Some(station_id),
-                collection_code: Some(booking.collection_code.clone()),
-                expires_at: Some(timestamp(booking.expires_at)),
-            },
-        ),
-        DomainEvent::booking_update(
-            station_id,
-            booking.id,
-            BookingStatus::Confirmed,
-            timestamp(now),
-        ),
-    ];
+    });
     let made = written_view(booking, summary.name, battery.model);
-    ctx.commit(txn, alerts.after(events)).await?;
+    change.commit().await?;
     Ok(made)
 }
 

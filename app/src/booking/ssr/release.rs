@@ -3,23 +3,20 @@
 //! in one transaction that starts with the booking's conditional status change.
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{QueryOrder, TransactionTrait, entity::prelude::*};
+use sea_orm::{QueryOrder, entity::prelude::*};
 
 use super::lifecycle::{find, transition};
 use super::{booking_view, entity, written_view};
 use crate::account::CurrentUser;
 use crate::audit::AuditAction;
-use crate::audit::ssr::{self as audit, Actor};
+use crate::audit::ssr::Actor;
 use crate::battery::BatteryState;
 use crate::battery::ssr as battery;
 use crate::booking::{BookingStatus, BookingView};
+use crate::change::Change;
+use crate::change::event::Event;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::feed::ssr::DomainEvent;
-use crate::feed::{InventoryAction, timestamp};
-use crate::notification::Level;
-use crate::notification::ssr::{NewNotification, notify};
-use crate::station;
 
 /// Cancels an active booking: its rider, the station's staff, or an admin. The battery goes
 /// back on the shelf; the rider is told. Announces `inventory_update(update)`.
@@ -57,10 +54,10 @@ async fn close(
     to: BookingStatus,
     reason: &str,
 ) -> AppResult<BookingView> {
-    let now = Utc::now();
-    let txn = ctx.db.begin().await?;
+    let mut change = Change::begin(ctx, actor).await?;
+    let now = change.at();
     let booking = transition(
-        &txn,
+        change.txn(),
         booking_id,
         &BookingStatus::ACTIVE,
         to,
@@ -70,7 +67,8 @@ async fn close(
         ],
     )
     .await?;
-    let pack = battery::set_booked_pack(&txn, booking.battery_id, BatteryState::Available).await?;
+    let pack =
+        battery::set_booked_pack(change.txn(), booking.battery_id, BatteryState::Available).await?;
     let action = if to == BookingStatus::Expired {
         AuditAction::BookingExpired
     } else {
@@ -81,46 +79,20 @@ async fn close(
     } else {
         format!("booking {booking_id}: {reason}")
     };
-    audit::record(&txn, actor, Some(booking.station_id), action, detail).await?;
-    let (summary, alerts) =
-        station::ssr::bump_version_and_recount(&txn, &ctx.rules, booking.station_id).await?;
+    change.audit(Some(booking.station_id), action, detail);
+    let summary = change.recount(booking.station_id).await?;
     let closed = match pack {
         Some(pack) => written_view(booking, summary.name.clone(), pack.model),
-        None => booking_view(&txn, booking_id).await?,
+        None => booking_view(change.txn(), booking_id).await?,
     };
-    let (title, mut text) = match to {
-        BookingStatus::Expired => (
-            "Booking expired",
-            format!(
-                "Your booking at {} expired before collection.",
-                summary.name
-            ),
-        ),
-        _ => (
-            "Booking cancelled",
-            format!("Your booking at {} was cancelled.", summary.name),
-        ),
-    };
-    if !reason.is_empty() {
-        text = format!("{text} Reason: {reason}");
-    }
-    let events = vec![
-        DomainEvent::inventory(&summary, InventoryAction::Update, timestamp(now)),
-        notify(
-            &txn,
-            NewNotification {
-                user_id: closed.rider_id,
-                kind: "notification",
-                title,
-                message: &text,
-                level: Level::Warning,
-                at: now,
-            },
-        )
-        .await?,
-        DomainEvent::booking_update(summary.id, booking_id, to, timestamp(now)),
-    ];
-    ctx.commit(txn, alerts.after(events)).await?;
+    change.raise(Event::Released {
+        station: summary,
+        booking_id,
+        rider_id: closed.rider_id,
+        status: to,
+        reason: reason.to_string(),
+    });
+    change.commit().await?;
     Ok(closed)
 }
 

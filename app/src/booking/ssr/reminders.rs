@@ -2,14 +2,15 @@
 //! expires, through the rider's notifications feed, so a rider on their way is not caught out.
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{QueryOrder, TransactionTrait, entity::prelude::*};
+use sea_orm::{QueryOrder, entity::prelude::*};
 
 use super::{booking_view, entity};
+use crate::audit::ssr::Actor;
 use crate::booking::BookingStatus;
+use crate::change::Change;
+use crate::change::event::Event;
 use crate::context::Ctx;
 use crate::error::AppResult;
-use crate::notification::Level;
-use crate::notification::ssr::{NewNotification, notify};
 
 /// How long before expiry riders are reminded: the configured lead, but at most half the hold,
 /// so a short hold is not "ending soon" the moment it is made. Zero: no reminders.
@@ -52,42 +53,29 @@ pub async fn remind_due(ctx: &Ctx) -> AppResult<usize> {
 /// Marks the booking reminded (the conditional write that makes it once only) and tells its
 /// rider. `false`: nothing to do any more.
 async fn remind(ctx: &Ctx, booking_id: i32) -> AppResult<bool> {
-    let now = Utc::now();
-    let txn = ctx.db.begin().await?;
+    let mut change = Change::begin(ctx, Actor::System).await?;
+    let now = change.at();
     let marked = entity::Entity::update_many()
         .col_expr(entity::Column::RemindedAt, Expr::value(now))
         .filter(entity::Column::Id.eq(booking_id))
         .filter(entity::Column::RemindedAt.is_null())
         .filter(entity::Column::Status.is_in(BookingStatus::ACTIVE))
-        .exec(&txn)
+        .exec(change.txn())
         .await?;
     if marked.rows_affected == 0 {
         return Ok(false);
     }
-    let booking = booking_view(&txn, booking_id).await?;
+    let booking = booking_view(change.txn(), booking_id).await?;
     let left = chrono::DateTime::parse_from_rfc3339(&booking.expires_at)
         .map(|t| (t.to_utc() - now).num_seconds().max(0))
         .unwrap_or(0);
     let minutes = (left + 59) / 60;
-    let text = format!(
-        "Your battery at {} is held for {minutes} more minute{}. Collect it in time, or cancel \
-         so that someone else can have it.",
-        booking.station_name,
-        if minutes == 1 { "" } else { "s" }
-    );
-    let event = notify(
-        &txn,
-        NewNotification {
-            user_id: booking.rider_id,
-            kind: "notification",
-            title: "Your hold ends soon",
-            message: &text,
-            level: Level::Warning,
-            at: now,
-        },
-    )
-    .await?;
-    ctx.commit(txn, vec![event]).await?;
+    change.raise(Event::HoldEnding {
+        rider_id: booking.rider_id,
+        station_name: booking.station_name,
+        minutes,
+    });
+    change.commit().await?;
     Ok(true)
 }
 

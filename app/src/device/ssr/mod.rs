@@ -4,24 +4,22 @@
 //! token; but it lives in its own table, so it can never authenticate as a user, and a user's
 //! token can never report.
 use chrono::Utc;
-use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, PaginatorTrait, QueryOrder, TransactionTrait,
-    entity::prelude::*,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, PaginatorTrait, QueryOrder, entity::prelude::*};
 use std::collections::HashMap;
 
 use super::{DeviceInfo, IssuedDevice, TOKEN_PREFIX};
 use crate::account::CurrentUser;
 use crate::account::ssr::credentials;
 use crate::audit::AuditAction;
-use crate::audit::ssr::{self as audit, Actor};
+use crate::audit::ssr::Actor;
+use crate::change::Change;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::feed::timestamp;
 use crate::station::ssr::entity::station;
 
 pub mod entity;
-mod limiter;
+pub mod limiter;
 mod report;
 
 pub use limiter::ReportLimiter;
@@ -71,7 +69,7 @@ pub async fn issue(
         l if l.is_empty() => "Station device".to_string(),
         l => l,
     };
-    let txn = ctx.db.begin().await?;
+    let mut change = Change::begin(ctx, by).await?;
     let secret = format!("{TOKEN_PREFIX}{}", credentials::new_secret());
     let inserted = entity::ActiveModel {
         station_id: Set(station_id),
@@ -80,7 +78,7 @@ pub async fn issue(
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(change.txn())
     .await
     .map_err(|e| match e.sql_err() {
         Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => AppError::not_found("Station"),
@@ -88,22 +86,15 @@ pub async fn issue(
     })?;
     // After the insert, so the check counts it. (On PostgreSQL two issues at the same moment
     // may both pass: the cap keeps tokens from piling up, it is not a hard limit.)
-    crate::station::ssr::find_listed(&txn, station_id).await?;
-    if live_at(&txn, station_id).await? > MAX_DEVICES_PER_STATION {
+    crate::station::ssr::read::find_listed(change.txn(), station_id).await?;
+    if live_at(change.txn(), station_id).await? > MAX_DEVICES_PER_STATION {
         return Err(AppError::validation(format!(
             "A station has at most {MAX_DEVICES_PER_STATION} devices: revoke one first."
         )));
     }
     let detail = format!("device {} ({label})", inserted.id);
-    audit::record(
-        &txn,
-        by,
-        Some(station_id),
-        AuditAction::DeviceCreated,
-        detail,
-    )
-    .await?;
-    ctx.commit(txn, vec![]).await?;
+    change.audit(Some(station_id), AuditAction::DeviceCreated, detail);
+    change.commit().await?;
     Ok(IssuedDevice {
         id: inserted.id,
         station_id,
@@ -156,24 +147,23 @@ pub async fn revoke(ctx: &Ctx, admin: &CurrentUser, device_id: i32) -> AppResult
 
 /// Revokes on behalf of `by` (an admin, or the system retiring the demo's old chargers).
 pub async fn revoke_as(ctx: &Ctx, by: Actor<'_>, device_id: i32) -> AppResult<()> {
-    let txn = ctx.db.begin().await?;
+    let mut change = Change::begin(ctx, by).await?;
     let revoked = entity::Entity::update_many()
         .col_expr(entity::Column::RevokedAt, Expr::value(Utc::now()))
         .filter(entity::Column::Id.eq(device_id))
         .filter(entity::Column::RevokedAt.is_null())
-        .exec(&txn)
+        .exec(change.txn())
         .await?;
     if revoked.rows_affected == 0 {
         return Err(AppError::not_found("Device"));
     }
     let device = entity::Entity::find_by_id(device_id)
-        .one(&txn)
+        .one(change.txn())
         .await?
         .ok_or_else(|| AppError::not_found("Device"))?;
     let detail = format!("device {} ({})", device.id, device.label);
-    let station = Some(device.station_id);
-    audit::record(&txn, by, station, AuditAction::DeviceRevoked, detail).await?;
-    ctx.commit(txn, vec![]).await
+    change.audit(Some(device.station_id), AuditAction::DeviceRevoked, detail);
+    change.commit().await
 }
 
 /// Live devices with `label` (the demo retires its previous chargers by name).

@@ -5,10 +5,9 @@
 //! Every reading is checked before the database sees one, and the report is one transaction
 //! whose first statement marks the device's report conditional on it not being revoked: a bad
 //! reading, an unknown serial or a revocation that wins the race leave nothing behind.
-use sea_orm::TransactionTrait;
-
 use super::{authenticate, mark_reported};
 use crate::battery::PackReport;
+use crate::change::Change;
 use crate::context::Ctx;
 use crate::device::{MAX_REPORT_PACKS, ReportOutcome};
 use crate::error::{AppError, AppResult};
@@ -45,12 +44,11 @@ async fn accept(
         )));
     }
     crate::battery::ssr::check_readings(&readings, ctx.rules.min_charge_percent)?;
-    let txn = ctx.db.begin().await?;
-    mark_reported(&txn, &device).await?;
+    let mut change = Change::begin(ctx, device.actor()).await?;
+    mark_reported(change.txn(), &device).await?;
     let reported =
-        crate::station::ssr::apply_report(&txn, ctx, device.station_id, device.actor(), &readings)
-            .await?;
-    ctx.commit(txn, reported.events).await?;
+        crate::station::ssr::apply_report(&mut change, device.station_id, &readings).await?;
+    change.commit().await?;
     let applied = reported.applied;
     Ok(ReportOutcome {
         station_id: device.station_id,

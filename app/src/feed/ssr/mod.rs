@@ -1,9 +1,10 @@
 //! Domain events and the bus that carries them from a committed transaction to the sockets.
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DbErr};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 pub mod pg_notify;
+pub mod projection;
 
 use super::{FeedMessage, InventoryAction};
 use crate::station::StationSummary;
@@ -59,16 +60,6 @@ impl DomainEvent {
         }
     }
 
-    /// A station event of the change that brought `station` to its version.
-    pub fn at(station: &StationSummary, message: FeedMessage) -> Self {
-        DomainEvent::Station {
-            station_id: station.id,
-            seq: Some(station.version),
-            message,
-            privileged: None,
-        }
-    }
-
     /// `inventory_update` (`update`) outside the event order: a refresh after a lost connection.
     pub fn refresh(station: &StationSummary, timestamp: String) -> Self {
         match Self::inventory(station, InventoryAction::Update, timestamp) {
@@ -82,62 +73,50 @@ impl DomainEvent {
     }
 
     /// Turns each station event's version into its place in the station's event order:
-    /// `version * 16 + position` in this transaction's list.
-    pub fn sequence(events: &mut [DomainEvent]) {
-        for (i, event) in events.iter_mut().enumerate() {
-            if let DomainEvent::Station { seq: Some(v), .. } = event {
-                *v = *v * SEQ_PER_VERSION + i.min(15) as i64;
+    /// `version * 16 + n`, its position among the change's events of that station. A change
+    /// with more events of one station than that is refused rather than numbered twice.
+    pub fn sequence(events: &mut [DomainEvent]) -> Result<(), crate::error::AppError> {
+        let mut seen: Vec<(i32, i64)> = Vec::new();
+        for event in events.iter_mut() {
+            if let DomainEvent::Station {
+                station_id,
+                seq: Some(v),
+                ..
+            } = event
+            {
+                let position = match seen.iter_mut().find(|(id, _)| id == station_id) {
+                    Some((_, n)) => {
+                        *n += 1;
+                        *n
+                    }
+                    None => {
+                        seen.push((*station_id, 0));
+                        0
+                    }
+                };
+                if position >= SEQ_PER_VERSION {
+                    tracing::error!(station_id, "a change has too many events for one station");
+                    return Err(crate::error::AppError::Internal);
+                }
+                *v = *v * SEQ_PER_VERSION + position;
             }
         }
+        Ok(())
     }
 
-    /// `booking_update` for the station's staff consoles.
-    pub fn booking_update(
-        station_id: i32,
-        booking_id: i32,
-        status: crate::booking::BookingStatus,
-        timestamp: String,
-    ) -> Self {
-        DomainEvent::StationStaff {
-            station_id,
-            message: FeedMessage::BookingUpdate {
-                booking_id,
-                station_id,
-                status,
-                timestamp,
-            },
-        }
-    }
-
-    pub fn user(user_id: i32, message: FeedMessage) -> Self {
-        DomainEvent::User { user_id, message }
-    }
-
-    /// `station_listed`: `station` as committed, for every open list and plan view.
-    pub fn listed(station: &StationSummary, timestamp: String) -> Self {
-        Self::at(
-            station,
-            FeedMessage::StationListed {
-                station_id: station.id,
-                station_name: station.name.clone(),
-                address: station.address.clone(),
-                latitude: station.latitude,
-                longitude: station.longitude,
-                status: station.status,
-                available_batteries: station.counts.available,
-                booked_batteries: station.counts.booked,
-                total_batteries: station.counts.total,
-                timestamp,
-                available_by_model: Some(station.available_by_model.clone()),
-            },
-        )
+    /// The last sequence number a station's `version` may give its events: a snapshot taken
+    /// at that version has seen every one of them.
+    pub fn last_seq_of(version: i64) -> i64 {
+        version * SEQ_PER_VERSION + SEQ_PER_VERSION - 1
     }
 
     /// `inventory_update` with the counts of `station` as committed.
     pub fn inventory(station: &StationSummary, action: InventoryAction, timestamp: String) -> Self {
-        Self::at(
-            station,
-            FeedMessage::InventoryUpdate {
+        DomainEvent::Station {
+            station_id: station.id,
+            seq: Some(station.version),
+            privileged: None,
+            message: FeedMessage::InventoryUpdate {
                 station_id: station.id,
                 station_name: station.name.clone(),
                 available_batteries: station.counts.available,
@@ -147,7 +126,7 @@ impl DomainEvent {
                 action,
                 available_by_model: Some(station.available_by_model.clone()),
             },
-        )
+        }
     }
 }
 
@@ -156,20 +135,25 @@ pub trait EventSink: Send + Sync + 'static {
     fn publish(&self, events: Vec<DomainEvent>);
 }
 
+/// How committed events reach every instance's sockets: the one difference between one
+/// instance and several, chosen when the server starts.
+#[derive(Clone)]
+enum Delivery {
+    /// One instance (SQLite): straight to this process's hub after the commit. Commits and
+    /// their publishing happen under this lock, so events reach the hub in commit order.
+    InProcess(Arc<tokio::sync::Mutex<()>>),
+    /// Several instances (PostgreSQL): `NOTIFY`ed inside the transaction that makes the
+    /// change, so announced exactly when, and only if, it commits, in commit order; every
+    /// instance (this one included) `LISTEN`s and hands what it hears to its own hub.
+    Notify,
+}
+
 /// The one way events leave the domain, after their transaction commits (see
-/// [`crate::context::Ctx::commit`]).
-///
-/// On one instance (SQLite) committed events go straight to the local hub. On PostgreSQL every
-/// event is `NOTIFY`ed inside the transaction that makes the change, so it is announced exactly
-/// when, and only if, that transaction commits, in commit order; every instance (this one
-/// included) `LISTEN`s and hands what it hears to its own hub.
+/// [`crate::change::Change::commit`]).
 #[derive(Clone)]
 pub struct EventBus {
     sink: Arc<dyn EventSink>,
-    shared: bool,
-    /// In-process, commits and their publishing happen under this lock, so events reach the
-    /// hub in commit order (PostgreSQL delivers NOTIFYs in commit order by itself).
-    order: Arc<tokio::sync::Mutex<()>>,
+    delivery: Delivery,
 }
 
 impl EventBus {
@@ -177,8 +161,7 @@ impl EventBus {
     pub fn new(sink: Arc<dyn EventSink>) -> Self {
         Self {
             sink,
-            shared: false,
-            order: Arc::default(),
+            delivery: Delivery::InProcess(Arc::default()),
         }
     }
 
@@ -186,8 +169,7 @@ impl EventBus {
     pub fn over_postgres(sink: Arc<dyn EventSink>) -> Self {
         Self {
             sink,
-            shared: true,
-            order: Arc::default(),
+            delivery: Delivery::Notify,
         }
     }
 
@@ -202,43 +184,30 @@ impl EventBus {
 
     /// Held from commit to publish when events are published in process.
     pub async fn in_commit_order(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        if self.shared {
-            None
-        } else {
-            Some(self.order.lock().await)
+        match &self.delivery {
+            Delivery::InProcess(order) => Some(order.lock().await),
+            Delivery::Notify => None,
         }
     }
 
-    /// Announces `events` on `conn` (a transaction, or autocommit) when shared; no-op otherwise.
+    /// Announces `events` on `conn` (a transaction, or autocommit) when they go through the
+    /// database; nothing otherwise.
     pub async fn stage(
         &self,
         conn: &impl ConnectionTrait,
         events: &[DomainEvent],
     ) -> Result<(), DbErr> {
-        if !self.shared {
-            return Ok(());
+        match self.delivery {
+            Delivery::InProcess(_) => Ok(()),
+            Delivery::Notify => pg_notify::announce(conn, events).await,
         }
-        let payloads: Vec<String> = events.iter().flat_map(pg_notify::encode).collect();
-        if payloads.is_empty() {
-            return Ok(());
-        }
-        // One round trip for all of a change's events (a booking has four), in their order.
-        let sql = "SELECT count(pg_notify($1, p)) FROM json_array_elements_text($2::json) p";
-        let all = serde_json::to_string(&payloads).unwrap_or_default();
-        let values = [pg_notify::CHANNEL.into(), all.into()];
-        conn.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            sql,
-            values,
-        ))
-        .await?;
-        Ok(())
     }
 
     /// After commit: delivers to the local hub unless the database announces the events.
     pub fn committed(&self, events: Vec<DomainEvent>) {
-        if !self.shared {
-            self.publish(events);
+        match self.delivery {
+            Delivery::InProcess(_) => self.publish(events),
+            Delivery::Notify => {}
         }
     }
 
@@ -286,7 +255,10 @@ mod order_tests {
                 message: msg(),
                 privileged: None,
             },
-            DomainEvent::user(9, msg()),
+            DomainEvent::User {
+                user_id: 9,
+                message: msg(),
+            },
             DomainEvent::Station {
                 station_id: 1,
                 seq: Some(3),
@@ -295,7 +267,7 @@ mod order_tests {
             },
             DomainEvent::station(1, msg()),
         ];
-        DomainEvent::sequence(&mut events);
+        DomainEvent::sequence(&mut events).unwrap();
         let seqs: Vec<_> = events
             .iter()
             .map(|e| match e {
@@ -303,6 +275,29 @@ mod order_tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(seqs, [Some(48), None, Some(50), None]);
+        assert_eq!(seqs, [Some(48), None, Some(49), None]);
+    }
+
+    #[test]
+    fn each_station_counts_its_own_events_and_none_is_numbered_twice() {
+        let at = |station_id| DomainEvent::Station {
+            station_id,
+            seq: Some(1),
+            message: FeedMessage::error("x"),
+            privileged: None,
+        };
+        let mut two = vec![at(1), at(2), at(1), at(2)];
+        DomainEvent::sequence(&mut two).unwrap();
+        let seqs: Vec<_> = two
+            .iter()
+            .map(|e| match e {
+                DomainEvent::Station { seq, .. } => *seq,
+                _ => None,
+            })
+            .collect();
+        assert_eq!(seqs, [Some(16), Some(16), Some(17), Some(17)]);
+        let mut too_many: Vec<_> = (0..=SEQ_PER_VERSION).map(|_| at(1)).collect();
+        assert!(DomainEvent::sequence(&mut too_many).is_err());
+        assert_eq!(DomainEvent::last_seq_of(1), 31);
     }
 }

@@ -4,6 +4,7 @@
 //! `<event id> <index> <count> <data>`. All of a transaction's notifications are delivered
 //! together and in commit order; the reassembler still keys chunks by event id, so it is
 //! correct even if chunks of different events interleave.
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 use std::collections::HashMap;
 
 use super::DomainEvent;
@@ -34,6 +35,25 @@ pub fn encode(event: &DomainEvent) -> Vec<String> {
         .enumerate()
         .map(|(i, data)| format!("{id} {i} {n} {data}"))
         .collect()
+}
+
+/// `NOTIFY`s `events` on `conn` (a transaction, or autocommit): one round trip for all of a
+/// change's events, in their order.
+pub async fn announce(conn: &impl ConnectionTrait, events: &[DomainEvent]) -> Result<(), DbErr> {
+    let payloads: Vec<String> = events.iter().flat_map(encode).collect();
+    if payloads.is_empty() {
+        return Ok(());
+    }
+    let sql = "SELECT count(pg_notify($1, p)) FROM json_array_elements_text($2::json) p";
+    let all = serde_json::to_string(&payloads).unwrap_or_default();
+    let values = [CHANNEL.into(), all.into()];
+    conn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        sql,
+        values,
+    ))
+    .await?;
+    Ok(())
 }
 
 /// Puts chunked events back together on the listening side.
@@ -86,7 +106,10 @@ mod tests {
     use crate::feed::FeedMessage;
 
     fn event(len: usize) -> DomainEvent {
-        DomainEvent::user(7, FeedMessage::error("é".repeat(len)))
+        DomainEvent::User {
+            user_id: 7,
+            message: FeedMessage::error("é".repeat(len)),
+        }
     }
 
     #[test]

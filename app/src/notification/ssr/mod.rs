@@ -1,68 +1,19 @@
 //! Notification persistence and sending (server only).
-use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, PaginatorTrait, QueryOrder, QuerySelect, TransactionTrait,
-    entity::prelude::*,
-};
+use sea_orm::{ConnectionTrait, PaginatorTrait, QueryOrder, QuerySelect, entity::prelude::*};
 
 use super::{Level, NotificationView};
 use crate::account::CurrentUser;
+use crate::account::ssr::users::{all_ids, exists, find_by_email};
+use crate::audit::AuditAction;
+use crate::audit::ssr::Actor;
+use crate::change::Change;
+use crate::change::event::Event;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::feed::ssr::DomainEvent;
-use crate::feed::{FeedMessage, timestamp};
+use crate::feed::timestamp;
 
 pub mod entity;
-
-pub struct NewNotification<'a> {
-    pub user_id: i32,
-    pub kind: &'a str,
-    pub title: &'a str,
-    pub message: &'a str,
-    pub level: Level,
-    pub at: DateTime<Utc>,
-}
-
-/// Stores a notification; the caller publishes the matching feed message after commit.
-pub async fn store(
-    conn: &impl ConnectionTrait,
-    n: NewNotification<'_>,
-) -> AppResult<entity::Model> {
-    Ok(entity::ActiveModel {
-        user_id: Set(n.user_id),
-        kind: Set(n.kind.into()),
-        title: Set(n.title.into()),
-        message: Set(n.message.into()),
-        level: Set(n.level),
-        read: Set(false),
-        created_at: Set(n.at),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?)
-}
-
-/// Stores a plain `notification` and returns the event that delivers it.
-pub async fn notify(conn: &impl ConnectionTrait, n: NewNotification<'_>) -> AppResult<DomainEvent> {
-    let stored = store(
-        conn,
-        NewNotification {
-            kind: "notification",
-            ..n
-        },
-    )
-    .await?;
-    Ok(DomainEvent::user(
-        stored.user_id,
-        FeedMessage::Notification {
-            title: stored.title,
-            message: stored.message,
-            level: n.level,
-            timestamp: timestamp(stored.created_at),
-            id: Some(stored.id),
-        },
-    ))
-}
+pub mod store;
 
 impl From<entity::Model> for NotificationView {
     fn from(m: entity::Model) -> Self {
@@ -106,7 +57,7 @@ pub async fn unread_count(conn: &impl ConnectionTrait, user_id: i32) -> AppResul
 /// Marks one (or, with `None`, every) notification of the user as read; returns how many
 /// remain unread, and tells every tab and client of the user (`notifications_read`).
 pub async fn mark_read(ctx: &Ctx, user_id: i32, id: Option<i32>) -> AppResult<u64> {
-    let txn = ctx.db.begin().await?;
+    let mut change = Change::begin(ctx, Actor::System).await?;
     let mut update = entity::Entity::update_many()
         .col_expr(entity::Column::Read, Expr::value(true))
         .filter(entity::Column::UserId.eq(user_id))
@@ -114,20 +65,12 @@ pub async fn mark_read(ctx: &Ctx, user_id: i32, id: Option<i32>) -> AppResult<u6
     if let Some(id) = id {
         update = update.filter(entity::Column::Id.eq(id));
     }
-    let changed = update.exec(&txn).await?.rows_affected;
-    let unread = unread_count(&txn, user_id).await?;
-    let events = if changed > 0 {
-        vec![DomainEvent::user(
-            user_id,
-            FeedMessage::NotificationsRead {
-                unread_count: unread,
-                timestamp: timestamp(Utc::now()),
-            },
-        )]
-    } else {
-        Vec::new()
-    };
-    ctx.commit(txn, events).await?;
+    let changed = update.exec(change.txn()).await?.rows_affected;
+    let unread = unread_count(change.txn(), user_id).await?;
+    if changed > 0 {
+        change.raise(Event::NotificationsRead { user_id, unread });
+    }
+    change.commit().await?;
     Ok(unread)
 }
 
@@ -142,7 +85,7 @@ pub async fn send_by_email(
 ) -> AppResult<usize> {
     // Before the lookup: nobody else learns which emails have accounts.
     actor.ensure_admin()?;
-    let Some(user) = crate::account::ssr::find_by_email(&ctx.db, email).await? else {
+    let Some(user) = find_by_email(&ctx.db, email).await? else {
         return Err(AppError::not_found(format!("User {email:?}")));
     };
     send(ctx, actor, Some(user.id), title, message, level).await
@@ -162,34 +105,20 @@ pub async fn send(
     let message = crate::text::paragraph("A message", message, 2000, true)?;
     let (title, message) = (title.as_str(), message.as_str());
     let recipients = match to {
-        Some(id) if crate::account::ssr::exists(&ctx.db, id).await? => vec![id],
+        Some(id) if exists(&ctx.db, id).await? => vec![id],
         Some(_) => return Err(AppError::not_found("User")),
-        None => crate::account::ssr::all_ids(&ctx.db).await?,
+        None => all_ids(&ctx.db).await?,
     };
-    let txn = ctx.db.begin().await?;
-    let now = Utc::now();
-    let mut events = Vec::with_capacity(recipients.len());
-    for user_id in recipients {
-        let n = NewNotification {
-            user_id,
-            kind: "notification",
-            title,
-            message,
-            level,
-            at: now,
-        };
-        events.push(notify(&txn, n).await?);
-    }
-    let sent = events.len();
-    let detail = format!("{title} ({} recipients)", sent);
-    crate::audit::ssr::record(
-        &txn,
-        crate::audit::ssr::Actor::User(actor),
-        None,
-        crate::audit::AuditAction::NotificationSent,
-        detail,
-    )
-    .await?;
-    ctx.commit(txn, events).await?;
+    let mut change = Change::begin(ctx, Actor::User(actor)).await?;
+    let sent = recipients.len();
+    let detail = format!("{title} ({sent} recipients)");
+    change.audit(None, AuditAction::NotificationSent, detail);
+    change.raise(Event::Announced {
+        to: recipients,
+        title: title.to_string(),
+        message: message.to_string(),
+        level,
+    });
+    change.commit().await?;
     Ok(sent)
 }

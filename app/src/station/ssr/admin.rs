@@ -1,19 +1,16 @@
-//! Admin operations on stations: create, edit, assign staff. Each is audited.
-use chrono::Utc;
-use sea_orm::{TransactionTrait, entity::prelude::*};
+//! Admin operations on stations: create, edit, close, reopen. Each is audited. (Who runs a
+//! station is the account module's: `account::ssr::assign`.)
+use sea_orm::entity::prelude::*;
 
-use super::entity::{staff, station as st};
-use super::{
-    NewStation, StationSummary, assign_staff, bump_version_and_recount, checked, create,
-    default_status_message, find,
-};
+use super::entity::station as st;
+use super::{NewStation, StationSummary, checked, create, default_status_message, find};
 use crate::account::CurrentUser;
 use crate::audit::AuditAction;
-use crate::audit::ssr::{self as audit, Actor};
+use crate::audit::ssr::Actor;
+use crate::change::Change;
+use crate::change::event::Event;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::feed::ssr::DomainEvent;
-use crate::feed::{FeedMessage, timestamp};
 use crate::station::StationStatus;
 
 /// Admin: a new station, online and empty.
@@ -23,22 +20,17 @@ pub async fn admin_create(
     new: NewStation,
 ) -> AppResult<StationSummary> {
     actor.ensure_admin()?;
-    let txn = ctx.db.begin().await?;
-    let created = create(&txn, new).await?;
-    audit::record(
-        &txn,
-        Actor::User(actor),
+    let mut change = Change::begin(ctx, Actor::User(actor)).await?;
+    let created = create(change.txn(), new).await?;
+    change.audit(
         Some(created.id),
         AuditAction::StationCreated,
         created.name.clone(),
-    )
-    .await?;
-    let ts = timestamp(Utc::now());
-    let events = vec![
-        DomainEvent::inventory(&created, crate::feed::InventoryAction::Update, ts.clone()),
-        DomainEvent::listed(&created, ts),
-    ];
-    ctx.commit(txn, events).await?;
+    );
+    change.raise(Event::StationCreated {
+        station: created.clone(),
+    });
+    change.commit().await?;
     Ok(created)
 }
 
@@ -51,35 +43,27 @@ pub async fn admin_update(
 ) -> AppResult<StationSummary> {
     actor.ensure_admin()?;
     let super::Checked { name, address } = checked(&new)?;
-    let txn = ctx.db.begin().await?;
+    let mut change = Change::begin(ctx, Actor::User(actor)).await?;
     let updated = st::Entity::update_many()
         .col_expr(st::Column::Name, Expr::value(name.clone()))
-        .col_expr(st::Column::Address, Expr::value(address))
+        .col_expr(st::Column::Address, Expr::value(address.clone()))
         .col_expr(st::Column::Latitude, Expr::value(new.latitude))
         .col_expr(st::Column::Longitude, Expr::value(new.longitude))
         .filter(st::Column::Id.eq(station_id))
         .filter(st::Column::ClosedAt.is_null())
-        .exec(&txn)
+        .exec(change.txn())
         .await
         .map_err(super::name_taken)?;
     if updated.rows_affected == 0 {
         return Err(AppError::not_found("Station"));
     }
-    let (station, alerts) = bump_version_and_recount(&txn, &ctx.rules, station_id).await?;
-    audit::record(
-        &txn,
-        Actor::User(actor),
-        Some(station_id),
-        AuditAction::StationUpdated,
-        format!("{name}, {}", station.address),
-    )
-    .await?;
-    let ts = timestamp(Utc::now());
-    let events = vec![
-        DomainEvent::inventory(&station, crate::feed::InventoryAction::Update, ts.clone()),
-        DomainEvent::listed(&station, ts),
-    ];
-    ctx.commit(txn, alerts.after(events)).await?;
+    let detail = format!("{name}, {}", address);
+    change.audit(Some(station_id), AuditAction::StationUpdated, detail);
+    let station = change.recount(station_id).await?;
+    change.raise(Event::StationEdited {
+        station: station.clone(),
+    });
+    change.commit().await?;
     Ok(station)
 }
 
@@ -92,24 +76,23 @@ const CLOSED_MESSAGE: &str = "Station closed";
 /// Announces `station_status` (offline) and then `station_closed`.
 pub async fn admin_close(ctx: &Ctx, actor: &CurrentUser, station_id: i32) -> AppResult<()> {
     actor.ensure_admin()?;
-    let now = Utc::now();
-    let txn = ctx.db.begin().await?;
+    let mut change = Change::begin(ctx, Actor::User(actor)).await?;
     let closed = st::Entity::update_many()
-        .col_expr(st::Column::ClosedAt, Expr::value(now))
+        .col_expr(st::Column::ClosedAt, Expr::value(change.at()))
         .col_expr(st::Column::Status, Expr::value(StationStatus::Offline))
         .col_expr(st::Column::StatusMessage, Expr::value(CLOSED_MESSAGE))
         .filter(st::Column::Id.eq(station_id))
         .filter(st::Column::ClosedAt.is_null())
-        .exec(&txn)
+        .exec(change.txn())
         .await?;
     if closed.rows_affected == 0 {
-        find(&txn, station_id).await?;
+        find(change.txn(), station_id).await?;
         return Err(AppError::validation("That station is already closed."));
     }
     // Every active booking holds a booked pack there, so the recount tells. Read after the
     // write: on PostgreSQL the row lock taken above waited for any booking committing there,
     // and a booking still in flight finds the station offline when it recounts.
-    let (station, alerts) = bump_version_and_recount(&txn, &ctx.rules, station_id).await?;
+    let station = change.recount(station_id).await?;
     let active = station.counts.booked;
     if active > 0 {
         return Err(AppError::validation(format!(
@@ -117,36 +100,16 @@ pub async fn admin_close(ctx: &Ctx, actor: &CurrentUser, station_id: i32) -> App
              closing it."
         )));
     }
-    audit::record(
-        &txn,
-        Actor::User(actor),
+    change.audit(
         Some(station_id),
         AuditAction::StationClosed,
         station.name.clone(),
-    )
-    .await?;
-    let ts = timestamp(now);
-    let events = vec![
-        DomainEvent::at(
-            &station,
-            FeedMessage::StationStatus {
-                station_id,
-                station_name: station.name.clone(),
-                status: StationStatus::Offline,
-                message: CLOSED_MESSAGE.into(),
-                timestamp: ts.clone(),
-            },
-        ),
-        DomainEvent::at(
-            &station,
-            FeedMessage::StationClosed {
-                station_id,
-                station_name: station.name.clone(),
-                timestamp: ts,
-            },
-        ),
-    ];
-    ctx.commit(txn, alerts.after(events)).await
+    );
+    change.raise(Event::StationClosed {
+        station,
+        message: CLOSED_MESSAGE.into(),
+    });
+    change.commit().await
 }
 
 /// Admin: a closed station rejoins the directory, offline until its staff or an admin puts it
@@ -157,7 +120,7 @@ pub async fn admin_reopen(
     station_id: i32,
 ) -> AppResult<StationSummary> {
     actor.ensure_admin()?;
-    let txn = ctx.db.begin().await?;
+    let mut change = Change::begin(ctx, Actor::User(actor)).await?;
     let reopened = st::Entity::update_many()
         .col_expr(
             st::Column::ClosedAt,
@@ -169,71 +132,21 @@ pub async fn admin_reopen(
         )
         .filter(st::Column::Id.eq(station_id))
         .filter(st::Column::ClosedAt.is_not_null())
-        .exec(&txn)
+        .exec(change.txn())
         .await?;
     if reopened.rows_affected == 0 {
-        find(&txn, station_id).await?;
+        find(change.txn(), station_id).await?;
         return Err(AppError::validation("That station is not closed."));
     }
-    let (station, alerts) = bump_version_and_recount(&txn, &ctx.rules, station_id).await?;
-    audit::record(
-        &txn,
-        Actor::User(actor),
+    let station = change.recount(station_id).await?;
+    change.audit(
         Some(station_id),
         AuditAction::StationReopened,
         station.name.clone(),
-    )
-    .await?;
-    let event = DomainEvent::listed(&station, timestamp(Utc::now()));
-    ctx.commit(txn, alerts.after(vec![event])).await?;
+    );
+    change.raise(Event::StationReopened {
+        station: station.clone(),
+    });
+    change.commit().await?;
     Ok(station)
-}
-
-/// Admin: assigns (or with `assign = false` removes) a staff member to a station.
-pub async fn admin_assign(
-    ctx: &Ctx,
-    actor: &CurrentUser,
-    station_id: i32,
-    user_id: i32,
-    assign: bool,
-) -> AppResult<()> {
-    actor.ensure_admin()?;
-    let member = crate::account::ssr::load(&ctx.db, user_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("User"))?;
-    if assign && member.role != crate::account::Role::Staff {
-        return Err(AppError::validation(
-            "Only staff can be assigned to a station: change their role first.",
-        ));
-    }
-    let txn = ctx.db.begin().await?;
-    let action = if assign {
-        staff::Entity::delete_many()
-            .filter(staff::Column::StationId.eq(station_id))
-            .filter(staff::Column::UserId.eq(user_id))
-            .exec(&txn)
-            .await?;
-        assign_staff(&txn, station_id, user_id)
-            .await
-            .map_err(|_| AppError::not_found("Station or user"))?;
-        AuditAction::StaffAssigned
-    } else {
-        staff::Entity::delete_many()
-            .filter(staff::Column::StationId.eq(station_id))
-            .filter(staff::Column::UserId.eq(user_id))
-            .exec(&txn)
-            .await?;
-        AuditAction::StaffUnassigned
-    };
-    audit::record(
-        &txn,
-        Actor::User(actor),
-        Some(station_id),
-        action,
-        format!("user {user_id}"),
-    )
-    .await?;
-    // Their open sockets were set up with the old stations: close them everywhere.
-    let changed = DomainEvent::UserPrivilegesChanged { user_id };
-    ctx.commit(txn, vec![changed]).await
 }

@@ -1,5 +1,5 @@
-//! The station tables: `stations`, `station_staff` (who runs which station) and
-//! `station_history` (its counts over time).
+//! The station tables: `stations` and `station_history` (its counts over time). Who runs
+//! which station (`station_staff`) is authorisation data: `account::ssr::entity`.
 
 pub mod station {
     use sea_orm::entity::prelude::*;
@@ -24,25 +24,6 @@ pub mod station {
         pub closed_at: Option<DateTimeUtc>,
         /// Against the low-stock threshold, as the last change left it (`station::ssr::stock_alert`).
         pub stock_level: Option<StockLevel>,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-pub mod staff {
-    use sea_orm::entity::prelude::*;
-
-    /// Which staff users run which stations.
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "station_staff")]
-    pub struct Model {
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub station_id: i32,
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub user_id: i32,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

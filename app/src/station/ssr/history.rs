@@ -1,5 +1,5 @@
 //! Availability over time: one row per committed change of a station's counts, written by
-//! [`super::bump_version_and_recount`] in the changing transaction (so the history holds
+//! [`super::version::bump_version_and_recount`] in the changing transaction (so the history holds
 //! exactly what was committed), read back as a chart series, pruned by the sweeper.
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use sea_orm::sea_query::{Func, Query};
@@ -73,7 +73,7 @@ pub async fn series(
             "Hours is from 1 to {MAX_HOURS}."
         )));
     }
-    super::find_listed(conn, station_id).await?;
+    super::read::find_listed(conn, station_id).await?;
     // To the microsecond, as PostgreSQL keeps times: the query's window bounds and `shape`'s
     // must be the same instants.
     let until = Utc::now().trunc_subsecs(6);

@@ -1,193 +1,31 @@
-//! Station persistence and domain operations (server only).
+//! Station persistence and domain operations (server only): reads in `read.rs`, the version
+//! and recount a change commits in `version.rs`, staff inventory edits in `inventory.rs`,
+//! admin work in `admin.rs`.
 use chrono::Utc;
 use sea_orm::sea_query::{ExprTrait, Query, SimpleExpr};
-use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, QueryOrder, TransactionTrait, entity::prelude::*,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, entity::prelude::*};
 
-use super::{ModelCounts, StationCounts, StationDetail, StationStatus, StationSummary, StockLevel};
+use super::{StationStatus, StationSummary};
 use crate::account::CurrentUser;
 use crate::audit::AuditAction;
-use crate::audit::ssr::{self as audit, Actor};
-use crate::battery;
-use crate::context::{Ctx, Rules};
+use crate::audit::ssr::Actor;
+use crate::change::Change;
+use crate::change::event::Event;
+use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::feed::ssr::DomainEvent;
-use crate::feed::{FeedMessage, timestamp};
 
 mod admin;
 pub mod entity;
 pub mod history;
 mod inventory;
+pub mod read;
 pub mod stock_alert;
+pub mod version;
 
-pub use admin::{admin_assign, admin_close, admin_create, admin_reopen, admin_update};
-use entity::{staff, station as st};
+pub use admin::{admin_close, admin_create, admin_reopen, admin_update};
+use entity::station as st;
 pub use inventory::{Reported, add_battery, apply_report, edit_battery};
-pub use stock_alert::Alerts;
-
-fn summary(
-    model: st::Model,
-    (counts, available_by_model): (StationCounts, ModelCounts),
-) -> StationSummary {
-    StationSummary {
-        id: model.id,
-        status: model.status,
-        name: model.name,
-        address: model.address,
-        latitude: model.latitude,
-        longitude: model.longitude,
-        status_message: model.status_message,
-        counts,
-        available_by_model,
-        version: model.version,
-    }
-}
-
-/// One station's counts; call inside the transaction that changed them.
-pub async fn counts(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<StationCounts> {
-    Ok(stock(conn, station_id).await?.0)
-}
-
-/// One station's counts with its available packs per model.
-async fn stock(
-    conn: &impl ConnectionTrait,
-    station_id: i32,
-) -> AppResult<(StationCounts, ModelCounts)> {
-    Ok(battery::ssr::counts_by_station(conn, Some(station_id))
-        .await?
-        .remove(&station_id)
-        .unwrap_or_default())
-}
-
-pub async fn find(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<st::Model> {
-    st::Entity::find_by_id(station_id)
-        .one(conn)
-        .await?
-        .ok_or_else(|| AppError::not_found("Station"))
-}
-
-/// Every open station with its live counts, by name: the directory.
-pub async fn list(conn: &impl ConnectionTrait) -> AppResult<Vec<StationSummary>> {
-    with_counts(conn, false).await
-}
-
-/// The stations an admin has closed, by name (the admin page offers to reopen them).
-pub async fn list_closed(conn: &impl ConnectionTrait) -> AppResult<Vec<StationSummary>> {
-    with_counts(conn, true).await
-}
-
-async fn with_counts(conn: &impl ConnectionTrait, closed: bool) -> AppResult<Vec<StationSummary>> {
-    let open_or_closed = if closed {
-        st::Column::ClosedAt.is_not_null()
-    } else {
-        st::Column::ClosedAt.is_null()
-    };
-    let stations = st::Entity::find()
-        .filter(open_or_closed)
-        .order_by_asc(st::Column::Name)
-        .all(conn)
-        .await?;
-    let mut counts = battery::ssr::counts_by_station(conn, None).await?;
-    Ok(stations
-        .into_iter()
-        .map(|s| {
-            let c = counts.remove(&s.id).unwrap_or_default();
-            summary(s, c)
-        })
-        .collect())
-}
-
-/// A station as its change will be committed, open or closed (domain code).
-pub async fn summary_of(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<StationSummary> {
-    let model = find(conn, station_id).await?;
-    Ok(summary(model, stock(conn, station_id).await?))
-}
-
-/// A station of the directory: a closed one is not found, for pages and feeds alike.
-pub async fn listed(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<StationSummary> {
-    let model = find_listed(conn, station_id).await?;
-    Ok(summary(model, stock(conn, station_id).await?))
-}
-
-/// The station's row, if it is in the directory (not closed).
-pub async fn find_listed(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<st::Model> {
-    let model = find(conn, station_id).await?;
-    if model.closed_at.is_some() {
-        return Err(AppError::not_found("Station"));
-    }
-    Ok(model)
-}
-
-/// Records a change of the station inside the changing transaction: bumps its version (which
-/// orders its events, and locks its row until commit), recounts its batteries, adds the counts
-/// to its history, follows its stock level (`stock_alert`), and returns it as it will be
-/// committed with the low-stock alerts the change set off, which the caller commits with its
-/// own events (`ctx.commit(txn, alerts.after(events))`).
-pub async fn bump_version_and_recount(
-    conn: &impl ConnectionTrait,
-    rules: &Rules,
-    station_id: i32,
-) -> AppResult<(StationSummary, Alerts)> {
-    use sea_orm::sea_query::ExprTrait;
-    // The bumped row comes back with the write (`RETURNING`): one round trip fewer while the
-    // row is locked.
-    let model = st::Entity::update_many()
-        .col_expr(st::Column::Version, Expr::col(st::Column::Version).add(1))
-        .filter(st::Column::Id.eq(station_id))
-        .exec_with_returning(conn)
-        .await?
-        .pop()
-        .ok_or_else(|| AppError::not_found("Station"))?;
-    let level = model.stock_level;
-    let station = summary(model, stock(conn, station_id).await?);
-    history::record(conn, &station).await?;
-    let alerts = stock_alert::follow(conn, rules.low_stock_threshold, &station, level).await?;
-    Ok((station, alerts))
-}
-
-/// A station of the directory with its batteries, and whether it is low on stock (what the
-/// staff console's banner starts from; never with alerts off).
-pub async fn detail(
-    conn: &impl ConnectionTrait,
-    rules: &Rules,
-    station_id: i32,
-) -> AppResult<StationDetail> {
-    let model = find_listed(conn, station_id).await?;
-    let low_stock = rules.low_stock_threshold > 0 && model.stock_level == Some(StockLevel::Low);
-    let station = summary(model, stock(conn, station_id).await?);
-    let batteries = battery::ssr::at_station(conn, station_id).await?;
-    Ok(StationDetail {
-        station,
-        batteries,
-        low_stock,
-    })
-}
-
-/// Stations a staff user is assigned to.
-pub async fn assigned_to(conn: &impl ConnectionTrait, user_id: i32) -> AppResult<Vec<i32>> {
-    Ok(staff::Entity::find()
-        .filter(staff::Column::UserId.eq(user_id))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|m| m.station_id)
-        .collect())
-}
-
-pub async fn assign_staff(
-    conn: &impl ConnectionTrait,
-    station_id: i32,
-    user_id: i32,
-) -> AppResult<()> {
-    staff::ActiveModel {
-        station_id: Set(station_id),
-        user_id: Set(user_id),
-    }
-    .insert(conn)
-    .await?;
-    Ok(())
-}
+pub use read::{counts, detail, find, find_listed, list, list_closed, listed, summary_of};
 
 pub struct NewStation {
     pub name: String,
@@ -234,17 +72,14 @@ pub async fn create(conn: &impl ConnectionTrait, new: NewStation) -> AppResult<S
     .insert(conn)
     .await
     .map_err(name_taken)?;
-    Ok(summary(model, Default::default()))
+    Ok(read::summary(model, Default::default()))
 }
 
 /// A unique-name violation is the user's to fix; anything else is ours.
+#[track_caller]
 pub(crate) fn name_taken(err: sea_orm::DbErr) -> AppError {
-    match err.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-            AppError::validation("A station with that name already exists.")
-        }
-        _ => err.into(),
-    }
+    let taken = AppError::validation("A station with that name already exists.");
+    crate::error::unique_or(err, taken)
 }
 
 /// Sets a station's operational status; announces `station_status` to every subscriber.
@@ -262,39 +97,27 @@ pub async fn set_status(
     } else {
         message.to_string()
     };
-    let txn = ctx.db.begin().await?;
+    let mut change = Change::begin(ctx, Actor::User(actor)).await?;
     // Write first: on SQLite a transaction that reads before writing can fail with SQLITE_BUSY.
     let updated = st::Entity::update_many()
         .col_expr(st::Column::Status, Expr::value(status))
         .col_expr(st::Column::StatusMessage, Expr::value(message.clone()))
         .filter(st::Column::Id.eq(station_id))
         .filter(st::Column::ClosedAt.is_null())
-        .exec(&txn)
+        .exec(change.txn())
         .await?;
     if updated.rows_affected == 0 {
         return Err(AppError::not_found("Station"));
     }
-    let (station, alerts) = bump_version_and_recount(&txn, &ctx.rules, station_id).await?;
-    let event = DomainEvent::at(
-        &station,
-        FeedMessage::StationStatus {
-            station_id,
-            station_name: station.name.clone(),
-            status,
-            message,
-            timestamp: timestamp(Utc::now()),
-        },
-    );
-    let detail = format!("{}: {}", status.as_str(), station.status_message);
-    audit::record(
-        &txn,
-        Actor::User(actor),
-        Some(station_id),
-        AuditAction::StationStatus,
-        detail,
-    )
-    .await?;
-    ctx.commit(txn, alerts.after(vec![event])).await?;
+    let detail = format!("{}: {}", status.as_str(), message);
+    change.audit(Some(station_id), AuditAction::StationStatus, detail);
+    let station = change.recount(station_id).await?;
+    change.raise(Event::StatusSet {
+        station: station.clone(),
+        status,
+        message,
+    });
+    change.commit().await?;
     Ok(station)
 }
 

@@ -3,41 +3,20 @@
 //! crossing, not per booking, however many bookings race there and on however many instances.
 //!
 //! The state is the station row's `stock_level`. [`follow`] moves it inside the transaction
-//! that changed the counts, right after [`super::bump_version_and_recount`] bumped the row (so
-//! the row is locked until commit and the recount is what will be committed): the transaction
-//! whose conditional write moves the level is the one, and the only one, that tells.
+//! that changed the counts, right after [`super::version::bump_version_and_recount`] bumped the
+//! row (so the row is locked until commit and the recount is what will be committed): the
+//! transaction whose conditional write moves the level is the one, and the only one, that tells.
 //!
 //! Who is told: the station's assigned staff (a notification each) and every console open on
 //! the station (`stock_alert`, to its staff and admins). Admins get no notification: every
 //! admin for every station's every crossing would be noise that grows with the network.
-use chrono::Utc;
-use sea_orm::sea_query::Query;
-use sea_orm::{ConnectionTrait, QueryOrder, QuerySelect, entity::prelude::*};
+use sea_orm::{ConnectionTrait, entity::prelude::*};
 
-use super::entity::{staff, station as st};
-use crate::account::Role;
-use crate::account::ssr::entity::user;
+use super::entity::station as st;
+use crate::account::ssr::assignments::assigned_staff;
+use crate::change::event::Event;
 use crate::error::AppResult;
-use crate::feed::ssr::DomainEvent;
-use crate::feed::{FeedMessage, timestamp};
-use crate::notification::Level;
-use crate::notification::ssr::{NewNotification, notify};
 use crate::station::{StationSummary, StockLevel};
-
-/// The alerts a change set off (often none). They are the change's own events: committed with
-/// it or not at all, so whoever called `bump_version_and_recount` hands them to `ctx.commit`.
-#[must_use = "a change's low-stock alerts go to ctx.commit with its events: alerts.after(events)"]
-#[derive(Debug, Default)]
-pub struct Alerts(Vec<DomainEvent>);
-
-impl Alerts {
-    /// `events` followed by the alerts: after them, so that the change's station events keep
-    /// their places (a station event's sequence number counts its position in the list).
-    pub fn after(self, mut events: Vec<DomainEvent>) -> Vec<DomainEvent> {
-        events.extend(self.0);
-        events
-    }
-}
 
 /// Where a change takes a station's stock level, and whether its staff hear of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,27 +46,18 @@ pub(super) fn step(level: Option<StockLevel>, available: u32, threshold: u32) ->
     Some(Step { to, tell })
 }
 
-/// "1 pack", "2 packs".
-fn packs(n: u32) -> String {
-    if n == 1 {
-        "1 pack".into()
-    } else {
-        format!("{n} packs")
-    }
-}
-
 /// Moves `station`'s stock level (read as `level` after the row was locked) to where its
-/// counts put it; returns the alerts when that is a crossing. Call only from
-/// `bump_version_and_recount`, in the changing transaction.
+/// counts put it; returns the crossing, if it is one, for the change to raise (its staff are
+/// told by `feed::ssr::projection`). Call only from
+/// `version::bump_version_and_recount`, in the changing transaction.
 pub(super) async fn follow(
     conn: &impl ConnectionTrait,
     threshold: u32,
     station: &StationSummary,
     level: Option<StockLevel>,
-) -> AppResult<Alerts> {
-    let available = station.counts.available;
-    let Some(step) = step(level, available, threshold) else {
-        return Ok(Alerts::default());
+) -> AppResult<Option<Event>> {
+    let Some(step) = step(level, station.counts.available, threshold) else {
+        return Ok(None);
     };
     // Conditional, although the row is ours until commit: a level moved by anyone else
     // (a manual fix in the database) is never told twice.
@@ -102,60 +72,14 @@ pub(super) async fn follow(
         .exec(conn)
         .await?;
     if moved.rows_affected != 1 || !step.tell {
-        return Ok(Alerts::default());
+        return Ok(None);
     }
-    let low = step.to == StockLevel::Low;
-    let name = &station.name;
-    let (title, message, level) = if low {
-        let text = format!("Low stock at {name}: {} left", packs(available));
-        ("Low stock", text, Level::Warning)
-    } else {
-        let text = format!("{name} restocked: {} available", packs(available));
-        ("Restocked", text, Level::Info)
-    };
-    let now = Utc::now();
-    let mut events = vec![DomainEvent::StationStaff {
-        station_id: station.id,
-        message: FeedMessage::StockAlert {
-            station_id: station.id,
-            station_name: name.clone(),
-            available_batteries: available,
-            threshold,
-            low,
-            timestamp: timestamp(now),
-        },
-    }];
-    for user_id in assigned_staff(conn, station.id).await? {
-        let n = NewNotification {
-            user_id,
-            kind: "notification",
-            title,
-            message: &message,
-            level,
-            at: now,
-        };
-        events.push(notify(conn, n).await?);
-    }
-    Ok(Alerts(events))
-}
-
-/// The station's staff: users assigned to it who are staff now (an assignment left behind by
-/// a change of role grants nothing, alerts included).
-async fn assigned_staff(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<Vec<i32>> {
-    let assigned = Query::select()
-        .column(staff::Column::UserId)
-        .from(staff::Entity)
-        .and_where(staff::Column::StationId.eq(station_id))
-        .to_owned();
-    Ok(user::Entity::find()
-        .select_only()
-        .column(user::Column::Id)
-        .filter(user::Column::Role.eq(Role::Staff))
-        .filter(user::Column::Id.in_subquery(assigned))
-        .order_by_asc(user::Column::Id)
-        .into_tuple()
-        .all(conn)
-        .await?)
+    Ok(Some(Event::StockCrossed {
+        station: station.clone(),
+        low: step.to == StockLevel::Low,
+        threshold,
+        staff: assigned_staff(conn, station.id).await?,
+    }))
 }
 
 #[cfg(test)]
@@ -198,12 +122,5 @@ mod tests {
                 assert_eq!(step(level, available, 0), None);
             }
         }
-    }
-
-    #[test]
-    fn counts_read_naturally() {
-        assert_eq!(packs(1), "1 pack");
-        assert_eq!(packs(0), "0 packs");
-        assert_eq!(packs(2), "2 packs");
     }
 }

@@ -1,0 +1,225 @@
+//! The unit of work: every change to the data is one [`Change`] (server only).
+//!
+//! A change owns its transaction, its actor, the stations it touched, its audit lines and its
+//! events. Concept code begins one, makes its conditional write first (`change.txn()`), says
+//! what it did (`audit`, `recount`, `raise`) and ends with [`Change::commit`], which does the
+//! rest in one place and in a fixed order:
+//!
+//! 1. the audit lines, in one statement (before any station row is locked, if none is yet);
+//! 2. the stations touched: version bumped, counts recounted, history and stock level followed
+//!    (`station::ssr::version`), if the change has not asked for them earlier;
+//! 3. the events, facts ([`event::Event`]): the change's own, then the low-stock crossings its
+//!    recounts found, so that its station events keep their places; each rendered once for
+//!    its audiences (`feed::ssr::projection`), its notifications stored in one statement, its
+//!    station events numbered (`DomainEvent::sequence`);
+//! 4. staged: `NOTIFY`ed inside the transaction on PostgreSQL;
+//! 5. committed and published, on a task of its own: once the database has the change, its
+//!    events go out even if the caller is gone (a request timed out, a client left).
+//!
+//! Nothing else commits a transaction (`clippy.toml` forbids `DatabaseTransaction::commit`
+//! elsewhere) and nothing else publishes a committed change's events.
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{DatabaseTransaction, TransactionTrait};
+
+use crate::audit::AuditAction;
+use crate::audit::ssr::{Actor, Line, Named, record_all};
+use crate::context::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::feed::ssr::DomainEvent;
+use crate::feed::ssr::projection::{Out, project};
+use crate::notification::ssr::store::{self, NewNotification};
+use crate::station::StationSummary;
+use crate::station::ssr::version::bump_version_and_recount;
+
+pub mod event;
+
+use event::Event;
+
+/// One change in the making; dropped without [`Change::commit`], it is rolled back.
+#[must_use = "a change is rolled back unless it is committed: change.commit().await"]
+pub struct Change {
+    ctx: Ctx,
+    txn: DatabaseTransaction,
+    at: DateTime<Utc>,
+    by: Named,
+    audit: Vec<Line>,
+    /// The stations this change touched, by id (the order their rows are locked in), with
+    /// their summaries once bumped and recounted.
+    stations: BTreeMap<i32, Option<StationSummary>>,
+    events: Vec<Event>,
+    /// Low-stock crossings the recounts found: raised after the change's own events.
+    crossings: Vec<Event>,
+}
+
+impl Change {
+    /// Begins a change made by `actor`, at the current time.
+    pub async fn begin(ctx: &Ctx, actor: Actor<'_>) -> AppResult<Change> {
+        Ok(Change {
+            ctx: ctx.clone(),
+            txn: ctx.db.begin().await?,
+            at: Utc::now(),
+            by: actor.named(),
+            audit: Vec::new(),
+            stations: BTreeMap::new(),
+            events: Vec::new(),
+            crossings: Vec::new(),
+        })
+    }
+
+    /// The transaction every write of the change goes through.
+    pub fn txn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    pub fn ctx(&self) -> &Ctx {
+        &self.ctx
+    }
+
+    /// When the change happened: one time for all of its rows and messages.
+    pub fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+
+    /// Names the actor once the change itself has found out who it is (a login).
+    pub fn act_as(&mut self, actor: Actor<'_>) {
+        self.by = actor.named();
+    }
+
+    /// A line of the audit trail, written with the change.
+    pub fn audit(
+        &mut self,
+        station_id: Option<i32>,
+        action: AuditAction,
+        detail: impl Into<String>,
+    ) {
+        self.audit.push(Line {
+            station_id,
+            action,
+            detail: detail.into(),
+        });
+    }
+
+    /// Marks a station changed; it is bumped and recounted at commit.
+    pub fn touch(&mut self, station_id: i32) {
+        self.stations.entry(station_id).or_insert(None);
+    }
+
+    /// The station as this change will commit it: bumped (its row locked until commit) and
+    /// recounted now, for a change that decides on the counts or names them in its messages.
+    /// What needs no counts (the audit lines so far) is written first, so the station's row
+    /// is locked for as few statements as may be.
+    pub async fn recount(&mut self, station_id: i32) -> AppResult<StationSummary> {
+        if let Some(Some(done)) = self.stations.get(&station_id) {
+            return Ok(done.clone());
+        }
+        self.write_audit().await?;
+        let (station, crossed) =
+            bump_version_and_recount(&self.txn, &self.ctx.rules, station_id).await?;
+        self.crossings.extend(crossed);
+        self.stations.insert(station_id, Some(station.clone()));
+        Ok(station)
+    }
+
+    /// A fact of the change, told to its audiences once the change commits.
+    pub fn raise(&mut self, event: Event) {
+        self.events.push(event);
+    }
+
+    /// Ends the change, leaving nothing behind, at once: a dropped change rolls back too, but
+    /// only when its connection is next used, so a caller that reads on afterwards says so.
+    pub async fn rollback(self) -> AppResult<()> {
+        self.txn.rollback().await?;
+        Ok(())
+    }
+
+    async fn write_audit(&mut self) -> AppResult<()> {
+        let lines = std::mem::take(&mut self.audit);
+        record_all(&self.txn, &self.by, lines).await
+    }
+
+    /// Commits the change and publishes its events, in the order the module's doc gives.
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the one place a change's transaction commits"
+    )]
+    pub async fn commit(mut self) -> AppResult<()> {
+        self.write_audit().await?;
+        let untouched: Vec<i32> = (self.stations.iter())
+            .filter_map(|(id, done)| done.is_none().then_some(*id))
+            .collect();
+        for station_id in untouched {
+            self.recount(station_id).await?;
+        }
+        let Change {
+            ctx,
+            txn,
+            at,
+            mut events,
+            crossings,
+            ..
+        } = self;
+        events.extend(crossings);
+        let mut events = render(&txn, events, at).await?;
+        DomainEvent::sequence(&mut events)?;
+        ctx.bus.stage(&txn, &events).await?;
+        let bus = ctx.bus.clone();
+        // Its own task: dropping the caller from here on (a timeout, a client gone) can no
+        // longer part a committed change from its events.
+        let finish = tokio::spawn(async move {
+            let _in_order = bus.in_commit_order().await;
+            txn.commit().await?;
+            bus.committed(events);
+            Ok::<(), AppError>(())
+        });
+        finish.await.map_err(|e| {
+            tracing::error!(error = %e, "a change's commit task failed");
+            AppError::Internal
+        })?
+    }
+}
+
+/// The change's facts as its audiences get them: each projected once, its notes stored in one
+/// statement, each delivered note as a `notification` message in its place.
+async fn render(
+    txn: &DatabaseTransaction,
+    events: Vec<Event>,
+    at: DateTime<Utc>,
+) -> AppResult<Vec<DomainEvent>> {
+    let outs: Vec<Out> = events.into_iter().flat_map(|e| project(e, at)).collect();
+    let notes: Vec<NewNotification> = (outs.iter())
+        .filter_map(|out| match out {
+            Out::Note(n) => Some(NewNotification {
+                user_id: n.user_id,
+                kind: n.kind,
+                title: n.title.clone(),
+                message: n.message.clone(),
+                level: n.level,
+                at,
+            }),
+            Out::Wire(_) => None,
+        })
+        .collect();
+    let mut stored = if notes.is_empty() {
+        Vec::new()
+    } else {
+        store::store_all(txn, notes).await?
+    }
+    .into_iter();
+    let mut wire = Vec::with_capacity(outs.len());
+    for out in outs {
+        match out {
+            Out::Wire(event) => wire.push(event),
+            Out::Note(note) => {
+                let row = stored.next().ok_or(AppError::Internal)?;
+                if note.deliver {
+                    let user_id = row.user_id;
+                    let message = store::message(row);
+                    wire.push(DomainEvent::User { user_id, message });
+                }
+            }
+        }
+    }
+    Ok(wire)
+}

@@ -1,0 +1,129 @@
+//! The unit of work (`app::change::Change`): once a change has committed, its events go out
+//! even if its caller is gone; the SQLite writer's queue is bounded.
+use app::account::Role;
+use app::error::AppError;
+use app::feed::FeedMessage;
+use app::feed::ssr::DomainEvent;
+use app::station::StationStatus;
+use app::station::ssr::entity::station as st;
+use sea_orm::EntityTrait;
+use std::future::Future;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use crate::in_process::context;
+use crate::support::*;
+
+async fn status_of(db: &sea_orm::DatabaseConnection, id: i32) -> StationStatus {
+    st::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .expect("read")
+        .expect("station")
+        .status
+}
+
+/// Wakes the test when the future it polls by hand can go on.
+struct Woken(tokio::sync::Notify);
+
+impl futures::task::ArcWake for Woken {
+    fn wake_by_ref(this: &Arc<Self>) {
+        this.0.notify_one();
+    }
+}
+
+/// The caller of a change is dropped the moment the database has its commit (as a request
+/// timeout or a client that leaves would drop it), before its answer: a subscriber still
+/// hears of the change.
+#[tokio::test]
+async fn a_committed_change_is_published_even_if_its_caller_is_gone() {
+    let (ctx, mut published) = context().await;
+    let admin = app::account::ssr::register(&ctx.db, "a@a.test", "A", PASSWORD, Role::Admin)
+        .await
+        .unwrap();
+    let new = app::station::ssr::NewStation {
+        name: "Alpha".into(),
+        address: "x".into(),
+        latitude: 0.0,
+        longitude: 0.0,
+    };
+    let id = app::station::ssr::create(&ctx.db, new).await.unwrap().id;
+    let mut caller = Box::pin(app::station::ssr::set_status(
+        &ctx,
+        &admin,
+        id,
+        StationStatus::Maintenance,
+        "",
+    ));
+    // The caller is polled by hand, and only when it has been woken; before each poll the
+    // test looks at the database. The wake-up that follows the commit therefore finds the
+    // commit done, and the caller is dropped there instead of being polled again.
+    let woken = Arc::new(Woken(tokio::sync::Notify::new()));
+    let waker = futures::task::waker(woken.clone());
+    loop {
+        let polled = caller.as_mut().poll(&mut Context::from_waker(&waker));
+        if let Poll::Ready(answer) = polled {
+            panic!("the change answered ({answer:?}) before its commit was seen");
+        }
+        tokio::time::timeout(WAIT, woken.0.notified())
+            .await
+            .expect("the change goes on");
+        if status_of(&ctx.db, id).await == StationStatus::Maintenance {
+            break;
+        }
+    }
+    drop(caller);
+    match published.next().await {
+        DomainEvent::Station {
+            station_id,
+            message: FeedMessage::StationStatus { status, .. },
+            ..
+        } => assert_eq!((station_id, status), (id, StationStatus::Maintenance)),
+        other => panic!("expected the status change, got {other:?}"),
+    }
+}
+
+/// Changes waiting for (or running on) the SQLite writer are bounded: one past the bound is
+/// refused at once with 503 (`Busy`), and taken again once a place is free.
+#[tokio::test]
+async fn the_writers_queue_is_bounded() {
+    if on_postgres() {
+        return; // PostgreSQL has no writer thread
+    }
+    let url = fresh_database_url().await;
+    let (mut ctx, _published) = context().await;
+    // A writer of its own, on its own database, with room for two changes.
+    let connect = move || async move { battery_swap::db::connect(&url, Some(1)).await };
+    ctx.writer = Some(app::writer::Writer::start(connect, 2).await.unwrap());
+    let (release, released) = tokio::sync::watch::channel(false);
+    let (running_tx, mut running) = tokio::sync::mpsc::unbounded_channel();
+    let hold = |n: u32| {
+        let (mut released, running_tx) = (released.clone(), running_tx.clone());
+        let ctx = ctx.clone();
+        async move {
+            ctx.write(move |_| async move {
+                let _ = running_tx.send(n);
+                let _ = released.wait_for(|go| *go).await;
+                Ok(n)
+            })
+            .await
+        }
+    };
+    let (first, second) = (tokio::spawn(hold(1)), tokio::spawn(hold(2)));
+    for _ in 0..2 {
+        tokio::time::timeout(WAIT, running.recv()).await.unwrap();
+    }
+    let refused = ctx.write(|_| async { Ok(3) }).await;
+    assert!(matches!(refused, Err(AppError::Busy { .. })), "{refused:?}");
+    assert_eq!(
+        AppError::Busy {
+            retry_after_secs: 1
+        }
+        .status(),
+        503
+    );
+    release.send(true).unwrap();
+    assert_eq!(first.await.unwrap().unwrap(), 1);
+    assert_eq!(second.await.unwrap().unwrap(), 2);
+    assert_eq!(ctx.write(|_| async { Ok(4) }).await.unwrap(), 4);
+}
