@@ -266,10 +266,12 @@ impl Hub {
         self.kicked_slow.fetch_add(slow, Ordering::Relaxed);
         let feed = topic.feed();
         if delivered > 0 {
-            metrics::counter!(crate::metrics::DELIVERED, "feed" => feed).increment(delivered);
+            metrics::counter!(crate::metrics::names::DELIVERED, "feed" => feed)
+                .increment(delivered);
         }
         if slow > 0 {
-            metrics::counter!(crate::metrics::SLOW_CONSUMER_CLOSES, "feed" => feed).increment(slow);
+            metrics::counter!(crate::metrics::names::SLOW_CONSUMER_CLOSES, "feed" => feed)
+                .increment(slow);
         }
         if subs.is_empty() {
             topics.remove(&topic);

@@ -25,7 +25,7 @@ use tokio::net::TcpListener;
 use crate::BoxError;
 use crate::state::AppState;
 
-mod names;
+pub mod names;
 pub use names::*;
 
 /// Histogram buckets, in seconds: from a cached page (~1 ms) to the request timeout (30 s).

@@ -59,6 +59,26 @@ impl Ctx {
         F: FnOnce(Ctx) -> Fut,
         Fut: std::future::Future<Output = AppResult<T>> + Send + 'static,
     {
+        self.write_as(None, change).await
+    }
+
+    /// [`Ctx::write`] for a change a user asked for: on the writer, one user may have only
+    /// `writer::MAX_PER_USER` changes waiting or running at once.
+    pub async fn write_for<T, F, Fut>(&self, user_id: i32, change: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(Ctx) -> Fut,
+        Fut: std::future::Future<Output = AppResult<T>> + Send + 'static,
+    {
+        self.write_as(Some(user_id), change).await
+    }
+
+    async fn write_as<T, F, Fut>(&self, user_id: Option<i32>, change: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(Ctx) -> Fut,
+        Fut: std::future::Future<Output = AppResult<T>> + Send + 'static,
+    {
         match &self.writer {
             Some(writer) => {
                 let mut on_writer = self.clone();
@@ -67,7 +87,7 @@ impl Ctx {
                 // The request's span goes along: lines logged there still name the request.
                 let change =
                     tracing::Instrument::instrument(change(on_writer), tracing::Span::current());
-                writer.run(change).await
+                writer.run(user_id, change).await
             }
             None => change(self.clone()).await,
         }

@@ -160,8 +160,13 @@ mod server {
         #[track_caller]
         fn from(err: sea_orm::DbErr) -> Self {
             let at = std::panic::Location::caller();
-            let source = std::error::Error::source(&err).map(ToString::to_string);
-            tracing::error!(error = %err, source, at = %at, "database error");
+            // The root cause, when the error wraps one (a driver's own error, an I/O error).
+            let mut cause: &dyn std::error::Error = &err;
+            while let Some(next) = cause.source() {
+                cause = next;
+            }
+            let cause = (!std::ptr::addr_eq(cause, &err)).then(|| cause.to_string());
+            tracing::error!(error = %err, cause, at = %at, "database error");
             AppError::Internal
         }
     }

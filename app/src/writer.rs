@@ -25,13 +25,39 @@ type Job = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
 /// `Retry-After`) instead of joining it.
 pub const MAX_WAITING: usize = 2048;
 
+/// Changes one user may have waiting or running at once (a double click is two): without it,
+/// one rider's flood of bookings could take every place and leave the others a 503. More get
+/// 429 at once.
+pub const MAX_PER_USER: u32 = 4;
+
 /// The writer thread's inbox, and the pool its changes use.
 #[derive(Clone)]
 pub struct Writer {
     jobs: tokio::sync::mpsc::UnboundedSender<Job>,
     /// One permit per change waiting or running: the inbox's bound.
     places: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Changes waiting or running per user, for [`MAX_PER_USER`].
+    per_user: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i32, u32>>>,
     pub(crate) db: DatabaseConnection,
+}
+
+/// A user's place among the changes waiting or running, given back when dropped.
+struct UserPlace {
+    per_user: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i32, u32>>>,
+    user_id: i32,
+}
+
+impl Drop for UserPlace {
+    fn drop(&mut self) {
+        if let Ok(mut counts) = self.per_user.lock()
+            && let Some(n) = counts.get_mut(&self.user_id)
+        {
+            *n -= 1;
+            if *n == 0 {
+                counts.remove(&self.user_id);
+            }
+        }
+    }
 }
 
 impl Writer {
@@ -83,19 +109,30 @@ impl Writer {
             .await
             .map_err(|_| DbErr::Custom("writer thread ended".into()))??;
         let places = std::sync::Arc::new(tokio::sync::Semaphore::new(max_waiting));
-        Ok(Writer { jobs, places, db })
+        Ok(Writer {
+            jobs,
+            places,
+            per_user: Default::default(),
+            db,
+        })
     }
 
-    /// Runs `change` on the writer thread and returns its result. A change whose caller has
-    /// gone (the request timed out, the client left) is dropped where it stands, its
-    /// transaction rolled back, as it would have been on the caller's own task: nobody would
-    /// be told of a booking made after its rider got an error. With [`MAX_WAITING`] changes
-    /// already waiting or running, it is refused at once: `Busy` (503).
-    pub(crate) async fn run<T, Fut>(&self, change: Fut) -> AppResult<T>
+    /// Runs `change` on the writer thread, for `user_id` when a user asked for it, and returns
+    /// its result. A change whose caller has gone (the request timed out, the client left)
+    /// is dropped where it stands and rolled back, as it would have been on the caller's own
+    /// task, unless it has begun to commit: from there its own task commits and publishes
+    /// it (`Change::commit`), so a committed change is never left untold. Refused at once with
+    /// [`MAX_WAITING`] changes already waiting or running (`Busy`, 503), or with the user's
+    /// [`MAX_PER_USER`] (`RateLimited`, 429).
+    pub(crate) async fn run<T, Fut>(&self, user_id: Option<i32>, change: Fut) -> AppResult<T>
     where
         T: Send + 'static,
         Fut: Future<Output = AppResult<T>> + Send + 'static,
     {
+        let user_place = match user_id {
+            Some(user_id) => Some(self.user_place(user_id)?),
+            None => None,
+        };
         let Ok(place) = self.places.clone().try_acquire_owned() else {
             tracing::warn!("the SQLite writer's queue is full: change refused");
             return Err(AppError::Busy {
@@ -105,7 +142,7 @@ impl Writer {
         let (mut done, result) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
             Box::pin(async move {
-                let _place = place;
+                let _places = (place, user_place);
                 tokio::select! {
                     made = change => {
                         let _ = done.send(made);
@@ -122,5 +159,20 @@ impl Writer {
             tracing::error!("a change on the SQLite writer thread was dropped unfinished");
             AppError::Internal
         })?
+    }
+
+    /// Takes one of the user's places, or refuses when they have [`MAX_PER_USER`] already.
+    fn user_place(&self, user_id: i32) -> AppResult<UserPlace> {
+        let mut counts = self.per_user.lock().map_err(|_| AppError::Internal)?;
+        let n = counts.entry(user_id).or_insert(0);
+        if *n >= MAX_PER_USER {
+            tracing::warn!(user_id, "too many changes of one user on the SQLite writer");
+            return Err(AppError::RateLimited);
+        }
+        *n += 1;
+        Ok(UserPlace {
+            per_user: self.per_user.clone(),
+            user_id,
+        })
     }
 }

@@ -25,12 +25,6 @@ const CALLERS: usize = 8;
 /// How long subscribers may take to receive what they wait for.
 const DRAIN: Duration = Duration::from_secs(20);
 
-/// The event number in a `station_status` frame whose message is `load-<n>`.
-pub fn marker(text: &str) -> Option<usize> {
-    let rest = &text[text.find("\"message\":\"load-")? + "\"message\":\"load-".len()..];
-    rest[..rest.find('"')?].parse().ok()
-}
-
 /// What one subscriber saw: (event, arrival) per delivery, its close code if the server
 /// closed it, and one frame's text.
 struct Seen {
@@ -52,7 +46,7 @@ async fn receive(mut ws: Ws, progress: Arc<Progress>, finish: CancellationToken)
         };
         match msg {
             Some(Ok(Message::Text(t))) => {
-                if let Some(n) = marker(t.as_str()) {
+                if let Some(n) = crate::marker::marker(t.as_str()) {
                     seen.arrivals.push((n, Instant::now()));
                     seen.sample.get_or_insert_with(|| t.to_string());
                     progress.add(1);

@@ -13,8 +13,8 @@ use tokio::process::Command;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::client;
-use crate::fanout::marker;
 use crate::http::Conn;
+use crate::marker::marker;
 use crate::server::{Server, Storage, admin_cookie, fresh_postgres};
 use crate::stats::{ms, percentile};
 

@@ -43,6 +43,7 @@ mod fleet;
 mod handoff;
 mod http;
 mod idle;
+mod marker;
 mod pages;
 mod progress;
 mod rates;

@@ -215,7 +215,7 @@ impl RawFanout {
             readers.push(tokio::spawn(async move {
                 while let Some(Ok(msg)) = ws.next().await {
                     if let Message::Text(t) = msg
-                        && crate::fanout::marker(t.as_str()).is_some()
+                        && crate::marker::marker(t.as_str()).is_some()
                     {
                         progress.add(1);
                     }

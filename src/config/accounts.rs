@@ -3,7 +3,7 @@ use app::account::ssr::AccountRules;
 use app::account::ssr::password::HashGate;
 use clap::Args;
 
-use super::ranges::at_least;
+use super::ranges::{at_least, between};
 
 #[derive(Debug, Clone, Args)]
 pub struct Accounts {
@@ -13,7 +13,7 @@ pub struct Accounts {
         env = "BATTERY_SWAP_SESSION_IDLE_MINUTES",
         value_name = "MINUTES",
         default_value_t = 7 * 24 * 60,
-        value_parser = at_least::<u32>(1),
+        value_parser = between::<u32>(1, 5256000),
         allow_negative_numbers = true
     )]
     pub session_idle_minutes: u32,
@@ -24,7 +24,7 @@ pub struct Accounts {
         env = "BATTERY_SWAP_SESSION_DAYS",
         value_name = "DAYS",
         default_value_t = 30,
-        value_parser = at_least::<u32>(1),
+        value_parser = between::<u32>(1, 3650),
         allow_negative_numbers = true
     )]
     pub session_days: u32,
@@ -35,7 +35,7 @@ pub struct Accounts {
         env = "BATTERY_SWAP_TOKEN_DAYS",
         value_name = "DAYS",
         default_value_t = 90,
-        value_parser = at_least::<u32>(1),
+        value_parser = between::<u32>(1, 3650),
         allow_negative_numbers = true
     )]
     pub token_days: u32,
@@ -80,7 +80,7 @@ pub struct Accounts {
         env = "BATTERY_SWAP_LOGIN_LOCKOUT_SECONDS",
         value_name = "SECONDS",
         default_value_t = 900,
-        value_parser = at_least::<u32>(1),
+        value_parser = between::<u32>(1, 31536000),
         allow_negative_numbers = true
     )]
     pub login_lockout_seconds: u32,

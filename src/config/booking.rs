@@ -23,7 +23,7 @@ pub struct Booking {
         env = "BATTERY_SWAP_HOLD_MINUTES",
         value_name = "MINUTES",
         default_value_t = 30,
-        value_parser = at_least::<u32>(1),
+        value_parser = between::<u32>(1, 10080),
         allow_negative_numbers = true
     )]
     pub hold_minutes: u32,
@@ -35,7 +35,7 @@ pub struct Booking {
         env = "BATTERY_SWAP_HOLD_REMINDER_MINUTES",
         value_name = "MINUTES",
         default_value_t = 5,
-        value_parser = at_least::<u32>(0),
+        value_parser = between::<u32>(0, 10080),
         allow_negative_numbers = true
     )]
     pub hold_reminder_minutes: u32,
@@ -60,7 +60,7 @@ pub struct Booking {
         env = "BATTERY_SWAP_HISTORY_DAYS",
         value_name = "DAYS",
         default_value_t = 35,
-        value_parser = at_least::<u32>(1),
+        value_parser = between::<u32>(1, 3650),
         allow_negative_numbers = true
     )]
     pub history_days: u32,
@@ -71,7 +71,7 @@ pub struct Booking {
         env = "BATTERY_SWAP_SWEEP_SECONDS",
         value_name = "SECONDS",
         default_value_t = 15,
-        value_parser = at_least::<u64>(1),
+        value_parser = between::<u64>(1, 86400),
         allow_negative_numbers = true
     )]
     pub sweep_seconds: u64,

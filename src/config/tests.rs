@@ -13,9 +13,13 @@ fn refusal(args: &[&str]) -> String {
 #[test]
 fn values_out_of_range_are_refused_in_one_line_naming_the_flag() {
     for (args, says) in [
-        (&["--hold-minutes", "-5"][..], "must be at least 1"),
-        (&["--hold-minutes", "0"], "must be at least 1"),
-        (&["--hold-reminder-minutes", "-1"], "must be at least 0"),
+        (&["--hold-minutes", "-5"][..], "must be from 1 to 10080"),
+        (&["--hold-minutes", "0"], "must be from 1 to 10080"),
+        (&["--hold-minutes", "10081"], "must be from 1 to 10080"),
+        (
+            &["--hold-reminder-minutes", "-1"],
+            "must be from 0 to 10080",
+        ),
         (&["--min-charge-percent", "101"], "must be from 0 to 100"),
         (&["--min-charge-percent", "-1"], "must be from 0 to 100"),
         (&["--db-connections", "0"], "must be at least 1"),
@@ -25,10 +29,20 @@ fn values_out_of_range_are_refused_in_one_line_naming_the_flag() {
         (&["--http-request-timeout-ms", "0"], "must be at least 1"),
         (&["--ws-queue", "0"], "must be at least 1"),
         (&["--ws-connects-per-minute", "0"], "must be at least 1"),
-        (&["--history-days", "0"], "must be at least 1"),
-        (&["--sweep-seconds", "0"], "must be at least 1"),
+        (&["--history-days", "0"], "must be from 1 to 3650"),
+        (&["--sweep-seconds", "0"], "must be from 1 to 86400"),
         (&["--device-reports-per-minute", "0"], "must be at least 1"),
-        (&["--session-idle-minutes", "0"], "must be at least 1"),
+        (
+            &["--session-idle-minutes", "0"],
+            "must be from 1 to 5256000",
+        ),
+        // A lifetime so long that now + it overflows a date would fail at the first login.
+        (&["--token-days", "4294967295"], "must be from 1 to 3650"),
+        (&["--session-days", "3651"], "must be from 1 to 3650"),
+        (
+            &["--login-lockout-seconds", "0"],
+            "must be from 1 to 31536000",
+        ),
         (
             &["--demo-charger-rate", "101"],
             "percent per minute, from 0 to 100",
@@ -51,7 +65,7 @@ fn a_refused_value_names_the_environment_variable_too() {
     let line = refusal(&["--hold-minutes", "0"]);
     assert_eq!(
         line,
-        "invalid value '0' for '--hold-minutes <MINUTES>' (or BATTERY_SWAP_HOLD_MINUTES): must be at least 1"
+        "invalid value '0' for '--hold-minutes <MINUTES>' (or BATTERY_SWAP_HOLD_MINUTES): must be from 1 to 10080"
     );
 }
 

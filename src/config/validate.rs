@@ -14,7 +14,7 @@ impl Config {
         );
         if reminder > hold {
             return Err(format!(
-                "--hold-reminder-minutes ({reminder}) is longer than the hold, --hold-minutes ({hold}): remind at most half the hold before it ends, or 0 for no reminders"
+                "--hold-reminder-minutes ({reminder}) is longer than the hold, --hold-minutes ({hold}): give a reminder within the hold (at most half of it is used) or 0 for no reminders"
             ));
         }
         let (addr, metrics_addr) = (self.http.addr, self.operations.metrics_addr);

@@ -4,7 +4,7 @@ use tokio::time::Instant;
 
 use super::close::{self, End};
 use crate::hub::Topic;
-use crate::metrics as metrics_names;
+use crate::metrics::names as metrics_names;
 
 /// Counts a socket in `battery_swap_ws_sockets_open` for as long as it lives.
 pub(super) struct OpenSocket(&'static str);

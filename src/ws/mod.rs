@@ -5,7 +5,7 @@
 //! rate (429), origin (403), open sockets of the client (429) and of the instance (503),
 //! unknown station (404), missing credentials (401).
 use app::account::ssr::authenticate;
-use app::feed::ssr::{Credential, SEQ_PER_VERSION};
+use app::feed::ssr::{Credential, DomainEvent};
 use app::feed::{FeedMessage, StationSnapshot};
 use app::station::StationSummary;
 use app::{error::AppError, notification, station};
@@ -137,7 +137,7 @@ fn station_greeting(
 ) -> Greeting {
     let floor = stations
         .iter()
-        .map(|s| (s.id, s.version * SEQ_PER_VERSION + SEQ_PER_VERSION - 1))
+        .map(|s| (s.id, DomainEvent::last_seq_of(s.version)))
         .collect();
     let snapshot = stations
         .iter()

@@ -95,7 +95,11 @@ async fn values_out_of_range_are_refused_by_the_parser() {
     assert_one_line_error(
         code,
         &stderr,
-        &["--hold-minutes", "BATTERY_SWAP_HOLD_MINUTES", "at least 1"],
+        &[
+            "--hold-minutes",
+            "BATTERY_SWAP_HOLD_MINUTES",
+            "from 1 to 10080",
+        ],
     );
     // Flags that contradict each other: the default reminder (5) is longer than this hold.
     let (code, stderr) = run(&["--addr", "127.0.0.1:0", "--hold-minutes", "3"]).await;

@@ -127,3 +127,50 @@ async fn the_writers_queue_is_bounded() {
     assert_eq!(second.await.unwrap().unwrap(), 2);
     assert_eq!(ctx.write(|_| async { Ok(4) }).await.unwrap(), 4);
 }
+
+/// One user may have only a few changes waiting for the writer: a flood of one rider's
+/// bookings is refused with 429 before it can take the places every other rider needs.
+#[tokio::test]
+async fn one_user_cannot_take_the_writers_queue() {
+    use app::writer::MAX_PER_USER;
+    if on_postgres() {
+        return; // PostgreSQL has no writer thread
+    }
+    let url = fresh_database_url().await;
+    let (mut ctx, _published) = context().await;
+    let connect = move || async move { battery_swap::db::connect(&url, Some(1)).await };
+    ctx.writer = Some(app::writer::Writer::start(connect, 100).await.unwrap());
+    let (release, released) = tokio::sync::watch::channel(false);
+    let (running_tx, mut running) = tokio::sync::mpsc::unbounded_channel();
+    let mut held = Vec::new();
+    for n in 0..MAX_PER_USER {
+        let (mut released, running_tx, ctx) = (released.clone(), running_tx.clone(), ctx.clone());
+        held.push(tokio::spawn(async move {
+            ctx.write_for(7, move |_| async move {
+                let _ = running_tx.send(n);
+                let _ = released.wait_for(|go| *go).await;
+                Ok(n)
+            })
+            .await
+        }));
+    }
+    // All of them running (their places taken), none finished.
+    for _ in 0..MAX_PER_USER {
+        tokio::time::timeout(WAIT, running.recv()).await.unwrap();
+    }
+    let refused = ctx.write_for(7, |_| async { Ok(99) }).await;
+    assert_eq!(refused, Err(AppError::RateLimited));
+    assert_eq!(AppError::RateLimited.status(), 429);
+    // Another rider is not refused for the first one's limit.
+    let other = tokio::spawn({
+        let ctx = ctx.clone();
+        async move { ctx.write_for(8, |_| async { Ok(8) }).await }
+    });
+    release.send(true).unwrap();
+    for (n, h) in held.into_iter().enumerate() {
+        assert_eq!(h.await.unwrap().unwrap(), n as u32);
+    }
+    assert_eq!(other.await.unwrap().unwrap(), 8);
+    // Its places are given back as its changes end.
+    assert_eq!(ctx.write_for(7, |_| async { Ok(5) }).await.unwrap(), 5);
+}

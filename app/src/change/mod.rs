@@ -6,8 +6,9 @@
 //! rest in one place and in a fixed order:
 //!
 //! 1. the audit lines, in one statement (before any station row is locked, if none is yet);
-//! 2. the stations touched: version bumped, counts recounted, history and stock level followed
-//!    (`station::ssr::version`), if the change has not asked for them earlier;
+//! 2. the stations the change changed were bumped and recounted when it asked
+//!    ([`Change::recount`]: version + 1, counts as they will commit, history, stock level), so
+//!    that its facts carry them as committed;
 //! 3. the events, facts ([`event::Event`]): the change's own, then the low-stock crossings its
 //!    recounts found, so that its station events keep their places; each rendered once for
 //!    its audiences (`feed::ssr::projection`), its notifications stored in one statement, its
@@ -17,7 +18,8 @@
 //!    events go out even if the caller is gone (a request timed out, a client left).
 //!
 //! Nothing else commits a transaction (`clippy.toml` forbids `DatabaseTransaction::commit`
-//! elsewhere) and nothing else publishes a committed change's events.
+//! elsewhere) and nothing else publishes a committed change's events (`Ctx::announce` speaks
+//! for what was done with no transaction: the sweeper's expired sessions).
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -45,9 +47,8 @@ pub struct Change {
     at: DateTime<Utc>,
     by: Named,
     audit: Vec<Line>,
-    /// The stations this change touched, by id (the order their rows are locked in), with
-    /// their summaries once bumped and recounted.
-    stations: BTreeMap<i32, Option<StationSummary>>,
+    /// The stations this change recounted, by id, as they will commit.
+    stations: BTreeMap<i32, StationSummary>,
     events: Vec<Event>,
     /// Low-stock crossings the recounts found: raised after the change's own events.
     crossings: Vec<Event>,
@@ -77,7 +78,8 @@ impl Change {
         &self.ctx
     }
 
-    /// When the change happened: one time for all of its rows and messages.
+    /// When the change happened: one time for its audit lines, notes and messages (rows other
+    /// modules write, such as a booking's, take their own times).
     pub fn at(&self) -> DateTime<Utc> {
         self.at
     }
@@ -101,24 +103,20 @@ impl Change {
         });
     }
 
-    /// Marks a station changed; it is bumped and recounted at commit.
-    pub fn touch(&mut self, station_id: i32) {
-        self.stations.entry(station_id).or_insert(None);
-    }
-
     /// The station as this change will commit it: bumped (its row locked until commit) and
-    /// recounted now, for a change that decides on the counts or names them in its messages.
+    /// recounted now, for a change that decides on the counts or names them in its facts. Asked
+    /// again, it answers the same, so a change recounts after its last write of packs there.
     /// What needs no counts (the audit lines so far) is written first, so the station's row
     /// is locked for as few statements as may be.
     pub async fn recount(&mut self, station_id: i32) -> AppResult<StationSummary> {
-        if let Some(Some(done)) = self.stations.get(&station_id) {
+        if let Some(done) = self.stations.get(&station_id) {
             return Ok(done.clone());
         }
         self.write_audit().await?;
         let (station, crossed) =
             bump_version_and_recount(&self.txn, &self.ctx.rules, station_id).await?;
         self.crossings.extend(crossed);
-        self.stations.insert(station_id, Some(station.clone()));
+        self.stations.insert(station_id, station.clone());
         Ok(station)
     }
 
@@ -136,7 +134,7 @@ impl Change {
 
     async fn write_audit(&mut self) -> AppResult<()> {
         let lines = std::mem::take(&mut self.audit);
-        record_all(&self.txn, &self.by, lines).await
+        record_all(&self.txn, &self.by, lines, self.at).await
     }
 
     /// Commits the change and publishes its events, in the order the module's doc gives.
@@ -146,12 +144,6 @@ impl Change {
     )]
     pub async fn commit(mut self) -> AppResult<()> {
         self.write_audit().await?;
-        let untouched: Vec<i32> = (self.stations.iter())
-            .filter_map(|(id, done)| done.is_none().then_some(*id))
-            .collect();
-        for station_id in untouched {
-            self.recount(station_id).await?;
-        }
         let Change {
             ctx,
             txn,
@@ -166,13 +158,13 @@ impl Change {
         ctx.bus.stage(&txn, &events).await?;
         let bus = ctx.bus.clone();
         // Its own task: dropping the caller from here on (a timeout, a client gone) can no
-        // longer part a committed change from its events.
-        let finish = tokio::spawn(async move {
+        // longer part a committed change from its events. The request's span goes along.
+        let finish = tokio::spawn(tracing::Instrument::in_current_span(async move {
             let _in_order = bus.in_commit_order().await;
             txn.commit().await?;
             bus.committed(events);
             Ok::<(), AppError>(())
-        });
+        }));
         finish.await.map_err(|e| {
             tracing::error!(error = %e, "a change's commit task failed");
             AppError::Internal

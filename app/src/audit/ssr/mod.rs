@@ -65,7 +65,7 @@ pub async fn record(
         action,
         detail: detail.into(),
     };
-    record_all(conn, &actor.named(), vec![line]).await
+    record_all(conn, &actor.named(), vec![line], Utc::now()).await
 }
 
 /// Records a change's lines in one statement; call inside the transaction that makes it.
@@ -73,11 +73,11 @@ pub async fn record_all(
     conn: &impl ConnectionTrait,
     by: &Named,
     lines: Vec<Line>,
+    now: chrono::DateTime<Utc>,
 ) -> AppResult<()> {
     if lines.is_empty() {
         return Ok(());
     }
-    let now = Utc::now();
     let rows = lines.into_iter().map(|line| entity::ActiveModel {
         actor_id: Set(by.id),
         actor: Set(by.name.clone()),

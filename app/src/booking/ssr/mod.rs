@@ -152,7 +152,9 @@ pub async fn book_model(
     let started = std::time::Instant::now();
     let (rider, model) = (rider.clone(), model.to_string());
     let booked = ctx
-        .write(move |ctx| async move { book_now(&ctx, &rider, station_id, &model).await })
+        .write_for(rider.id, move |ctx| async move {
+            book_now(&ctx, &rider, station_id, &model).await
+        })
         .await;
     crate::observe::booking(booked.as_ref().err(), started.elapsed());
     booked

@@ -32,7 +32,7 @@ pub async fn cancel(
         return Err(AppError::NotYours);
     }
     let by = actor.clone();
-    ctx.write(move |ctx| async move {
+    ctx.write_for(actor.id, move |ctx| async move {
         close(
             &ctx,
             Actor::User(&by),

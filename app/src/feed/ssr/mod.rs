@@ -28,8 +28,9 @@ pub enum DomainEvent {
     /// For the all-stations feed and `station_id`'s feed.
     Station {
         station_id: i32,
-        /// Orders this station's events: `version * 16 + index` within the committing
-        /// transaction (see [`DomainEvent::sequence`]). `None`: a refresh, always delivered.
+        /// Orders this station's events: `version * 16 + n`, `n` its place among the change's
+        /// events of this station (see [`DomainEvent::sequence`]). `None`: a refresh, always
+        /// delivered.
         seq: Option<i64>,
         message: FeedMessage,
         /// The same message unmasked (a rider's full email), for the station's staff and admins.

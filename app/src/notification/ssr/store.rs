@@ -30,7 +30,7 @@ pub async fn store_all(
     conn: &impl ConnectionTrait,
     notes: Vec<NewNotification>,
 ) -> AppResult<Vec<entity::Model>> {
-    let wanted: Vec<i32> = notes.iter().map(|n| n.user_id).collect();
+    let wanted: Vec<(i32, String)> = notes.iter().map(|n| (n.user_id, n.title.clone())).collect();
     let mut rows = Vec::with_capacity(notes.len());
     let mut notes = notes.into_iter().peekable();
     while notes.peek().is_some() {
@@ -55,7 +55,7 @@ pub async fn store_all(
         stored.sort_by_key(|row| row.id);
         rows.extend(stored);
     }
-    if rows.iter().map(|r| r.user_id).ne(wanted) {
+    if rows.iter().map(|r| (r.user_id, r.title.clone())).ne(wanted) {
         tracing::error!("stored notifications came back in another order");
         return Err(AppError::Internal);
     }

@@ -53,7 +53,7 @@ pub async fn admin_update(
         .filter(st::Column::ClosedAt.is_null())
         .exec(change.txn())
         .await
-        .map_err(super::name_taken)?;
+        .map_err(|e| super::name_taken(e))?;
     if updated.rows_affected == 0 {
         return Err(AppError::not_found("Station"));
     }

@@ -71,7 +71,7 @@ pub async fn create(conn: &impl ConnectionTrait, new: NewStation) -> AppResult<S
     }
     .insert(conn)
     .await
-    .map_err(name_taken)?;
+    .map_err(|e| name_taken(e))?;
     Ok(read::summary(model, Default::default()))
 }
 

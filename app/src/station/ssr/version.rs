@@ -15,8 +15,7 @@ use crate::station::StationSummary;
 /// orders its events, and locks its row until commit), recounts its batteries, adds the counts
 /// to its history, follows its stock level (`stock_alert`), and returns it as it will be
 /// committed with the low-stock crossing the change made, if any. Only the unit of work calls
-/// it (`Change::recount`, and its commit for a station touched but not yet recounted), which
-/// raises the crossing after the change's own events.
+/// it (`Change::recount`), which raises the crossing after the change's own events.
 pub async fn bump_version_and_recount(
     conn: &impl ConnectionTrait,
     rules: &Rules,
