@@ -104,6 +104,10 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         (EventBus::new(hub.clone()), None)
     };
     let writer = db::writer(database_url).await?;
+    // Ordinary changes take SQLite's write lock ahead of the writer's stream.
+    let gate = writer
+        .as_ref()
+        .map(|w| w.gated(app::write_gate::Lane::Short));
     let pack_claim = app::battery::ssr::PackClaim::for_backend(db.get_database_backend());
     let ctx = Ctx {
         db,
@@ -114,6 +118,7 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         proxies: config.http.trusted_proxies()?,
         device_reports: ReportLimiter::new(config.devices.reports_per_minute),
         pack_claim,
+        gate,
     };
     let demo_loaded = config.demo.enabled && demo::load_if_empty(&ctx).await?;
     if demo_loaded {

@@ -44,6 +44,9 @@ pub struct Ctx {
     /// How this database claims a pack for a booking (`battery::ssr::claim`), chosen when the
     /// server connects.
     pub pack_claim: crate::battery::ssr::claim::PackClaim,
+    /// SQLite: the database's write lock taken in turn by every change
+    /// ([`crate::write_gate`]), ordinary changes first; `None` where there is no writer.
+    pub gate: Option<crate::write_gate::Gated>,
     /// SQLite: the thread the hot write transactions run on ([`Ctx::write`]); `None` on
     /// PostgreSQL, for an in-memory SQLite database, and in tools that build their own
     /// context.
@@ -84,6 +87,7 @@ impl Ctx {
                 let mut on_writer = self.clone();
                 on_writer.db = writer.db.clone();
                 on_writer.writer = None;
+                on_writer.gate = Some(writer.gated(crate::write_gate::Lane::Stream));
                 // The request's span goes along: lines logged there still name the request.
                 let change =
                     tracing::Instrument::instrument(change(on_writer), tracing::Span::current());

@@ -28,6 +28,8 @@ mod stored_enum;
 pub mod text;
 pub mod ui;
 #[cfg(feature = "ssr")]
+pub mod write_gate;
+#[cfg(feature = "ssr")]
 pub mod writer;
 
 mod layout;

@@ -38,6 +38,8 @@ pub struct Writer {
     places: std::sync::Arc<tokio::sync::Semaphore>,
     /// Changes waiting or running per user, for [`MAX_PER_USER`].
     per_user: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i32, u32>>>,
+    /// The database's write lock, in turn: the writer's changes queue in the stream lane.
+    gate: crate::write_gate::WriteGate,
     pub(crate) db: DatabaseConnection,
 }
 
@@ -113,6 +115,7 @@ impl Writer {
             jobs,
             places,
             per_user: Default::default(),
+            gate: Default::default(),
             db,
         })
     }
@@ -159,6 +162,14 @@ impl Writer {
             tracing::error!("a change on the SQLite writer thread was dropped unfinished");
             AppError::Internal
         })?
+    }
+
+    /// A place at this database's write gate, in `lane`.
+    pub fn gated(&self, lane: crate::write_gate::Lane) -> crate::write_gate::Gated {
+        crate::write_gate::Gated {
+            gate: self.gate.clone(),
+            lane,
+        }
     }
 
     /// Takes one of the user's places, or refuses when they have [`MAX_PER_USER`] already.

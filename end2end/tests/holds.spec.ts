@@ -3,8 +3,9 @@ import type { ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { healthy, hydrated, ownServer, stop } from "./helpers";
 
-// A server of its own with one-minute holds swept every second: the reminder comes at half
-// time (30 s left) and the expiry a minute after booking.
+// A server of its own with one-minute holds swept every second: the reminder (asked for a
+// minute ahead, at most half the hold is used) comes at half time (30 s left) and the expiry a
+// minute after booking. A reminder longer than the hold is refused at start.
 const PORT = 8004;
 const BASE = `http://127.0.0.1:${PORT}`;
 const DB = "../target/e2e-holds.db";
@@ -12,7 +13,7 @@ let server: ChildProcess;
 
 test.beforeAll(async () => {
   for (const f of [DB, `${DB}-wal`, `${DB}-shm`]) rmSync(f, { force: true });
-  server = ownServer(PORT, DB, ["--hold-minutes", "1", "--sweep-seconds", "1"]);
+  server = ownServer(PORT, DB, ["--hold-minutes", "1", "--hold-reminder-minutes", "1", "--sweep-seconds", "1"]);
   await healthy(PORT);
 });
 

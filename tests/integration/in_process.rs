@@ -60,6 +60,7 @@ pub async fn context() -> (Ctx, Published) {
     battery_swap::db::migrate(&db).await.expect("migrate");
     let (tx, rx) = unbounded_channel();
     let pack_claim = app::battery::ssr::PackClaim::for_backend(db.get_database_backend());
+    let writer = battery_swap::db::writer(&url).await.expect("writer");
     let ctx = Ctx {
         db,
         bus: EventBus::new(Arc::new(Recorder(tx))),
@@ -68,7 +69,10 @@ pub async fn context() -> (Ctx, Published) {
         proxies: Default::default(),
         device_reports: app::device::ssr::limiter::ReportLimiter::new(60),
         pack_claim,
-        writer: battery_swap::db::writer(&url).await.expect("writer"),
+        gate: writer
+            .as_ref()
+            .map(|w| w.gated(app::write_gate::Lane::Short)),
+        writer,
     };
     (ctx, Published(rx))
 }

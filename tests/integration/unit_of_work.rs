@@ -174,3 +174,67 @@ async fn one_user_cannot_take_the_writers_queue() {
     // Its places are given back as its changes end.
     assert_eq!(ctx.write_for(7, |_| async { Ok(5) }).await.unwrap(), 5);
 }
+
+/// On SQLite every change takes the database's write lock in turn: an ordinary change (here a
+/// staff edit's, a rider's) waits for the change in progress only, ahead of the bookings
+/// queued on the writer thread, instead of sleeping in SQLite's busy handler until a gap.
+#[tokio::test]
+async fn ordinary_changes_go_ahead_of_the_writers_stream() {
+    use app::audit::ssr::Actor;
+    use app::change::Change;
+    if on_postgres() {
+        return; // PostgreSQL locks rows, not the database: no gate
+    }
+    let (ctx, _published) = context().await;
+    let gate = ctx.gate.clone().expect("a gate on an SQLite file").gate;
+    let (release, released) = tokio::sync::watch::channel(false);
+    let (started_tx, mut started) = tokio::sync::mpsc::unbounded_channel();
+    let (order_tx, mut order) = tokio::sync::mpsc::unbounded_channel::<String>();
+    // A booking in progress on the writer, holding the lock.
+    let holder = tokio::spawn({
+        let (ctx, mut released) = (ctx.clone(), released.clone());
+        async move {
+            ctx.write(move |ctx| async move {
+                let change = Change::begin(&ctx, Actor::System).await?;
+                let _ = started_tx.send(());
+                let _ = released.wait_for(|go| *go).await;
+                change.rollback().await
+            })
+            .await
+        }
+    });
+    tokio::time::timeout(WAIT, started.recv()).await.unwrap();
+    // Three more bookings queue behind it on the writer, then an ordinary change.
+    let mut waiting = Vec::new();
+    for n in 0..3 {
+        let (ctx, order_tx) = (ctx.clone(), order_tx.clone());
+        waiting.push(tokio::spawn(async move {
+            ctx.write(move |ctx| async move {
+                let change = Change::begin(&ctx, Actor::System).await?;
+                let _ = order_tx.send(format!("stream {n}"));
+                change.rollback().await
+            })
+            .await
+        }));
+        until(|| gate.waiting() == n + 1).await;
+    }
+    waiting.push(tokio::spawn({
+        let (ctx, order_tx) = (ctx.clone(), order_tx.clone());
+        async move {
+            let change = Change::begin(&ctx, Actor::System).await?;
+            let _ = order_tx.send("ordinary".into());
+            change.rollback().await
+        }
+    }));
+    until(|| gate.waiting() == 4).await;
+    release.send(true).unwrap();
+    holder.await.unwrap().unwrap();
+    for w in waiting {
+        w.await.unwrap().unwrap();
+    }
+    let mut seen = Vec::new();
+    while let Ok(next) = order.try_recv() {
+        seen.push(next);
+    }
+    assert_eq!(seen, ["ordinary", "stream 0", "stream 1", "stream 2"]);
+}

@@ -34,6 +34,7 @@ use crate::feed::ssr::projection::{Out, project};
 use crate::notification::ssr::store::{self, NewNotification};
 use crate::station::StationSummary;
 use crate::station::ssr::version::bump_version_and_recount;
+use crate::write_gate::{Gated, Pass};
 
 pub mod event;
 
@@ -52,12 +53,19 @@ pub struct Change {
     events: Vec<Event>,
     /// Low-stock crossings the recounts found: raised after the change's own events.
     crossings: Vec<Event>,
+    /// SQLite: the right to write, held until the change has committed or rolled back.
+    pass: Option<Pass>,
 }
 
 impl Change {
     /// Begins a change made by `actor`, at the current time.
     pub async fn begin(ctx: &Ctx, actor: Actor<'_>) -> AppResult<Change> {
+        let pass = match &ctx.gate {
+            Some(Gated { gate, lane }) => Some(gate.enter(*lane).await?),
+            None => None,
+        };
         Ok(Change {
+            pass,
             ctx: ctx.clone(),
             txn: ctx.db.begin().await?,
             at: Utc::now(),
@@ -150,6 +158,7 @@ impl Change {
             at,
             mut events,
             crossings,
+            pass,
             ..
         } = self;
         events.extend(crossings);
@@ -163,6 +172,7 @@ impl Change {
             let _in_order = bus.in_commit_order().await;
             txn.commit().await?;
             bus.committed(events);
+            drop(pass);
             Ok::<(), AppError>(())
         }));
         finish.await.map_err(|e| {
