@@ -10,6 +10,9 @@ use std::time::Duration;
 /// fails that request once, and is dropped.)
 const TEST_AFTER_IDLE: Duration = Duration::from_secs(30);
 
+/// A PostgreSQL pool's connections unless `--db-connections` says otherwise.
+pub const POSTGRES_CONNECTIONS: u32 = 32;
+
 /// Connects with settings that make concurrent writers wait rather than fail: on SQLite WAL
 /// mode, a busy timeout and foreign keys; the file is created when missing.
 /// `connections`: the pool's size, or the default for the database.
@@ -34,7 +37,7 @@ pub async fn connect(url: &str, connections: Option<u32>) -> Result<DatabaseConn
                     .foreign_keys(true)
             });
     } else {
-        opts.max_connections(connections.unwrap_or(32))
+        opts.max_connections(connections.unwrap_or(POSTGRES_CONNECTIONS))
             .test_before_acquire_if_idle_for(TEST_AFTER_IDLE);
     }
     Database::connect(opts).await

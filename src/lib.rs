@@ -109,6 +109,15 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         .as_ref()
         .map(|w| w.gated(app::write_gate::Lane::Short));
     let pack_claim = app::battery::ssr::PackClaim::for_backend(db.get_database_backend());
+    // PostgreSQL: bookings and cancels hold at most seven eighths of the pool, so that the
+    // other changes find a connection beside a rush (docs/perf/2026-12-07-unit-of-work.md).
+    let stream_places = on_postgres.then(|| {
+        let pool = config
+            .operations
+            .db_connections
+            .unwrap_or(db::POSTGRES_CONNECTIONS);
+        std::sync::Arc::new(tokio::sync::Semaphore::new(Ctx::stream_share(pool)))
+    });
     let ctx = Ctx {
         db,
         bus,
@@ -118,6 +127,7 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         proxies: config.http.trusted_proxies()?,
         device_reports: ReportLimiter::new(config.devices.reports_per_minute),
         pack_claim,
+        stream_places,
         gate,
     };
     let demo_loaded = config.demo.enabled && demo::load_if_empty(&ctx).await?;

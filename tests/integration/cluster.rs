@@ -36,6 +36,7 @@ async fn tool(url: &str) -> Ctx {
         proxies: Default::default(),
         device_reports: app::device::ssr::ReportLimiter::new(60),
         pack_claim,
+        stream_places: None,
         gate: None,
         writer: None,
     }

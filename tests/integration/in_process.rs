@@ -6,7 +6,7 @@ use battery_swap::config::Config;
 use std::sync::Arc;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
-use crate::support::{HasCtx, TEST_POOL, WAIT, fresh_database_url};
+use crate::support::{HasCtx, TEST_POOL, WAIT, fresh_database_url, on_postgres};
 
 /// The events this process published, as the hub would have received them.
 pub struct Published(UnboundedReceiver<DomainEvent>);
@@ -69,6 +69,10 @@ pub async fn context() -> (Ctx, Published) {
         proxies: Default::default(),
         device_reports: app::device::ssr::limiter::ReportLimiter::new(60),
         pack_claim,
+        stream_places: on_postgres().then(|| {
+            let pool = TEST_POOL.parse().unwrap_or(8);
+            Arc::new(tokio::sync::Semaphore::new(Ctx::stream_share(pool)))
+        }),
         gate: writer
             .as_ref()
             .map(|w| w.gated(app::write_gate::Lane::Short)),

@@ -238,3 +238,55 @@ async fn ordinary_changes_go_ahead_of_the_writers_stream() {
     }
     assert_eq!(seen, ["ordinary", "stream 0", "stream 1", "stream 2"]);
 }
+
+/// On PostgreSQL the hot stream (bookings, cancels) may hold only part of the pool: beside a
+/// rush that has taken its share, an ordinary change still finds a connection at once.
+#[tokio::test]
+async fn ordinary_changes_find_a_connection_beside_a_rush() {
+    use app::audit::ssr::Actor;
+    use app::change::Change;
+    if !on_postgres() {
+        return; // SQLite orders its writes with the writer thread and the gate
+    }
+    let (mut ctx, _published) = context().await;
+    // A pool of two, of which the stream may hold one.
+    let url = fresh_database_url().await;
+    ctx.db = battery_swap::db::connect(&url, Some(2)).await.unwrap();
+    battery_swap::db::migrate(&ctx.db).await.unwrap();
+    let share = app::context::Ctx::stream_share(2);
+    assert_eq!(share, 1);
+    ctx.stream_places = Some(std::sync::Arc::new(tokio::sync::Semaphore::new(share)));
+    let (release, released) = tokio::sync::watch::channel(false);
+    let (running_tx, mut running) = tokio::sync::mpsc::unbounded_channel();
+    // Two bookings of a rush, each holding a connection until released.
+    let rush: Vec<_> = (0..2)
+        .map(|n| {
+            let (ctx, mut released, running_tx) =
+                (ctx.clone(), released.clone(), running_tx.clone());
+            tokio::spawn(async move {
+                ctx.write_for(n, move |ctx| async move {
+                    let change = Change::begin(&ctx, Actor::System).await?;
+                    let _ = running_tx.send(n);
+                    let _ = released.wait_for(|go| *go).await;
+                    change.rollback().await
+                })
+                .await
+            })
+        })
+        .collect();
+    tokio::time::timeout(WAIT, running.recv()).await.unwrap();
+    // The second waits for the stream's place, not holding the pool's last connection.
+    let ordinary = async {
+        let change = Change::begin(&ctx, Actor::System).await?;
+        change.rollback().await
+    };
+    tokio::time::timeout(WAIT, ordinary)
+        .await
+        .expect("a connection for an ordinary change")
+        .unwrap();
+    assert!(running.try_recv().is_err(), "the second booking waited");
+    release.send(true).unwrap();
+    for r in rush {
+        r.await.unwrap().unwrap();
+    }
+}
