@@ -15,20 +15,24 @@ pub struct Rider {
     pub email: String,
 }
 
+/// A booking as it was made: the station as committed, the booking, the pack, the rider.
+#[derive(Debug, Clone)]
+pub struct Booked {
+    pub station: StationSummary,
+    pub booking_id: i32,
+    pub battery_id: i32,
+    pub model: String,
+    pub code: String,
+    pub expires_at: DateTime<Utc>,
+    pub rider: Rider,
+}
+
 /// Something that happened. Station facts carry the station as the change commits it (its
 /// version, which orders its events, and its counts).
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// A rider booked a pack, held until `expires_at`.
-    Booked {
-        station: StationSummary,
-        booking_id: i32,
-        battery_id: i32,
-        model: String,
-        code: String,
-        expires_at: DateTime<Utc>,
-        rider: Rider,
-    },
+    /// A rider booked a pack, held until its `expires_at`.
+    Booked(Booked),
     /// Staff put a booked pack at the counter.
     Ready {
         station_id: i32,

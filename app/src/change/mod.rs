@@ -203,12 +203,7 @@ async fn render(
             Out::Wire(_) => None,
         })
         .collect();
-    let mut stored = if notes.is_empty() {
-        Vec::new()
-    } else {
-        store::store_all(txn, notes).await?
-    }
-    .into_iter();
+    let mut stored = store::store_all(txn, notes).await?.into_iter();
     let mut wire = Vec::with_capacity(outs.len());
     for out in outs {
         match out {

@@ -24,7 +24,7 @@ use crate::audit::AuditAction;
 use crate::audit::ssr::Actor;
 use crate::battery::ssr::{self as battery, entity as bat};
 use crate::change::Change;
-use crate::change::event::{Event, Rider};
+use crate::change::event::{Booked, Event, Rider};
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::feed::timestamp;
@@ -220,7 +220,7 @@ async fn book_now(
             summary.status.as_str().to_string(),
         ));
     }
-    change.raise(Event::Booked {
+    change.raise(Event::Booked(Booked {
         station: summary.clone(),
         booking_id: booking.id,
         battery_id: battery.id,
@@ -231,7 +231,7 @@ async fn book_now(
             id: rider.id,
             email: rider.email.clone(),
         },
-    });
+    }));
     let made = written_view(booking, summary.name, battery.model);
     change.commit().await?;
     Ok(made)

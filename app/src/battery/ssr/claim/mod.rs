@@ -34,19 +34,23 @@ pub struct Wanted<'a> {
 }
 
 impl Wanted<'_> {
-    /// Free packs that would do, unordered, one at most.
-    fn free(&self) -> SelectStatement {
-        let of_model = match self.model {
+    /// Of the model asked for, or of any.
+    fn of_model(&self) -> SimpleExpr {
+        match self.model {
             Some(m) => Expr::col(Column::Model).eq(m),
             None => Expr::val(true),
-        };
+        }
+    }
+
+    /// Free packs that would do, unordered, one at most.
+    fn free(&self) -> SelectStatement {
         Query::select()
             .column(Column::Id)
             .from(Entity)
             .and_where(Expr::col(Column::StationId).eq(self.station_id))
             .and_where(Expr::col(Column::State).eq(BatteryState::Available))
             .and_where(Expr::col(Column::ChargePercent).gte(self.min_charge))
-            .and_where(of_model)
+            .and_where(self.of_model())
             .and_where(self.also.clone())
             .limit(1)
             .to_owned()

@@ -4,7 +4,7 @@
 //! not safe there: the planner may run it once per outer row and claim many packs.) A lost
 //! race (the pack was taken before the update) picks again, a few times.
 use chrono::Utc;
-use sea_orm::sea_query::{ExprTrait, LockBehavior, LockType, Order};
+use sea_orm::sea_query::{LockBehavior, LockType, Order};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait, entity::prelude::*};
 
 use super::{Wanted, one_claimed};
@@ -70,15 +70,11 @@ pub(super) async fn claim(
             return Ok(Some(pack));
         }
         // Taken since it was locked: is any still free?
-        let of_model = match wanted.model {
-            Some(m) => Expr::col(Column::Model).eq(m),
-            None => Expr::val(true),
-        };
         let still_free = Entity::find()
             .filter(Column::StationId.eq(wanted.station_id))
             .filter(Column::State.eq(BatteryState::Available))
             .filter(Column::ChargePercent.gte(wanted.min_charge))
-            .filter(of_model)
+            .filter(wanted.of_model())
             .one(txn)
             .await?;
         if still_free.is_none() {

@@ -1,10 +1,9 @@
 //! The wire messages and notes the projection builds, one function each where a fact needs
 //! more than a line.
-use chrono::{DateTime, Utc};
 
 use super::{Note, Out};
 use crate::booking::BookingStatus;
-use crate::change::event::Rider;
+use crate::change::event::Booked;
 use crate::feed::ssr::{DomainEvent, mask_email};
 use crate::feed::{FeedMessage, InventoryAction, timestamp};
 use crate::notification::Level;
@@ -106,17 +105,16 @@ pub(super) fn status_message(
 
 /// A booking: the station's feeds (the rider's email masked for all but its staff), the
 /// rider's confirmation with the code to show, the staff's queue.
-#[expect(clippy::too_many_arguments, reason = "the fields of `Event::Booked`")]
-pub(super) fn booked(
-    s: &StationSummary,
-    booking_id: i32,
-    battery_id: i32,
-    model: String,
-    code: String,
-    expires_at: DateTime<Utc>,
-    rider: Rider,
-    ts: &str,
-) -> Vec<Out> {
+pub(super) fn booked(made: Booked, ts: &str) -> Vec<Out> {
+    let Booked {
+        station: ref s,
+        booking_id,
+        battery_id,
+        model,
+        code,
+        expires_at,
+        rider,
+    } = made;
     let c = s.counts;
     let text = format!("Battery booked successfully at {}", s.name);
     let message = |user: String| FeedMessage::BatteryBooked {

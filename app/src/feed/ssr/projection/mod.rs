@@ -46,17 +46,7 @@ pub fn project(event: Event, when: DateTime<Utc>) -> Vec<Out> {
     let ts = timestamp(when);
     let ts = ts.as_str();
     match event {
-        Event::Booked {
-            station: s,
-            booking_id,
-            battery_id,
-            model,
-            code,
-            expires_at,
-            rider,
-        } => booked(
-            &s, booking_id, battery_id, model, code, expires_at, rider, ts,
-        ),
+        Event::Booked(made) => booked(made, ts),
         Event::Ready {
             station_id,
             station_name,
