@@ -43,7 +43,7 @@ pub struct Ctx {
     pub device_reports: crate::device::ssr::limiter::ReportLimiter,
     /// How this database claims a pack for a booking (`battery::ssr::claim`), chosen when the
     /// server connects.
-    pub pack_claim: crate::battery::ssr::claim::PackClaim,
+    pub pack_claim: crate::battery::ssr::claim::engine::PackClaim,
     /// SQLite: the database's write lock taken in turn by every change
     /// ([`crate::write_gate`]), ordinary changes first; `None` where there is no writer.
     pub gate: Option<crate::write_gate::Gated>,
@@ -125,7 +125,7 @@ impl Ctx {
     /// Announces events that follow a change already made outside a transaction (a session
     /// deleted at logout): to every instance.
     pub async fn announce(&self, events: Vec<DomainEvent>) -> AppResult<()> {
-        self.bus.stage(&self.db, &events).await?;
+        self.bus.stage(&self.db, Vec::new(), &events).await?;
         self.bus.committed(events);
         Ok(())
     }

@@ -5,16 +5,17 @@
 //! what it did (`audit`, `recount`, `raise`) and ends with [`Change::commit`], which does the
 //! rest in one place and in a fixed order:
 //!
-//! 1. the audit lines, in one statement (before any station row is locked, if none is yet);
-//! 2. the stations the change changed were bumped and recounted when it asked
-//!    ([`Change::recount`]: version + 1, counts as they will commit, history, stock level), so
-//!    that its facts carry them as committed;
-//! 3. the events, facts ([`event::Event`]): the change's own, then the low-stock crossings its
+//! 1. the stations the change changed were bumped and recounted when it asked
+//!    ([`Change::recount`]: version + 1, counts as they will commit, stock level), so that its
+//!    facts carry them as committed;
+//! 2. the events, facts ([`event::Event`]): the change's own, then the low-stock crossings its
 //!    recounts found, so that its station events keep their places; each rendered once for
 //!    its audiences (`feed::ssr::projection`), its notifications stored in one statement, its
 //!    station events numbered (`DomainEvent::sequence`);
-//! 4. staged: `NOTIFY`ed inside the transaction on PostgreSQL;
-//! 5. committed and published, on a task of its own: once the database has the change, its
+//! 3. staged: the rows nothing in the change reads back (its audit lines, in one insert, and
+//!    its stations' history rows) written, and on PostgreSQL `NOTIFY`ed, all in one statement
+//!    there (`EventBus::stage`);
+//! 4. committed and published, on a task of its own: once the database has the change, its
 //!    events go out even if the caller is gone (a request timed out, a client left).
 //!
 //! Nothing else commits a transaction (`clippy.toml` forbids `DatabaseTransaction::commit`
@@ -23,17 +24,18 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::InsertStatement;
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 
 use crate::audit::AuditAction;
-use crate::audit::ssr::{Actor, Line, Named, record_all};
+use crate::audit::ssr::{Actor, Line, Named, insert_all};
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::feed::ssr::DomainEvent;
 use crate::feed::ssr::projection::{Out, project};
 use crate::notification::ssr::store::{self, NewNotification};
 use crate::station::StationSummary;
-use crate::station::ssr::version::bump_version_and_recount;
+use crate::station::ssr::version::{Recounted, bump_version_and_recount};
 use crate::write_gate::{Gated, Pass};
 
 pub mod event;
@@ -53,6 +55,8 @@ pub struct Change {
     events: Vec<Event>,
     /// Low-stock crossings the recounts found: raised after the change's own events.
     crossings: Vec<Event>,
+    /// Rows nothing in the change reads back (its stations' history), written at its commit.
+    rows: Vec<InsertStatement>,
     /// SQLite: the right to write, held until the change has committed or rolled back.
     pass: Option<Pass>,
 }
@@ -74,6 +78,40 @@ impl Change {
             stations: BTreeMap::new(),
             events: Vec::new(),
             crossings: Vec::new(),
+            rows: Vec::new(),
+        })
+    }
+
+    /// The change begun again on a fresh transaction, before it has said anything (what it
+    /// said would go with the rollback): for a first statement that may have left row locks
+    /// the change must not hold while it waits (PostgreSQL's pack claim). SQLite's write gate
+    /// stays held.
+    pub async fn restart(self) -> AppResult<Change> {
+        let silent = self.audit.is_empty() && self.stations.is_empty();
+        if !(silent && self.events.is_empty() && self.rows.is_empty()) {
+            tracing::error!("a change was restarted after it had said what it did");
+            return Err(AppError::Internal);
+        }
+        let Change {
+            ctx,
+            txn,
+            at,
+            by,
+            pass,
+            ..
+        } = self;
+        txn.rollback().await?;
+        Ok(Change {
+            txn: ctx.db.begin().await?,
+            ctx,
+            at,
+            by,
+            pass,
+            audit: Vec::new(),
+            stations: BTreeMap::new(),
+            events: Vec::new(),
+            crossings: Vec::new(),
+            rows: Vec::new(),
         })
     }
 
@@ -114,16 +152,19 @@ impl Change {
     /// The station as this change will commit it: bumped (its row locked until commit) and
     /// recounted now, for a change that decides on the counts or names them in its facts. Asked
     /// again, it answers the same, so a change recounts after its last write of packs there.
-    /// What needs no counts (the audit lines so far) is written first, so the station's row
-    /// is locked for as few statements as may be.
+    /// Its history row waits for the commit, so the station's row is locked for as few
+    /// statements as may be.
     pub async fn recount(&mut self, station_id: i32) -> AppResult<StationSummary> {
         if let Some(done) = self.stations.get(&station_id) {
             return Ok(done.clone());
         }
-        self.write_audit().await?;
-        let (station, crossed) =
-            bump_version_and_recount(&self.txn, &self.ctx.rules, station_id).await?;
+        let Recounted {
+            station,
+            crossed,
+            history,
+        } = bump_version_and_recount(&self.txn, &self.ctx.rules, station_id).await?;
         self.crossings.extend(crossed);
+        self.rows.push(history);
         self.stations.insert(station_id, station.clone());
         Ok(station)
     }
@@ -140,31 +181,29 @@ impl Change {
         Ok(())
     }
 
-    async fn write_audit(&mut self) -> AppResult<()> {
-        let lines = std::mem::take(&mut self.audit);
-        record_all(&self.txn, &self.by, lines, self.at).await
-    }
-
     /// Commits the change and publishes its events, in the order the module's doc gives.
     #[expect(
         clippy::disallowed_methods,
         reason = "the one place a change's transaction commits"
     )]
-    pub async fn commit(mut self) -> AppResult<()> {
-        self.write_audit().await?;
+    pub async fn commit(self) -> AppResult<()> {
         let Change {
             ctx,
             txn,
             at,
+            by,
+            audit,
             mut events,
             crossings,
+            mut rows,
             pass,
             ..
         } = self;
         events.extend(crossings);
         let mut events = render(&txn, events, at).await?;
         DomainEvent::sequence(&mut events)?;
-        ctx.bus.stage(&txn, &events).await?;
+        rows.extend(insert_all(&by, audit, at));
+        ctx.bus.stage(&txn, rows, &events).await?;
         let bus = ctx.bus.clone();
         // Its own task: dropping the caller from here on (a timeout, a client gone) can no
         // longer part a committed change from its events. The request's span goes along.

@@ -1,6 +1,9 @@
 //! Recording and reading the audit trail (server only).
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryOrder, QuerySelect, entity::prelude::*};
+use sea_orm::sea_query::InsertStatement;
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, QueryOrder, QuerySelect, QueryTrait, entity::prelude::*,
+};
 
 use super::{AuditAction, AuditEntry};
 use crate::account::CurrentUser;
@@ -75,8 +78,22 @@ pub async fn record_all(
     lines: Vec<Line>,
     now: chrono::DateTime<Utc>,
 ) -> AppResult<()> {
+    if let Some(insert) = insert_all(by, lines, now) {
+        conn.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+/// The statement that writes `lines`, all by `by` at `now`, or none for no lines: for a unit
+/// of work, which writes it at its commit (`crate::change::Change`), in one round trip with
+/// its other rows where the engine allows.
+pub fn insert_all(
+    by: &Named,
+    lines: Vec<Line>,
+    now: chrono::DateTime<Utc>,
+) -> Option<InsertStatement> {
     if lines.is_empty() {
-        return Ok(());
+        return None;
     }
     let rows = lines.into_iter().map(|line| entity::ActiveModel {
         actor_id: Set(by.id),
@@ -87,8 +104,7 @@ pub async fn record_all(
         created_at: Set(now),
         ..Default::default()
     });
-    entity::Entity::insert_many(rows).exec(conn).await?;
-    Ok(())
+    Some(entity::Entity::insert_many(rows).into_query())
 }
 
 /// Recent history, newest first: staff see their stations', admins everything.

@@ -16,7 +16,7 @@ pub mod entity;
 mod for_bookings;
 mod readings;
 
-pub use claim::{PackClaim, Wanted};
+pub use claim::{PackClaim, Wanted, claim_pack};
 pub use for_bookings::{ReturnedPack, check_in, check_returned, set_booked_pack};
 pub use readings::{Applied, ReadingChange, apply_readings, check_readings};
 

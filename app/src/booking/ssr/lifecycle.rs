@@ -3,7 +3,7 @@
 //! one transaction that starts with its conditional write, records itself in the audit trail,
 //! and publishes after commit.
 use sea_orm::sea_query::{Expr, SimpleExpr};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, entity::prelude::*};
+use sea_orm::{Condition, ConnectionTrait, DatabaseTransaction, entity::prelude::*};
 
 use super::{booking_view, entity};
 use crate::account::CurrentUser;
@@ -24,19 +24,21 @@ pub(super) async fn find(conn: &impl ConnectionTrait, booking_id: i32) -> AppRes
         .ok_or_else(|| AppError::not_found("Booking"))
 }
 
-/// Moves an active booking to `to` (only from `from`); the caller has authorised. A booking
-/// that moved on meanwhile gives `BookingClosed` with its current status.
+/// Moves an active booking to `to` (only from `from`, and only if it is one of `only`: the
+/// bookings the actor may move, when the caller has not authorised already). A booking that
+/// moved on meanwhile, or is not one of `only`, gives `BookingClosed` with its current status.
 pub(super) async fn transition(
     txn: &DatabaseTransaction,
     booking_id: i32,
-    from: &[BookingStatus],
+    (from, only): (&[BookingStatus], Condition),
     to: BookingStatus,
     extra: Vec<(entity::Column, SimpleExpr)>,
 ) -> AppResult<entity::Model> {
     let mut update = entity::Entity::update_many()
         .col_expr(entity::Column::Status, Expr::value(to))
         .filter(entity::Column::Id.eq(booking_id))
-        .filter(entity::Column::Status.is_in(from.iter().copied()));
+        .filter(entity::Column::Status.is_in(from.iter().copied()))
+        .filter(only);
     for (col, expr) in extra {
         update = update.col_expr(col, expr);
     }
@@ -58,7 +60,7 @@ pub async fn mark_ready(ctx: &Ctx, actor: &CurrentUser, booking_id: i32) -> AppR
     let booking = transition(
         change.txn(),
         booking_id,
-        &[BookingStatus::Confirmed],
+        (&[BookingStatus::Confirmed], Condition::all()),
         BookingStatus::Ready,
         vec![(entity::Column::ReadyAt, Expr::value(now))],
     )
@@ -103,7 +105,7 @@ pub async fn collect(
     let booking = transition(
         change.txn(),
         booking_id,
-        &BookingStatus::ACTIVE,
+        (&BookingStatus::ACTIVE, Condition::all()),
         BookingStatus::Collected,
         vec![
             (entity::Column::CollectedAt, Expr::value(now)),

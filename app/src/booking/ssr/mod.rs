@@ -168,7 +168,7 @@ async fn book_now(
 ) -> AppResult<BookingView> {
     let model = crate::text::line("A battery model", model, 120, false)?;
     let model = (!model.is_empty()).then_some(model.as_str());
-    let mut change = Change::begin(ctx, Actor::User(rider)).await?;
+    let change = Change::begin(ctx, Actor::User(rider)).await?;
     let now = change.at();
     let wanted = battery::Wanted {
         station_id,
@@ -176,7 +176,7 @@ async fn book_now(
         model,
         also: station::ssr::is_online(station_id),
     };
-    let claimed = ctx.pack_claim.claim(change.txn(), &wanted).await?;
+    let (mut change, claimed) = battery::claim_pack(change, &wanted).await?;
     let Some(battery) = claimed else {
         // Why not, read once the change has ended (on SQLite it holds the one write lock):
         // the station as it is now, which a status change just after the claim may have moved.
@@ -210,8 +210,8 @@ async fn book_now(
         booking.id, battery.serial, rider.email
     );
     change.audit(Some(station_id), AuditAction::BookingCreated, detail);
-    // The recount writes the audit line first, then bumps the station's row (locked until
-    // commit on PostgreSQL), so concurrent bookings there wait on fewer round trips.
+    // The recount bumps the station's row (locked until commit on PostgreSQL) last, and the
+    // audit line waits for the commit, so concurrent bookings there wait on fewer round trips.
     let summary = change.recount(station_id).await?;
     // On PostgreSQL the claim saw the station as its snapshot had it; the bump waited for any
     // status change or closing in flight, and the recount after it sees the committed status.

@@ -1,4 +1,5 @@
 //! Domain events and the bus that carries them from a committed transaction to the sockets.
+use sea_orm::sea_query::InsertStatement;
 use sea_orm::{ConnectionTrait, DbErr};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -191,16 +192,23 @@ impl EventBus {
         }
     }
 
-    /// Announces `events` on `conn` (a transaction, or autocommit) when they go through the
-    /// database; nothing otherwise.
+    /// Stages the end of a change on `conn` (its transaction, or autocommit): writes `rows`,
+    /// which nothing in the change reads back, and announces `events` when they go through the
+    /// database: then in one round trip (`pg_notify::announce`), else a statement per row.
     pub async fn stage(
         &self,
         conn: &impl ConnectionTrait,
+        rows: Vec<InsertStatement>,
         events: &[DomainEvent],
     ) -> Result<(), DbErr> {
         match self.delivery {
-            Delivery::InProcess(_) => Ok(()),
-            Delivery::Notify => pg_notify::announce(conn, events).await,
+            Delivery::InProcess(_) => {
+                for row in &rows {
+                    conn.execute(row).await?;
+                }
+                Ok(())
+            }
+            Delivery::Notify => pg_notify::announce(conn, rows, events).await,
         }
     }
 

@@ -4,6 +4,9 @@
 //! `<event id> <index> <count> <data>`. All of a transaction's notifications are delivered
 //! together and in commit order; the reassembler still keys chunks by event id, so it is
 //! correct even if chunks of different events interleave.
+use sea_orm::sea_query::{
+    InsertStatement, PostgresQueryBuilder, SqlWriter, SqlWriterValues, Values, Write,
+};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 use std::collections::HashMap;
 
@@ -37,16 +40,19 @@ pub fn encode(event: &DomainEvent) -> Vec<String> {
         .collect()
 }
 
-/// `NOTIFY`s `events` on `conn` (a transaction, or autocommit): one round trip for all of a
-/// change's events, in their order.
-pub async fn announce(conn: &impl ConnectionTrait, events: &[DomainEvent]) -> Result<(), DbErr> {
+/// Writes `rows` and `NOTIFY`s `events` on `conn` (a transaction, or autocommit), in one
+/// round trip: the rows as data-modifying `WITH` parts (each runs once, in the statement's
+/// snapshot, whether or not anything reads it), the events, in their order, from one array.
+pub async fn announce(
+    conn: &impl ConnectionTrait,
+    rows: Vec<InsertStatement>,
+    events: &[DomainEvent],
+) -> Result<(), DbErr> {
     let payloads: Vec<String> = events.iter().flat_map(encode).collect();
-    if payloads.is_empty() {
+    if payloads.is_empty() && rows.is_empty() {
         return Ok(());
     }
-    let sql = "SELECT count(pg_notify($1, p)) FROM json_array_elements_text($2::json) p";
-    let all = serde_json::to_string(&payloads).unwrap_or_default();
-    let values = [CHANNEL.into(), all.into()];
+    let (sql, values) = with_rows(rows, &payloads);
     conn.execute_raw(Statement::from_sql_and_values(
         DbBackend::Postgres,
         sql,
@@ -54,6 +60,29 @@ pub async fn announce(conn: &impl ConnectionTrait, events: &[DomainEvent]) -> Re
     ))
     .await?;
     Ok(())
+}
+
+/// `WITH row0 AS (INSERT …), … SELECT count(pg_notify($n, p)) FROM
+/// json_array_elements_text($n+1::json) p`, its placeholders numbered across the parts.
+fn with_rows(rows: Vec<InsertStatement>, payloads: &[String]) -> (String, Values) {
+    let mut sql = SqlWriterValues::new("$", true);
+    for (i, row) in rows.iter().enumerate() {
+        let lead = if i == 0 { "WITH" } else { "," };
+        let _ = write!(sql, "{lead} row{i} AS (");
+        row.build_collect_into(PostgresQueryBuilder, &mut sql);
+        let _ = sql.write_str(")");
+    }
+    if payloads.is_empty() {
+        let _ = sql.write_str(" SELECT 0");
+    } else {
+        let all = serde_json::to_string(payloads).unwrap_or_default();
+        let _ = sql.write_str(" SELECT count(pg_notify(");
+        sql.push_param(CHANNEL.into(), &PostgresQueryBuilder);
+        let _ = sql.write_str(", p)) FROM json_array_elements_text(");
+        sql.push_param(all.into(), &PostgresQueryBuilder);
+        let _ = sql.write_str("::json) p");
+    }
+    sql.into_parts()
 }
 
 /// Puts chunked events back together on the listening side.
@@ -110,6 +139,30 @@ mod tests {
             user_id: 7,
             message: FeedMessage::error("é".repeat(len)),
         }
+    }
+
+    /// A change's rows and its NOTIFY are one statement, its placeholders numbered across.
+    #[test]
+    fn rows_ride_with_the_notify() {
+        use sea_orm::sea_query::{Alias, Query};
+        let row = |n: i32| {
+            Query::insert()
+                .into_table(Alias::new("t"))
+                .columns([Alias::new("n")])
+                .values_panic([n.into()])
+                .to_owned()
+        };
+        let (sql, values) = with_rows(vec![row(1), row(2)], &["x".to_string()]);
+        assert_eq!(
+            sql,
+            r#"WITH row0 AS (INSERT INTO "t" ("n") VALUES ($1)), row1 AS (INSERT INTO "t" ("n") VALUES ($2)) SELECT count(pg_notify($3, p)) FROM json_array_elements_text($4::json) p"#
+        );
+        assert_eq!(values.0.len(), 4);
+        let (sql, _) = with_rows(vec![row(1)], &[]);
+        assert_eq!(
+            sql,
+            r#"WITH row0 AS (INSERT INTO "t" ("n") VALUES ($1)) SELECT 0"#
+        );
     }
 
     #[test]

@@ -1,9 +1,11 @@
-//! Availability over time: one row per committed change of a station's counts, written by
-//! [`super::version::bump_version_and_recount`] in the changing transaction (so the history holds
-//! exactly what was committed), read back as a chart series, pruned by the sweeper.
+//! Availability over time: one row per committed change of a station's counts, made by
+//! [`super::version::bump_version_and_recount`] and written with the changing transaction's
+//! commit (so the history holds exactly what was committed), read back as a chart series, pruned by the sweeper.
 use chrono::{DateTime, Duration, SubsecRound, Utc};
-use sea_orm::sea_query::{Func, Query};
-use sea_orm::{ActiveValue::Set, Condition, ConnectionTrait, QueryOrder, entity::prelude::*};
+use sea_orm::sea_query::{Func, InsertStatement, Query};
+use sea_orm::{
+    ActiveValue::Set, Condition, ConnectionTrait, QueryOrder, QueryTrait, entity::prelude::*,
+};
 
 use super::entity::history;
 use crate::error::{AppError, AppResult};
@@ -13,19 +15,19 @@ use crate::station::history::{AvailabilityHistory, MAX_HOURS};
 /// How many past weeks the "usually" line averages.
 const USUAL_WEEKS: i64 = 4;
 
-/// Records `station`'s counts as this transaction commits them.
-pub async fn record(conn: &impl ConnectionTrait, station: &StationSummary) -> AppResult<()> {
+/// The row that records `station`'s counts as its change commits them: written by the unit of
+/// work at its commit (`crate::change::Change`), in one round trip with its other rows where the
+/// engine allows; nothing in the change reads it back.
+pub fn row(station: &StationSummary) -> InsertStatement {
     let clamp = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
-    history::ActiveModel {
+    history::Entity::insert(history::ActiveModel {
         station_id: Set(station.id),
         at: Set(Utc::now()),
         available: Set(clamp(station.counts.available)),
         total: Set(clamp(station.counts.total)),
         ..Default::default()
-    }
-    .insert(conn)
-    .await?;
-    Ok(())
+    })
+    .into_query()
 }
 
 /// Writes past counts in one statement: for the demo, whose stations would otherwise have no

@@ -1,5 +1,6 @@
 //! A station's version and counts, as a change commits them (server only): called by the unit
 //! of work (`crate::change::Change`) for every station a change touched.
+use sea_orm::sea_query::InsertStatement;
 use sea_orm::{ConnectionTrait, entity::prelude::*};
 
 use super::entity::station as st;
@@ -11,16 +12,26 @@ use crate::context::Rules;
 use crate::error::{AppError, AppResult};
 use crate::station::StationSummary;
 
+/// A station as a change will commit it.
+pub struct Recounted {
+    pub station: StationSummary,
+    /// The low-stock crossing the change made, if any.
+    pub crossed: Option<Event>,
+    /// Its history row, for the change to write at its commit.
+    pub history: InsertStatement,
+}
+
 /// Records a change of the station inside the changing transaction: bumps its version (which
-/// orders its events, and locks its row until commit), recounts its batteries, adds the counts
-/// to its history, follows its stock level (`stock_alert`), and returns it as it will be
-/// committed with the low-stock crossing the change made, if any. Only the unit of work calls
-/// it (`Change::recount`), which raises the crossing after the change's own events.
+/// orders its events, and locks its row until commit), recounts its batteries, follows its
+/// stock level (`stock_alert`), and returns it as it will be committed, with the low-stock
+/// crossing the change made and the row of its history. Only the unit of work calls it
+/// (`Change::recount`), which raises the crossing after the change's own events and writes
+/// the history row with its commit.
 pub async fn bump_version_and_recount(
     conn: &impl ConnectionTrait,
     rules: &Rules,
     station_id: i32,
-) -> AppResult<(StationSummary, Option<Event>)> {
+) -> AppResult<Recounted> {
     use sea_orm::sea_query::ExprTrait;
     // The bumped row comes back with the write (`RETURNING`): one round trip fewer while the
     // row is locked.
@@ -33,7 +44,10 @@ pub async fn bump_version_and_recount(
         .ok_or_else(|| AppError::not_found("Station"))?;
     let level = model.stock_level;
     let station = summary(model, stock(conn, station_id).await?);
-    history::record(conn, &station).await?;
     let crossed = stock_alert::follow(conn, rules.low_stock_threshold, &station, level).await?;
-    Ok((station, crossed))
+    Ok(Recounted {
+        history: history::row(&station),
+        station,
+        crossed,
+    })
 }

@@ -3,24 +3,21 @@
 //! context. Both claim the best-charged available pack at the station (of the rider's model,
 //! when given) only if `also` holds in the same statement (the station is online), re-check
 //! `state = 'available'` in the update, and abort the change if it ever claimed more than one.
+//! The claim is its change's first statement: it takes the change, and gives it back (begun
+//! again, if it had to wait: `skip_locked`).
 use sea_orm::sea_query::{ExprTrait, Order, Query, SelectStatement, SimpleExpr};
-use sea_orm::{DatabaseTransaction, DbBackend, entity::prelude::*};
+use sea_orm::{UpdateMany, entity::prelude::*};
 
 use super::entity::{self, Column, Entity};
 use crate::battery::BatteryState;
+use crate::change::Change;
 use crate::error::{AppError, AppResult};
 
+pub mod engine;
 mod one_statement;
 mod skip_locked;
 
-/// How this server's database claims a pack.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PackClaim {
-    /// SQLite: writers are serialised, so the pick and the claim are one conditional `UPDATE`.
-    OneStatement,
-    /// PostgreSQL: concurrent bookings lock different packs (`FOR UPDATE SKIP LOCKED`).
-    SkipLocked,
-}
+pub use engine::PackClaim;
 
 /// What a booking asks for.
 #[derive(Debug, Clone)]
@@ -65,25 +62,26 @@ impl Wanted<'_> {
     }
 }
 
-impl PackClaim {
-    pub fn for_backend(backend: DbBackend) -> Self {
-        match backend {
-            DbBackend::Postgres => PackClaim::SkipLocked,
-            _ => PackClaim::OneStatement,
-        }
+/// Claims a pack as `wanted` says in `change`, its first statement, the way its server's
+/// database does ([`PackClaim`]), or nothing when none is free; gives the change back to go on
+/// with.
+pub async fn claim_pack(
+    change: Change,
+    wanted: &Wanted<'_>,
+) -> AppResult<(Change, Option<entity::Model>)> {
+    match change.ctx().pack_claim {
+        PackClaim::OneStatement => one_statement::claim(change, wanted).await,
+        PackClaim::SkipLocked => skip_locked::claim(change, wanted).await,
     }
+}
 
-    /// Claims a pack as `wanted` says, or nothing when none is free.
-    pub async fn claim(
-        self,
-        txn: &DatabaseTransaction,
-        wanted: &Wanted<'_>,
-    ) -> AppResult<Option<entity::Model>> {
-        match self {
-            PackClaim::OneStatement => one_statement::claim(txn, wanted).await,
-            PackClaim::SkipLocked => skip_locked::claim(txn, wanted).await,
-        }
-    }
+/// Books the pack `pick` finds, if it is still available.
+fn claim_where(pick: SimpleExpr) -> UpdateMany<Entity> {
+    Entity::update_many()
+        .col_expr(Column::State, Expr::value(BatteryState::Booked))
+        .col_expr(Column::UpdatedAt, Expr::value(chrono::Utc::now()))
+        .filter(pick)
+        .filter(Column::State.eq(BatteryState::Available))
 }
 
 /// The claiming update's rows: one pack, or none; more is a bug, and the change is refused.
