@@ -3,13 +3,17 @@
 //!
 //! If the listening connection drops (PostgreSQL restarted, connection killed), the instance
 //! reconnects with backoff, logs it, and sends every station feed a fresh `inventory_update`
-//! (action `update`), since events may have been missed meanwhile. It never exits over it.
+//! (action `update`), since events may have been missed meanwhile. The refresh reads through
+//! the pool, which may still be failing when the listener is back (its connections died with
+//! the server): it is retried, with backoff, until it succeeds, beside the listening. It never
+//! exits over it.
 use app::context::Ctx;
 use app::feed::ssr::DomainEvent;
 use app::feed::ssr::pg_notify::{CHANNEL, Reassembler};
 use sea_orm::sqlx::postgres::PgListener;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::hub::Hub;
@@ -40,6 +44,15 @@ async fn run(
     shutdown: CancellationToken,
 ) {
     let mut chunks = Reassembler::default();
+    let mut refreshing: Option<JoinHandle<()>> = None;
+    let refresh = |refreshing: &mut Option<JoinHandle<()>>| {
+        // A newer refresh reads newer counts: the one in progress is no longer needed.
+        if let Some(older) = refreshing.take() {
+            older.abort();
+        }
+        let (ctx, hub, shutdown) = (ctx.clone(), hub.clone(), shutdown.clone());
+        *refreshing = Some(tokio::spawn(refresh_snapshots(ctx, hub, shutdown)));
+    };
     loop {
         let lost = tokio::select! {
             _ = shutdown.cancelled() => return,
@@ -54,7 +67,7 @@ async fn run(
                 Ok(None) => {
                     metrics::counter!(crate::metrics::LISTENER_RECONNECTS).increment(1);
                     tracing::warn!("event listener lost its PostgreSQL connection and reconnected");
-                    refresh_snapshots(&ctx, &hub).await;
+                    refresh(&mut refreshing);
                     false
                 }
                 Err(e) => {
@@ -68,7 +81,7 @@ async fn run(
             listener = reconnect(&url, &shutdown).await;
             metrics::counter!(crate::metrics::LISTENER_RECONNECTS).increment(1);
             tracing::info!("event listener reconnected");
-            refresh_snapshots(&ctx, &hub).await;
+            refresh(&mut refreshing);
         }
     }
 }
@@ -90,16 +103,32 @@ async fn reconnect(url: &str, shutdown: &CancellationToken) -> PgListener {
     }
 }
 
-/// Tells this instance's station-feed clients the current counts of every station.
-async fn refresh_snapshots(ctx: &Ctx, hub: &Hub) {
-    match app::station::ssr::list(&ctx.db).await {
-        Ok(stations) => {
-            let now = app::feed::timestamp(chrono::Utc::now());
-            for s in &stations {
-                // Unordered on purpose: a refresh reaches even a socket that saw this version.
-                hub.dispatch(&DomainEvent::refresh(s, now.clone()));
+/// Tells this instance's station-feed clients the current counts of every station, as soon as
+/// they can be read: tried again, with backoff, until it succeeds or the server stops.
+async fn refresh_snapshots(ctx: Ctx, hub: Arc<Hub>, shutdown: CancellationToken) {
+    let mut wait = Duration::from_millis(100);
+    for attempt in 1.. {
+        match app::station::ssr::list(&ctx.db).await {
+            Ok(stations) => {
+                let now = app::feed::timestamp(chrono::Utc::now());
+                for s in &stations {
+                    // Unordered on purpose: a refresh reaches even a socket that saw this version.
+                    hub.dispatch(&DomainEvent::refresh(s, now.clone()));
+                }
+                if attempt > 1 {
+                    tracing::info!(attempt, "station snapshots refreshed");
+                }
+                return;
+            }
+            Err(e) => {
+                let retry_in_ms = wait.as_millis() as u64;
+                tracing::warn!(error = %e, attempt, retry_in_ms, "could not refresh station snapshots; retrying");
             }
         }
-        Err(e) => tracing::warn!(error = %e, "could not refresh station snapshots"),
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(wait) => {}
+        }
+        wait = (wait * 2).min(Duration::from_secs(5));
     }
 }

@@ -13,7 +13,7 @@ use crate::support::*;
 
 /// A context for setting up data directly, like an admin tool. On PostgreSQL its events are
 /// NOTIFYed, so running instances hear them; on SQLite nobody is listening.
-async fn tool(url: &str) -> Ctx {
+pub(crate) async fn tool(url: &str) -> Ctx {
     struct Nowhere;
     impl app::feed::ssr::EventSink for Nowhere {
         fn publish(&self, _: Vec<app::feed::ssr::DomainEvent>) {}
@@ -53,7 +53,7 @@ fn admin() -> CurrentUser {
     }
 }
 
-async fn new_station(ctx: &Ctx, name: &str, batteries: usize, charge: i16) -> i32 {
+pub(crate) async fn new_station(ctx: &Ctx, name: &str, batteries: usize, charge: i16) -> i32 {
     let new = app::station::ssr::NewStation {
         name: name.into(),
         address: "x".into(),
@@ -78,7 +78,7 @@ async fn new_station(ctx: &Ctx, name: &str, batteries: usize, charge: i16) -> i3
     id
 }
 
-async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
+pub(crate) async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
     let row = db
         .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
         .await
