@@ -1,7 +1,8 @@
 //! The sweeper: every `--sweep-seconds` it expires bookings whose hold ran out (releasing
 //! their packs), reminds riders whose hold ends soon, deletes expired sessions and tokens
 //! (closing their sockets) and ended login-throttle windows, and hourly prunes station history
-//! past its retention. Each step is logged and counted, and the next runs whatever the previous
+//! past its retention and the answers kept for retried requests after a day
+//! (`app::idempotency`). Each step is logged and counted, and the next runs whatever the previous
 //! one did.
 use ::metrics::{counter, gauge};
 use app::context::Ctx;
@@ -70,6 +71,14 @@ async fn sweep(ctx: &Ctx, pruned_at: &mut Option<Instant>) {
             Err(e) => {
                 ok = false;
                 tracing::warn!(error = %e, "history sweep failed")
+            }
+        }
+        match app::idempotency::ssr::prune(&ctx.db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(rows = n, "pruned the answers kept for retries"),
+            Err(e) => {
+                ok = false;
+                tracing::warn!(error = %e, "idempotency key sweep failed")
             }
         }
     }

@@ -5,8 +5,8 @@
 //! refusal reads the same in every client. Database and other internal details never leave the
 //! server: they are logged and become [`AppError::Internal`].
 use leptos::server_fn::Bytes;
-use leptos::server_fn::Encodes;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use leptos::server_fn::{Decodes, Encodes};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -46,6 +46,9 @@ pub enum AppError {
     BookingClosed(String),
     #[error("The collection code does not match.")]
     WrongCode,
+    /// An idempotency key sent again with another request than the one it first named.
+    #[error("That idempotency key was used for another request.")]
+    KeyReused,
     #[error("Too many requests; slow down.")]
     RateLimited,
     /// Too many failed logins (or registrations) for this account or client address: 429 with
@@ -78,6 +81,7 @@ impl AppError {
             | AppError::WrongCode
             | AppError::WrongStation(_) => 403,
             AppError::NotFound(_) => 404,
+            AppError::KeyReused => 422,
             AppError::EmailTaken
             | AppError::DuplicateSerial
             | AppError::StationNotOnline(_)
@@ -124,6 +128,15 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Request(msg) => AppError::Request(msg),
             other => AppError::Request(other.to_string()),
         }
+    }
+
+    /// An error answer is always our JSON; one that is not came from something in between (a
+    /// proxy's 502 while an instance restarted): a transport failure, which a keyed request
+    /// may safely send again, not the client's fault.
+    fn de(data: Bytes) -> Self {
+        Self::Encoder::decode(data).unwrap_or_else(|_| {
+            AppError::Request("No answer from the server; please try again.".into())
+        })
     }
 
     /// Every server-fn error, whether from our code or from decoding the arguments, is encoded

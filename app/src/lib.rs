@@ -19,6 +19,7 @@ pub mod context;
 pub mod device;
 pub mod error;
 pub mod feed;
+pub mod idempotency;
 pub mod json_text;
 pub mod notification;
 #[cfg(feature = "ssr")]

@@ -67,6 +67,7 @@ fn outcome(e: &AppError) -> &'static str {
         AppError::RateLimited | AppError::TooManyAttempts { .. } => "rate_limited",
         AppError::Busy { .. } | AppError::TimedOut => "busy",
         AppError::EmailTaken | AppError::DuplicateSerial | AppError::BookingClosed(_) => "conflict",
+        AppError::KeyReused => "key_reused",
         AppError::Internal => "internal",
     }
 }

@@ -58,12 +58,13 @@ pub fn set_page_status(code: u16) {
 }
 
 /// The error of a server action's last run, as words for the page (`None` until one fails).
-pub fn action_error<S>(action: ServerAction<S>) -> Option<String>
+pub fn action_error<I, O>(action: impl Into<Action<I, Result<O, AppError>>>) -> Option<String>
 where
-    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
+    I: Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
 {
     action
+        .into()
         .value()
         .get()
         .and_then(Result::err)

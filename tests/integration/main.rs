@@ -23,6 +23,7 @@ mod feeds_auth;
 mod feeds_limits;
 mod feeds_protocol;
 mod history;
+mod idempotency;
 mod listener_refresh;
 mod low_stock;
 mod migrations;

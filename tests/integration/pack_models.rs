@@ -25,7 +25,7 @@ async fn concurrent_riders_of_one_model_never_get_another_or_oversell() {
         .into_iter()
         .map(|r| {
             let ctx = ctx(&s).clone();
-            tokio::spawn(async move { booking::book_model(&ctx, &r, a, GOGORO).await })
+            tokio::spawn(async move { booking::book_model(&ctx, &r, a, GOGORO, None).await })
         })
         .collect();
     let mut got = Vec::new();
@@ -52,7 +52,7 @@ async fn concurrent_riders_of_one_model_never_get_another_or_oversell() {
     assert_eq!(any.battery_info, NIU);
     let unknown = user(&s, "typo@a.test", Role::Rider).await;
     assert_eq!(
-        booking::book_model(ctx(&s), &unknown, a, "Gogoro Smartscoter")
+        booking::book_model(ctx(&s), &unknown, a, "Gogoro Smartscoter", None)
             .await
             .unwrap_err(),
         AppError::NoneOfModel("Gogoro Smartscoter".into())
@@ -73,7 +73,9 @@ async fn feeds_count_packs_per_model() {
         greeting["stations"][0]["available_by_model"],
         serde_json::json!({ GOGORO: 2, NIU: 1 })
     );
-    booking::book_model(ctx(&s), &rider, a, NIU).await.unwrap();
+    booking::book_model(ctx(&s), &rider, a, NIU, None)
+        .await
+        .unwrap();
     match next_msg(&mut all).await {
         FeedMessage::BatteryBooked {
             available_batteries,

@@ -5,15 +5,18 @@ use super::BookingView;
 use crate::error::AppError;
 
 /// `POST /api/book_battery` (`station_id`, `model` optional): books one charged battery there,
-/// of that pack model when one is named (empty: any model).
+/// of that pack model when one is named (empty: any model). An `Idempotency-Key` header (or
+/// the `idempotency_key` field) makes it safe to send again (`crate::idempotency`).
 #[server(prefix = "/api", endpoint = "book_battery", output = crate::json_text::JsonAnswer)]
 pub async fn book_battery(
     station_id: i32,
     #[server(default)] model: String,
+    #[server(default)] idempotency_key: String,
 ) -> Result<BookingView, AppError> {
     let ctx = crate::context::ctx()?;
     let rider = crate::account::ssr::require_user(&ctx).await?;
-    let booking = super::ssr::book_model(&ctx, &rider, station_id, &model).await?;
+    let key = crate::idempotency::ssr::key_of_request(&idempotency_key).await?;
+    let booking = super::ssr::book_model(&ctx, &rider, station_id, &model, key).await?;
     // Where the code and the countdown are; a plain form post follows this redirect.
     leptos_axum::redirect("/bookings");
     Ok(booking)
@@ -65,13 +68,16 @@ pub async fn station_queue(station_id: i32) -> Result<Vec<BookingView>, AppError
     super::ssr::queue(&ctx.db, station_id).await
 }
 
-/// `POST /api/cancel_booking` (`booking_id`, `reason` optional): the rider, station staff or admin.
+/// `POST /api/cancel_booking` (`booking_id`, `reason` optional): the rider, station staff or
+/// admin. Safe to send again under an idempotency key, like `book_battery`.
 #[server(prefix = "/api", endpoint = "cancel_booking", output = crate::json_text::JsonAnswer)]
 pub async fn cancel_booking(
     booking_id: i32,
     #[server(default)] reason: String,
+    #[server(default)] idempotency_key: String,
 ) -> Result<BookingView, AppError> {
     let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
-    super::ssr::cancel(&ctx, &actor, booking_id, &reason).await
+    let key = crate::idempotency::ssr::key_of_request(&idempotency_key).await?;
+    super::ssr::cancel_keyed(&ctx, &actor, booking_id, &reason, key).await
 }

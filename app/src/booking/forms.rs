@@ -6,12 +6,15 @@ use leptos::server_fn::ServerFn;
 
 use super::BookingStatus;
 use super::api::{BookBattery, CancelBooking, CollectBooking, MarkReady, station_queue};
+use crate::idempotency::{new_key, retrying_action};
 use crate::station::{ModelCounts, StationStatus};
 use crate::ui::{FormError, action_error};
 
 /// Books a battery, with or without JavaScript: of the chosen pack model (the rider's saved
 /// one by default) or any. Disabled, with the reason, when the station is not online or
 /// nothing of that model is available; disabled while the request runs, so no double booking.
+/// Each press sends a key of its own (`crate::idempotency`), and a booking whose answer was
+/// lost is sent again under it: the rider gets the booking made, not a refusal of it.
 #[component]
 pub fn BookButton(
     station_id: i32,
@@ -23,7 +26,9 @@ pub fn BookButton(
     /// The rider's saved pack model: chosen at first.
     pack: Option<String>,
 ) -> impl IntoView {
-    let book = ServerAction::<BookBattery>::new();
+    let book = retrying_action::<BookBattery>();
+    // Without JavaScript, the form's own key: a form sent twice books once.
+    let form_key = new_key();
     let chosen = RwSignal::new(pack.clone().unwrap_or_default());
     let pack = StoredValue::new(pack);
     let left = move || {
@@ -79,6 +84,7 @@ pub fn BookButton(
         book.dispatch(BookBattery {
             station_id,
             model: chosen.get_untracked(),
+            idempotency_key: crate::idempotency::new_key(),
         });
     };
     view! {
@@ -88,6 +94,7 @@ pub fn BookButton(
                 fallback=|| view! { <p><crate::ui::LoginLink/> " to book a battery here."</p> }>
                 <form action=BookBattery::url() method="post" class="stack" on:submit=submit>
                     <input type="hidden" name="station_id" value=station_id/>
+                    <input type="hidden" name="idempotency_key" value=form_key.clone()/>
                     <label for="book-model">"Pack model"</label>
                     <select id="book-model" name="model" prop:value=move || chosen.get()
                         on:change=move |e| chosen.set(event_target_value(&e))>
@@ -199,6 +206,8 @@ pub fn BookingQueue(station_id: i32, #[prop(into)] refresh: Signal<u64>) -> impl
                                                 <summary>"Cancel booking"</summary>
                                                 <ActionForm action=cancel attr:class="stack">
                                                     <input type="hidden" name="booking_id" value=id/>
+                                                    // A form sent twice cancels once, answering the same.
+                                                    <input type="hidden" name="idempotency_key" value=new_key()/>
                                                     <label for=format!("reason-{id}")>"Reason (the rider is told)"</label>
                                                     <input id=format!("reason-{id}") name="reason" maxlength="255"/>
                                                     <button type="submit" class="secondary" disabled=move || cancel.pending().get()>"Cancel booking"</button>

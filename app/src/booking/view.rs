@@ -3,10 +3,13 @@
 //! embed, are in `forms`.)
 use leptos::prelude::*;
 
+use leptos::server_fn::ServerFn;
+
 use super::api::{CancelBooking, my_bookings};
 use super::{BookingStatus, BookingView};
 use crate::error::AppError;
 use crate::feed::NotificationFeed;
+use crate::idempotency::{new_key, retrying_action};
 use crate::ui::{FormError, LiveIndicator, LocalTime, action_error};
 
 /// Client clock for countdowns; `None` during SSR and until the first tick, so server and
@@ -38,7 +41,8 @@ fn time_left(expires_at: &str, now: chrono::DateTime<chrono::Utc>) -> String {
 #[component]
 pub fn MyBookingsPage() -> impl IntoView {
     let notes = expect_context::<NotificationFeed>();
-    let cancel = ServerAction::<CancelBooking>::new();
+    // Sent again under its key when its answer was lost (`crate::idempotency`).
+    let cancel = retrying_action::<CancelBooking>();
     // Booking changes reach the rider as notifications: refetch on each, and after a cancel.
     let bookings = Resource::new(
         move || (notes.version.get(), cancel.version().get()),
@@ -73,8 +77,19 @@ pub fn MyBookingsPage() -> impl IntoView {
 fn BookingCard(
     b: BookingView,
     now: ReadSignal<Option<chrono::DateTime<chrono::Utc>>>,
-    cancel: ServerAction<CancelBooking>,
+    cancel: Action<CancelBooking, Result<BookingView, AppError>>,
 ) -> impl IntoView {
+    let id = b.id;
+    // Without JavaScript, the form's own key; with it, a key for each press.
+    let form_key = new_key();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        cancel.dispatch(CancelBooking {
+            booking_id: id,
+            reason: String::new(),
+            idempotency_key: new_key(),
+        });
+    };
     let active = b.status.is_active();
     let expires = b.expires_at.clone();
     let status_text = match b.status {
@@ -101,10 +116,11 @@ fn BookingCard(
                 <details class="confirm-cancel">
                     <summary>"Cancel booking…"</summary>
                     <p>"The pack goes back to the station for others to book."</p>
-                    <ActionForm action=cancel>
+                    <form action=CancelBooking::url() method="post" on:submit=submit>
                         <input type="hidden" name="booking_id" value=b.id/>
+                        <input type="hidden" name="idempotency_key" value=form_key/>
                         <button type="submit" class="secondary" disabled=move || cancel.pending().get()>"Yes, cancel booking"</button>
-                    </ActionForm>
+                    </form>
                 </details>
             })}
         </li>

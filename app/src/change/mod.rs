@@ -55,7 +55,8 @@ pub struct Change {
     events: Vec<Event>,
     /// Low-stock crossings the recounts found: raised after the change's own events.
     crossings: Vec<Event>,
-    /// Rows nothing in the change reads back (its stations' history), written at its commit.
+    /// Rows nothing in the change reads back (its stations' history, a retry's answer),
+    /// written at its commit.
     rows: Vec<InsertStatement>,
     /// SQLite: the right to write, held until the change has committed or rolled back.
     pass: Option<Pass>,
@@ -167,6 +168,13 @@ impl Change {
         self.rows.push(history);
         self.stations.insert(station_id, station.clone());
         Ok(station)
+    }
+
+    /// A row nothing in the change reads back (the answer kept for a retried request,
+    /// `idempotency::ssr::Retry::row`), written with the commit: on PostgreSQL in the one
+    /// statement that also writes the audit lines and NOTIFYs the events.
+    pub fn keep(&mut self, row: InsertStatement) {
+        self.rows.push(row);
     }
 
     /// A fact of the change, told to its audiences once the change commits.

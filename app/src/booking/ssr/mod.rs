@@ -15,7 +15,7 @@ mod reminders;
 
 pub use crate::battery::ssr::ReturnedPack;
 pub use lifecycle::{collect, mark_ready};
-pub use release::{cancel, expire_due};
+pub use release::{cancel, cancel_keyed, expire_due};
 pub use reminders::{remind_due, reminder_lead};
 
 use super::{BookingStatus, BookingView};
@@ -28,6 +28,7 @@ use crate::change::event::{Booked, Event, Rider};
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::feed::timestamp;
+use crate::idempotency::ssr::Retry;
 use crate::station::ssr::entity::station as st;
 use crate::station::{self, StationStatus};
 
@@ -135,27 +136,32 @@ pub(super) async fn booking_view(
 
 /// Books the best-charged battery at `station_id` for `rider`, whatever its model.
 pub async fn book(ctx: &Ctx, rider: &CurrentUser, station_id: i32) -> AppResult<BookingView> {
-    book_model(ctx, rider, station_id, "").await
+    book_model(ctx, rider, station_id, "", None).await
 }
 
 /// Books one charged battery at `station_id` for `rider`, atomically: of `model` when one is
 /// named (packs of other models do not fit the rider's vehicle), else (`""`) the best-charged
 /// of any. Announces `battery_booked`, `inventory_update(book)`, and `booking_confirmed` to
-/// the rider. Every attempt is counted by outcome, with its latency (`crate::observe`).
+/// the rider. Every attempt is counted by outcome, with its latency (`crate::observe`). Under
+/// an idempotency `key`, a request sent again gets its first answer (`crate::idempotency`).
 pub async fn book_model(
     ctx: &Ctx,
     rider: &CurrentUser,
     station_id: i32,
     model: &str,
+    key: Option<String>,
 ) -> AppResult<BookingView> {
     crate::observe::station(station_id);
     let started = std::time::Instant::now();
-    let (rider, model) = (rider.clone(), model.to_string());
+    let asked = format!("book_battery station_id={station_id} model={model}");
+    let retry = Retry::of(rider.id, key, asked);
+    let (rider, model, keyed) = (rider.clone(), model.to_string(), retry.clone());
     let booked = ctx
         .write_for(rider.id, move |ctx| async move {
-            book_now(&ctx, &rider, station_id, &model).await
+            book_now(&ctx, &rider, station_id, &model, keyed).await
         })
         .await;
+    let booked = Retry::or_first_answer(retry.as_ref(), &ctx.db, booked).await;
     crate::observe::booking(booked.as_ref().err(), started.elapsed());
     booked
 }
@@ -165,6 +171,7 @@ async fn book_now(
     rider: &CurrentUser,
     station_id: i32,
     model: &str,
+    retry: Option<Retry>,
 ) -> AppResult<BookingView> {
     let model = crate::text::line("A battery model", model, 120, false)?;
     let model = (!model.is_empty()).then_some(model.as_str());
@@ -233,6 +240,9 @@ async fn book_now(
         },
     }));
     let made = written_view(booking, summary.name, battery.model);
+    if let Some(retry) = &retry {
+        change.keep(retry.row(&made)?);
+    }
     change.commit().await?;
     Ok(made)
 }

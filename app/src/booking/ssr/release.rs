@@ -17,6 +17,7 @@ use crate::change::Change;
 use crate::change::event::Event;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::idempotency::ssr::Retry;
 
 /// Cancels an active booking: its rider, the station's staff, or an admin. The battery goes
 /// back on the shelf; the rider is told. Announces `inventory_update(update)`. Who may is a
@@ -28,17 +29,37 @@ pub async fn cancel(
     booking_id: i32,
     reason: &str,
 ) -> AppResult<BookingView> {
+    cancel_keyed(ctx, actor, booking_id, reason, None).await
+}
+
+/// [`cancel`] under an idempotency `key`: a request sent again gets its first answer
+/// (`crate::idempotency`).
+pub async fn cancel_keyed(
+    ctx: &Ctx,
+    actor: &CurrentUser,
+    booking_id: i32,
+    reason: &str,
+    key: Option<String>,
+) -> AppResult<BookingView> {
     let reason = crate::text::paragraph("A reason", reason, 255, false)?;
-    let by = actor.clone();
+    let asked = format!("cancel_booking booking_id={booking_id} reason={reason}");
+    let retry = Retry::of(actor.id, key, asked);
+    let (by, keyed) = (actor.clone(), retry.clone());
     let cancelled = ctx
         .write_for(actor.id, move |ctx| async move {
             let only = cancellable_by(&by);
             let to = BookingStatus::Cancelled;
-            close(&ctx, Actor::User(&by), booking_id, to, (only, &reason)).await
+            let why = Why {
+                only,
+                reason: &reason,
+                retry: keyed.as_ref(),
+            };
+            close(&ctx, Actor::User(&by), booking_id, to, why).await
         })
         .await;
+    let cancelled = Retry::or_first_answer(retry.as_ref(), &ctx.db, cancelled).await;
     match cancelled {
-        Ok(closed) => Ok(closed.seen_by(actor.id)),
+        Ok(closed) => Ok(closed),
         Err(AppError::BookingClosed(status)) => {
             let existing = find(&ctx.db, booking_id).await?;
             if existing.rider_id != actor.id && !actor.can_manage(existing.station_id) {
@@ -63,14 +84,31 @@ fn cancellable_by(actor: &CurrentUser) -> Condition {
     }
 }
 
-/// Releases a booking's battery as `cancelled` or `expired`, if it is one of `only`.
+/// Why a booking is closed: which bookings the closer may close, the reason given, and the
+/// closer's keyed request, if any (its answer is kept with the change).
+struct Why<'a> {
+    only: Condition,
+    reason: &'a str,
+    retry: Option<&'a Retry>,
+}
+
+/// Releases a booking's battery as `cancelled` or `expired`, if it is one of `only`; answers
+/// the booking as its closer sees it.
 async fn close(
     ctx: &Ctx,
     actor: Actor<'_>,
     booking_id: i32,
     to: BookingStatus,
-    (only, reason): (Condition, &str),
+    Why {
+        only,
+        reason,
+        retry,
+    }: Why<'_>,
 ) -> AppResult<BookingView> {
+    let closer = match &actor {
+        Actor::User(u) => Some(u.id),
+        _ => None,
+    };
     let mut change = Change::begin(ctx, actor).await?;
     let now = change.at();
     let booking = transition(
@@ -109,6 +147,13 @@ async fn close(
         status: to,
         reason: reason.to_string(),
     });
+    let closed = match closer {
+        Some(id) => closed.seen_by(id),
+        None => closed,
+    };
+    if let Some(retry) = retry {
+        change.keep(retry.row(&closed)?);
+    }
     change.commit().await?;
     Ok(closed)
 }
@@ -128,7 +173,11 @@ pub async fn expire_due(ctx: &Ctx) -> AppResult<usize> {
         .collect();
     let mut expired = 0;
     for id in due {
-        let every = (Condition::all(), "");
+        let every = Why {
+            only: Condition::all(),
+            reason: "",
+            retry: None,
+        };
         match close(ctx, Actor::System, id, BookingStatus::Expired, every).await {
             Ok(_) => expired += 1,
             Err(AppError::BookingClosed(_)) => {} // collected or cancelled meanwhile
