@@ -35,6 +35,7 @@ async fn migrations_up_down_up() {
         "audit_log",
         "batteries",
         "bookings",
+        "idempotency_keys",
         "login_throttles",
         "notifications",
         "sessions",
