@@ -1,5 +1,6 @@
 //! The battery-swap server: configuration, database, router, live-feed hub and shutdown.
 #![recursion_limit = "256"]
+pub mod backup;
 pub mod charger;
 pub mod config;
 pub mod csrf;
@@ -129,6 +130,7 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         pack_claim,
         stream_places,
         gate,
+        client: None,
     };
     let demo_loaded = config.demo.enabled && demo::load_if_empty(&ctx).await?;
     if demo_loaded {

@@ -56,6 +56,9 @@ pub struct Ctx {
     /// PostgreSQL, for an in-memory SQLite database, and in tools that build their own
     /// context.
     pub writer: Option<crate::writer::Writer>,
+    /// The client address of the request this context serves (set by [`ctx`]; behind a trusted
+    /// proxy, the address it saw), which its changes' audit lines record; `None` elsewhere.
+    pub client: Option<std::net::IpAddr>,
 }
 
 impl Ctx {
@@ -133,12 +136,14 @@ impl Ctx {
 
 /// The `Ctx` of the current request.
 pub fn ctx() -> AppResult<Ctx> {
-    use_context::<Ctx>().ok_or_else(|| {
+    let mut ctx = use_context::<Ctx>().ok_or_else(|| {
         tracing::error!(
             "server context missing: was the router built with leptos_routes_with_context?"
         );
         AppError::Internal
-    })
+    })?;
+    ctx.client = client_ip(&ctx);
+    Ok(ctx)
 }
 
 /// The client address of the current server-fn request (see [`crate::client_addr`]), if the

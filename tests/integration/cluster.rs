@@ -39,6 +39,7 @@ pub(crate) async fn tool(url: &str) -> Ctx {
         stream_places: None,
         gate: None,
         writer: None,
+        client: None,
     }
 }
 
@@ -88,7 +89,7 @@ pub(crate) async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
 }
 
 /// Counts equal rows; every booked battery has exactly one active booking and vice versa.
-async fn assert_consistent(db: &DatabaseConnection, station_id: i32) -> i64 {
+pub(crate) async fn assert_consistent(db: &DatabaseConnection, station_id: i32) -> i64 {
     let active = scalar(db, &format!("SELECT COUNT(*) FROM bookings WHERE station_id = {station_id} AND status IN ('confirmed','ready')")).await;
     let distinct = scalar(db, &format!("SELECT COUNT(DISTINCT battery_id) FROM bookings WHERE station_id = {station_id} AND status IN ('confirmed','ready')")).await;
     let booked = scalar(

@@ -77,6 +77,7 @@ pub async fn context() -> (Ctx, Published) {
             .as_ref()
             .map(|w| w.gated(app::write_gate::Lane::Short)),
         writer,
+        client: None,
     };
     (ctx, Published(rx))
 }

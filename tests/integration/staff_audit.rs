@@ -107,3 +107,55 @@ async fn every_change_is_audited_and_history_is_scoped() {
     .unwrap();
     assert_eq!(expired[0].actor, "system");
 }
+
+/// A change's audit line records where its request came from: behind a trusted proxy, the
+/// address the proxy forwarded; otherwise the peer, whatever the request claims. Admins see
+/// it; station staff do not (riders' addresses are no business of theirs).
+#[tokio::test]
+async fn the_trail_records_the_clients_address_for_admins_only() {
+    for behind_proxy in [true, false] {
+        let mut cfg = config().await;
+        if behind_proxy {
+            cfg.http.trusted_proxies = vec!["127.0.0.1".into()];
+        }
+        let s = start(cfg).await;
+        let a = station(&s, "Alpha").await;
+        batteries(&s, a, 2, 100).await;
+        user(&s, "rider@a.test", Role::Rider).await;
+        user(&s, "admin@a.test", Role::Admin).await;
+        staff_of(&s, "staff@a.test", a).await;
+        let rider = logged_in(&s, "rider@a.test").await;
+        let res = rider
+            .post(http(&s, "/api/book_battery"))
+            .header("x-forwarded-for", "203.0.113.7")
+            .form(&[("station_id", a.to_string())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let expected = if behind_proxy {
+            "203.0.113.7"
+        } else {
+            "127.0.0.1"
+        };
+        let booked = |entries: &serde_json::Value| {
+            entries
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["action"] == "booking_created")
+                .cloned()
+                .unwrap()
+        };
+        let admin = logged_in(&s, "admin@a.test").await;
+        let (_, entries) = api(&admin, &s, "list_audit", &[]).await;
+        assert_eq!(
+            booked(&entries)["address"],
+            expected,
+            "behind a proxy: {behind_proxy}"
+        );
+        let staff = logged_in(&s, "staff@a.test").await;
+        let (_, entries) = api(&staff, &s, "list_audit", &[("station_id", &a.to_string())]).await;
+        assert_eq!(booked(&entries)["address"], serde_json::Value::Null);
+    }
+}

@@ -14,6 +14,9 @@ pub struct AuditEntry {
     pub station_id: Option<i32>,
     pub action: AuditAction,
     pub detail: String,
+    /// Where the change came from (its request's client address): admins only.
+    #[serde(default)]
+    pub address: Option<String>,
 }
 
 crate::stored_enum::stored_enum! {

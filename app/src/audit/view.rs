@@ -35,7 +35,7 @@ pub fn AuditTrail(station_id: Option<i32>, #[prop(into)] refresh: Signal<u64>) -
                                         {list.into_iter().map(|e| view! {
                                             <tr>
                                                 <td><LocalTime iso=e.at date=true/></td>
-                                                <td>{e.actor}</td>
+                                                <td>{e.actor}{e.address.map(|a| view! { <small class="address">" from " {a}</small> })}</td>
                                                 <td>{e.station_id.map(|id| id.to_string()).unwrap_or_default()}</td>
                                                 <td>{e.action.as_str().replace('_', " ")}</td>
                                                 <td>{e.detail}</td>

@@ -210,7 +210,7 @@ impl Change {
         events.extend(crossings);
         let mut events = render(&txn, events, at).await?;
         DomainEvent::sequence(&mut events)?;
-        rows.extend(insert_all(&by, audit, at));
+        rows.extend(insert_all(&by, audit, at, ctx.client));
         ctx.bus.stage(&txn, rows, &events).await?;
         let bus = ctx.bus.clone();
         // Its own task: dropping the caller from here on (a timeout, a client gone) can no

@@ -14,6 +14,8 @@ pub struct Model {
     pub action: AuditAction,
     pub detail: String,
     pub created_at: DateTimeUtc,
+    /// The client address of the request that made the change, if one did.
+    pub client_addr: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

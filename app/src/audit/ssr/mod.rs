@@ -4,6 +4,7 @@ use sea_orm::sea_query::InsertStatement;
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, QueryOrder, QuerySelect, QueryTrait, entity::prelude::*,
 };
+use std::net::IpAddr;
 
 use super::{AuditAction, AuditEntry};
 use crate::account::CurrentUser;
@@ -68,7 +69,7 @@ pub async fn record(
         action,
         detail: detail.into(),
     };
-    record_all(conn, &actor.named(), vec![line], Utc::now()).await
+    record_all(conn, &actor.named(), vec![line], Utc::now(), None).await
 }
 
 /// Records a change's lines in one statement; call inside the transaction that makes it.
@@ -77,20 +78,22 @@ pub async fn record_all(
     by: &Named,
     lines: Vec<Line>,
     now: chrono::DateTime<Utc>,
+    from: Option<IpAddr>,
 ) -> AppResult<()> {
-    if let Some(insert) = insert_all(by, lines, now) {
+    if let Some(insert) = insert_all(by, lines, now, from) {
         conn.execute(&insert).await?;
     }
     Ok(())
 }
 
-/// The statement that writes `lines`, all by `by` at `now`, or none for no lines: for a unit
-/// of work, which writes it at its commit (`crate::change::Change`), in one round trip with
-/// its other rows where the engine allows.
+/// The statement that writes `lines`, all by `by` at `now` from the client address `from`, or
+/// none for no lines: for a unit of work, which writes it at its commit
+/// (`crate::change::Change`), in one round trip with its other rows where the engine allows.
 pub fn insert_all(
     by: &Named,
     lines: Vec<Line>,
     now: chrono::DateTime<Utc>,
+    from: Option<IpAddr>,
 ) -> Option<InsertStatement> {
     if lines.is_empty() {
         return None;
@@ -102,6 +105,7 @@ pub fn insert_all(
         action: Set(line.action),
         detail: Set(line.detail),
         created_at: Set(now),
+        client_addr: Set(from.map(|ip| ip.to_string())),
         ..Default::default()
     });
     Some(entity::Entity::insert_many(rows).into_query())
@@ -141,6 +145,8 @@ pub async fn recent(
             station_id: m.station_id,
             action: m.action,
             detail: m.detail,
+            // Riders' addresses are no business of station staff.
+            address: m.client_addr.filter(|_| viewer.is_admin()),
         })
         .collect())
 }
