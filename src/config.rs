@@ -57,6 +57,22 @@ pub struct Config {
 
     #[command(flatten, next_help_heading = "Operations")]
     pub operations: Operations,
+
+    /// What to do instead of serving, if anything.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Tasks beside serving, run with the same flags (the database's, chiefly) and then exit.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Copy the live SQLite database to FILE while the server serves (`VACUUM INTO`); FILE
+    /// must not exist. PostgreSQL: use pg_dump (docs/deploy.md).
+    Backup {
+        /// Where the copy goes: a new file.
+        #[arg(long, value_name = "FILE")]
+        to: std::path::PathBuf,
+    },
 }
 
 impl Config {

@@ -1,4 +1,4 @@
-use battery_swap::config::Config;
+use battery_swap::config::{Command, Config};
 use std::process::ExitCode;
 
 /// mimalloc: with glibc's malloc, allocating and freeing took ~15 % of the server's CPU in
@@ -19,6 +19,18 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(Command::Backup { to }) = &config.command {
+        return match battery_swap::backup::backup(&config.operations.database_url, to).await {
+            Ok(bytes) => {
+                println!("backed up to {} ({bytes} bytes)", to.display());
+                ExitCode::SUCCESS
+            }
+            Err(refused) => {
+                eprintln!("error: {refused}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     battery_swap::logging::init(config.operations.log_format);
     let run = async {
         // Before the server starts: a SIGTERM that arrives as soon as it listens must shut it

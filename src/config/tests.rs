@@ -128,6 +128,7 @@ fn help_shows_the_groups() {
     assert_eq!(
         headings,
         [
+            "Commands:",
             "Options:",
             "HTTP:",
             "WebSockets:",

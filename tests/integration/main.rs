@@ -10,6 +10,7 @@ mod support;
 
 mod accounts;
 mod api;
+mod backups;
 mod bad_input;
 mod caching;
 mod cancel_rights;
