@@ -1,10 +1,12 @@
 import { defineConfig, devices } from "@playwright/test";
 
 // The server under test: the debug binary built by `cargo test`, on a fresh SQLite file loaded
-// with the demo data, serving the site built by `cargo leptos build`. It listens where the
-// spec's client snippets connect (localhost:8000), so they run against it unchanged. The demo's
-// simulated chargers are off here, so flows count packs undisturbed (devices.spec.ts runs them).
-const PORT = Number(process.env.E2E_PORT ?? 8000);
+// with the demo data, serving the site built by `cargo leptos build`. On a port of its own, so
+// the suite runs beside the app `.ci/serve` runs on 8000 (the spec's client snippets, which
+// name localhost:8000, start a server there of their own when it is free: spec-clients.spec.ts).
+// The demo's simulated chargers are off here, so flows count packs undisturbed (devices.spec.ts
+// runs them).
+const PORT = Number(process.env.E2E_PORT ?? 8010);
 // cargo-leptos writes the site under the repo's target/ even when CARGO_TARGET_DIR moves
 // compiled artifacts elsewhere.
 const TARGET = process.env.CARGO_TARGET_DIR ?? "../target";

@@ -1,13 +1,41 @@
 import { expect, test } from "@playwright/test";
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { resolve } from "node:path";
+import { healthy, ownServer, stop } from "./helpers";
 
 // The client snippets of shared/spec/websocket-api.md, taken from the spec itself and run
-// unchanged against our server at localhost:8000. The spec sits beside the repository (as in
-// CI); the project carries no copy, so on a bare clone these tests are skipped, saying why.
+// unchanged against a server of these tests' own at localhost:8000, the address they name. The
+// spec sits beside the repository (as in CI); the project carries no copy, so on a bare clone
+// these tests are skipped, saying why. The rest of the suite uses ports of its own, so it
+// passes beside the app `.ci/serve` runs on 8000; only these two then wait for another run.
 const SPEC = [resolve(__dirname, "../../../shared/spec/websocket-api.md"), resolve(__dirname, "../../shared/spec/websocket-api.md")].find(existsSync);
 test.skip(!SPEC, "shared/spec/websocket-api.md is not beside the repository (a bare clone): the spec's own client snippets cannot run");
+
+const SPEC_PORT = 8000;
+const DB = "../target/e2e-spec.db";
+test.use({ baseURL: `http://127.0.0.1:${SPEC_PORT}` });
+
+/** Whether nothing listens on 127.0.0.1:`port`. */
+function free(port: number): Promise<boolean> {
+  return new Promise((answer) => {
+    const probe = createServer();
+    probe.once("error", () => answer(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => answer(true)));
+  });
+}
+
+let server: ChildProcess | undefined;
+test.beforeAll(async () => {
+  test.skip(!(await free(SPEC_PORT)), `port ${SPEC_PORT} is taken (the app .ci/serve runs?): the spec's snippets connect to localhost:${SPEC_PORT} only, so they run when it is free`);
+  for (const f of [DB, `${DB}-wal`, `${DB}-shm`]) rmSync(f, { force: true });
+  server = ownServer(SPEC_PORT, DB);
+  await healthy(SPEC_PORT);
+});
+test.afterAll(async () => {
+  if (server) await stop(server);
+});
 
 function snippet(heading: string, lang: string): string {
   const md = readFileSync(SPEC!, "utf8");
