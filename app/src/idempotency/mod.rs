@@ -5,8 +5,10 @@
 //! header; the browser's forms send an `idempotency_key` field): a request sent again with the
 //! same key gets the first answer, never a second change and never a refusal of its own change.
 //! Keys are scoped to their user and kept a day (`ssr`).
-use leptos::prelude::Action;
+use leptos::prelude::{Action, use_context};
+use leptos::server::ServerActionError;
 use leptos::server_fn::ServerFn;
+use leptos::server_fn::error::ServerFnUrlError;
 
 use crate::error::AppError;
 
@@ -48,7 +50,12 @@ where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Send + Sync + 'static,
 {
-    Action::new(|input: &S| {
+    // Without JavaScript the form posts itself and the server sends the error back in the
+    // page's address, as `ServerAction` shows it: so does this action.
+    let refused = use_context::<ServerActionError>().and_then(|e| {
+        (e.path() == S::PATH).then(|| Err(ServerFnUrlError::<AppError>::decode_err(e.err())))
+    });
+    Action::new_with_value(refused, |input: &S| {
         let input = input.clone();
         async move {
             let mut wait_ms = 500;
