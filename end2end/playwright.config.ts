@@ -10,7 +10,9 @@ const PORT = Number(process.env.E2E_PORT ?? 8010);
 // cargo-leptos writes the site under the repo's target/ even when CARGO_TARGET_DIR moves
 // compiled artifacts elsewhere.
 const TARGET = process.env.CARGO_TARGET_DIR ?? "../target";
-const SITE = "../target/site";
+// What ships can stand in (.ci/test: the release bundle, with its hash file beside the binary).
+const BIN = process.env.E2E_BIN ?? `${TARGET}/debug/battery-swap`;
+const SITE = process.env.E2E_SITE ?? "../target/site";
 const DB = "../target/e2e.db";
 export const BASE_URL = `http://127.0.0.1:${PORT}`;
 
@@ -33,7 +35,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: {
-    command: `rm -f ${DB} ${DB}-wal ${DB}-shm && ${TARGET}/debug/battery-swap --addr 127.0.0.1:${PORT} --database-url sqlite://${DB} --site-root ${SITE} --demo --demo-charger-rate 0`,
+    command: `rm -f ${DB} ${DB}-wal ${DB}-shm && ${BIN} --addr 127.0.0.1:${PORT} --database-url sqlite://${DB} --site-root ${SITE} --demo --demo-charger-rate 0`,
     url: `${BASE_URL}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
