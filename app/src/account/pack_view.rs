@@ -28,8 +28,10 @@ pub fn PackPage() -> impl IntoView {
         <FormError message=move || action_error(save)/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let models = models.await.unwrap_or_default();
-                match signed_in.user().await {
+                // Both at once, as in `admin::view` (a race in hydration otherwise).
+                let (models, user) = futures::join!(models.into_future(), signed_in.user());
+                let models = models.unwrap_or_default();
+                match user {
                     None => view! { <p><crate::ui::LoginLink/> " to save your pack model."</p> }.into_any(),
                     Some(u) => {
                         let current = u.pack_model.unwrap_or_default();

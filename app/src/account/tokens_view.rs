@@ -30,8 +30,10 @@ pub fn TokensPage() -> impl IntoView {
         <FormError message=error/>
         <Transition fallback=|| view! { <p class="loading">"Loading tokens…"</p> }>
             {move || Suspend::new(async move {
-                let flashed = flashed.await.ok().flatten();
-                match tokens.await {
+                // Both at once, as in `admin::view` (a race in hydration otherwise).
+                let (flashed, tokens) = futures::join!(flashed.into_future(), tokens.into_future());
+                let flashed = flashed.ok().flatten();
+                match tokens {
                     Err(AppError::Unauthenticated) => view! {
                         <p><crate::ui::LoginLink/> " to manage your API tokens."</p>
                     }.into_any(),

@@ -57,8 +57,12 @@ pub fn Admin() -> impl IntoView {
         <FormError message=error/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let (stations, users) = (stations.await.unwrap_or_default(), users.await.unwrap_or_default());
-                let closed = closed.await.unwrap_or_default();
+                // All at once: awaited one after another, a resource was read (and waited for by
+                // the Transition) only once the one before had resolved, a race the island lost
+                // now and then in the browser, failing to hydrate (`--repeat-each` under load).
+                let (stations, users, closed) = futures::join!(stations.into_future(), users.into_future(), closed.into_future());
+                let (stations, users) = (stations.unwrap_or_default(), users.unwrap_or_default());
+                let closed = closed.unwrap_or_default();
                 view! {
                     <section class="card" aria-labelledby="stations-heading">
                         <h2 id="stations-heading">"Stations"</h2>

@@ -32,8 +32,10 @@ pub fn DevicesPanel(stations: Resource<Result<Vec<StationSummary>, AppError>>) -
             {move || created().map(|d| view! { <NewDevice d/> })}
             <Transition fallback=|| view! { <p class="loading">"Loading devices…"</p> }>
                 {move || Suspend::new(async move {
-                    let stations = stations.await.unwrap_or_default();
-                    let list = match devices.await {
+                    // Both at once, as in `admin::view` (a race in hydration otherwise).
+                    let (stations, devices) = futures::join!(stations.into_future(), devices.into_future());
+                    let stations = stations.unwrap_or_default();
+                    let list = match devices {
                         Ok(list) => view! { <DeviceList list revoke/> }.into_any(),
                         Err(e) => view! { <FormError message=e.to_string()/> }.into_any(),
                     };
