@@ -2,8 +2,9 @@
 //! serves. SQLite's `VACUUM INTO` reads the database in one read transaction, so writers go on
 //! (WAL) and the copy is the database as of one moment: complete, compacted, with no WAL file
 //! beside it, ready to start a server on. It is written beside FILE under a temporary name and
-//! renamed into place, so FILE is a whole copy or absent; an existing FILE is never
-//! overwritten. PostgreSQL has its own tools (`pg_dump`; docs/deploy.md).
+//! then linked to FILE, so FILE is a whole copy or absent, and an existing FILE is never
+//! overwritten (not even one another backup made meanwhile). PostgreSQL has its own tools
+//! (`pg_dump`; docs/deploy.md).
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbBackend, Statement};
 use std::path::Path;
 use std::time::Duration;
@@ -18,15 +19,19 @@ pub async fn backup(database_url: &str, to: &Path) -> Result<u64, String> {
                 .into(),
         );
     }
-    if to.exists() {
-        return Err(format!(
+    let exists = || {
+        format!(
             "{} already exists; backup never overwrites a file: name a new one",
             to.display()
-        ));
+        )
+    };
+    if to.exists() {
+        return Err(exists());
     }
-    let mut partial = to.as_os_str().to_owned();
-    partial.push(format!(".partial-{}", std::process::id()));
-    let partial = Path::new(&partial);
+    let Some(to_text) = to.to_str() else {
+        return Err(format!("{}: name the copy in UTF-8", to.display()));
+    };
+    let partial = format!("{to_text}.partial-{}", std::process::id());
     let mut opts = ConnectOptions::new(database_url.to_string());
     opts.max_connections(1)
         .sqlx_logging(false)
@@ -41,16 +46,23 @@ pub async fn backup(database_url: &str, to: &Path) -> Result<u64, String> {
     let copy = Statement::from_sql_and_values(
         DbBackend::Sqlite,
         "VACUUM INTO ?",
-        [partial.to_string_lossy().into_owned().into()],
+        [partial.clone().into()],
     );
     let copied = db.execute_raw(copy).await;
     let _ = db.close().await;
     if let Err(e) = copied {
-        let _ = std::fs::remove_file(partial);
+        let _ = std::fs::remove_file(&partial);
         return Err(format!("cannot copy {database_url}: {e}"));
     }
-    std::fs::rename(partial, to)
-        .map_err(|e| format!("cannot name the copy {}: {e}", to.display()))?;
+    // A link, not a rename: it fails where FILE appeared meanwhile (another backup), instead
+    // of replacing it.
+    let linked = std::fs::hard_link(&partial, to);
+    let _ = std::fs::remove_file(&partial);
+    match linked {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(exists()),
+        Err(e) => return Err(format!("cannot name the copy {}: {e}", to.display())),
+    }
     std::fs::metadata(to)
         .map(|m| m.len())
         .map_err(|e| format!("{}: {e}", to.display()))

@@ -5,15 +5,16 @@
 //! reconnects with backoff, logs it, and sends every station feed a fresh `inventory_update`
 //! (action `update`), since events may have been missed meanwhile. The refresh reads through
 //! the pool, which may still be failing when the listener is back (its connections died with
-//! the server): it is retried, with backoff, until it succeeds, beside the listening. It never
-//! exits over it.
+//! the server): it is retried, with backoff, until it succeeds. It runs in the listening loop,
+//! so no event heard while it reads can reach a socket before it with older counts (a refresh
+//! is delivered whatever the socket saw); the events wait in the connection meanwhile. It
+//! never exits over it.
 use app::context::Ctx;
 use app::feed::ssr::DomainEvent;
 use app::feed::ssr::pg_notify::{CHANNEL, Reassembler};
 use sea_orm::sqlx::postgres::PgListener;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::hub::Hub;
@@ -44,15 +45,6 @@ async fn run(
     shutdown: CancellationToken,
 ) {
     let mut chunks = Reassembler::default();
-    let mut refreshing: Option<JoinHandle<()>> = None;
-    let refresh = |refreshing: &mut Option<JoinHandle<()>>| {
-        // A newer refresh reads newer counts: the one in progress is no longer needed.
-        if let Some(older) = refreshing.take() {
-            older.abort();
-        }
-        let (ctx, hub, shutdown) = (ctx.clone(), hub.clone(), shutdown.clone());
-        *refreshing = Some(tokio::spawn(refresh_snapshots(ctx, hub, shutdown)));
-    };
     loop {
         let lost = tokio::select! {
             _ = shutdown.cancelled() => return,
@@ -67,7 +59,7 @@ async fn run(
                 Ok(None) => {
                     metrics::counter!(crate::metrics::LISTENER_RECONNECTS).increment(1);
                     tracing::warn!("event listener lost its PostgreSQL connection and reconnected");
-                    refresh(&mut refreshing);
+                    refresh_snapshots(&ctx, &hub, &shutdown).await;
                     false
                 }
                 Err(e) => {
@@ -81,7 +73,7 @@ async fn run(
             listener = reconnect(&url, &shutdown).await;
             metrics::counter!(crate::metrics::LISTENER_RECONNECTS).increment(1);
             tracing::info!("event listener reconnected");
-            refresh(&mut refreshing);
+            refresh_snapshots(&ctx, &hub, &shutdown).await;
         }
     }
 }
@@ -105,7 +97,7 @@ async fn reconnect(url: &str, shutdown: &CancellationToken) -> PgListener {
 
 /// Tells this instance's station-feed clients the current counts of every station, as soon as
 /// they can be read: tried again, with backoff, until it succeeds or the server stops.
-async fn refresh_snapshots(ctx: Ctx, hub: Arc<Hub>, shutdown: CancellationToken) {
+async fn refresh_snapshots(ctx: &Ctx, hub: &Hub, shutdown: &CancellationToken) {
     let mut wait = Duration::from_millis(100);
     for attempt in 1.. {
         match app::station::ssr::list(&ctx.db).await {

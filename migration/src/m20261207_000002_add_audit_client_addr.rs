@@ -5,7 +5,7 @@ pub struct Migration;
 
 /// Where a change came from: the client address of the request that made it (behind a trusted
 /// proxy, the address the proxy saw), for admins reading the trail after an incident. Empty for
-/// the sweeper, devices' tokens alike, and rows written before.
+/// the sweeper's changes and for rows written before.
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -211,7 +211,10 @@ impl Change {
         let mut events = render(&txn, events, at).await?;
         DomainEvent::sequence(&mut events)?;
         rows.extend(insert_all(&by, audit, at, ctx.client));
-        ctx.bus.stage(&txn, rows, &events).await?;
+        // Only a kept answer's row is unique (`idempotency`): a retry that made a second change
+        // under its key meets it here, and gets the first answer (`Retry::or_first_answer`).
+        let staged = ctx.bus.stage(&txn, rows, &events).await;
+        staged.map_err(|e| crate::error::unique_or(e, AppError::KeyReused))?;
         let bus = ctx.bus.clone();
         // Its own task: dropping the caller from here on (a timeout, a client gone) can no
         // longer part a committed change from its events. The request's span goes along.

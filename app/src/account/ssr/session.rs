@@ -123,7 +123,7 @@ async fn failed(
     };
     crate::audit::ssr::record(
         &ctx.db,
-        Actor::User(&actor),
+        (Actor::User(&actor), client),
         None,
         AuditAction::LoginFailed,
         detail,

@@ -56,10 +56,11 @@ pub struct Line {
     pub detail: String,
 }
 
-/// Records one change made outside a unit of work (a refused login, written on its own).
+/// Records one change made outside a unit of work (a refused login, written on its own), from
+/// the client address `from`.
 pub async fn record(
     conn: &impl ConnectionTrait,
-    actor: Actor<'_>,
+    (actor, from): (Actor<'_>, Option<IpAddr>),
     station_id: Option<i32>,
     action: AuditAction,
     detail: impl Into<String>,
@@ -69,7 +70,7 @@ pub async fn record(
         action,
         detail: detail.into(),
     };
-    record_all(conn, &actor.named(), vec![line], Utc::now(), None).await
+    record_all(conn, &actor.named(), vec![line], Utc::now(), from).await
 }
 
 /// Records a change's lines in one statement; call inside the transaction that makes it.

@@ -153,9 +153,17 @@ pub async fn book_model(
 ) -> AppResult<BookingView> {
     crate::observe::station(station_id);
     let started = std::time::Instant::now();
+    // Checked (and trimmed) before it names the request a key is kept for.
+    let model = match crate::text::line("A battery model", model, 120, false) {
+        Ok(model) => model,
+        Err(refused) => {
+            crate::observe::booking(Some(&refused), started.elapsed());
+            return Err(refused);
+        }
+    };
     let asked = format!("book_battery station_id={station_id} model={model}");
     let retry = Retry::of(rider.id, key, asked);
-    let (rider, model, keyed) = (rider.clone(), model.to_string(), retry.clone());
+    let (rider, keyed) = (rider.clone(), retry.clone());
     let booked = ctx
         .write_for(rider.id, move |ctx| async move {
             book_now(&ctx, &rider, station_id, &model, keyed).await
@@ -173,8 +181,7 @@ async fn book_now(
     model: &str,
     retry: Option<Retry>,
 ) -> AppResult<BookingView> {
-    let model = crate::text::line("A battery model", model, 120, false)?;
-    let model = (!model.is_empty()).then_some(model.as_str());
+    let model = (!model.is_empty()).then_some(model);
     let change = Change::begin(ctx, Actor::User(rider)).await?;
     let now = change.at();
     let wanted = battery::Wanted {
