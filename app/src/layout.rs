@@ -221,12 +221,24 @@ fn AdminRoute() -> impl IntoView {
     }
 }
 
+/// The admin page is drawn in the browser, once the island has hydrated: its five resources,
+/// read in nested Transitions, now and then were not all ready when the island hydrated under
+/// load, and the Transition hydrated its fallback against the server's content (an
+/// unrecoverable hydration error, `--repeat-each` under a concurrent build). Admins use the
+/// page with JavaScript; the server sends a placeholder in its place.
 #[island(lazy)]
 fn AdminIsland(allowed: bool) -> impl IntoView {
     crate::ui::provide_island_context();
-    if allowed {
-        view! { <Admin/> }.into_any()
-    } else {
-        view! { <StaffOnly/> }.into_any()
+    if !allowed {
+        return view! { <StaffOnly/> }.into_any();
     }
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
+    view! {
+        <Show when=move || mounted.get()
+            fallback=|| view! { <h1>"Admin"</h1><p class="loading">"Loading…"</p> }>
+            <Admin/>
+        </Show>
+    }
+    .into_any()
 }
