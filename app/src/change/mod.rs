@@ -69,18 +69,7 @@ impl Change {
             Some(Gated { gate, lane }) => Some(gate.enter(*lane).await?),
             None => None,
         };
-        Ok(Change {
-            pass,
-            ctx: ctx.clone(),
-            txn: ctx.db.begin().await?,
-            at: Utc::now(),
-            by: actor.named(),
-            audit: Vec::new(),
-            stations: BTreeMap::new(),
-            events: Vec::new(),
-            crossings: Vec::new(),
-            rows: Vec::new(),
-        })
+        Change::on_fresh_transaction(ctx.clone(), Utc::now(), actor.named(), pass).await
     }
 
     /// The change begun again on a fresh transaction, before it has said anything (what it
@@ -88,8 +77,13 @@ impl Change {
     /// the change must not hold while it waits (PostgreSQL's pack claim). SQLite's write gate
     /// stays held.
     pub async fn restart(self) -> AppResult<Change> {
-        let silent = self.audit.is_empty() && self.stations.is_empty();
-        if !(silent && self.events.is_empty() && self.rows.is_empty()) {
+        let said = [
+            self.audit.is_empty(),
+            self.stations.is_empty(),
+            self.events.is_empty(),
+            self.rows.is_empty(),
+        ];
+        if said.contains(&false) {
             tracing::error!("a change was restarted after it had said what it did");
             return Err(AppError::Internal);
         }
@@ -102,6 +96,16 @@ impl Change {
             ..
         } = self;
         txn.rollback().await?;
+        Change::on_fresh_transaction(ctx, at, by, pass).await
+    }
+
+    /// A change that has said nothing yet, on a transaction of its own.
+    async fn on_fresh_transaction(
+        ctx: Ctx,
+        at: DateTime<Utc>,
+        by: Named,
+        pass: Option<Pass>,
+    ) -> AppResult<Change> {
         Ok(Change {
             txn: ctx.db.begin().await?,
             ctx,
