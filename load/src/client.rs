@@ -24,17 +24,20 @@ pub fn skip_sockets(n: u32) {
 
 /// A TCP connection from the next source address in 127.0.0.0/8.
 pub async fn tcp(to: SocketAddr) -> TcpStream {
+    try_tcp(to).await.expect("connect")
+}
+
+/// [`tcp`], with a refused or timed-out connect an error (a peer that may be restarting).
+pub async fn try_tcp(to: SocketAddr) -> std::io::Result<TcpStream> {
     let n = OPENED.fetch_add(1, Ordering::Relaxed);
     let from = Ipv4Addr::from(u32::from(Ipv4Addr::new(127, 0, 0, 2)) + n / PER_ADDRESS);
     assert!(from.octets()[0] == 127, "out of loopback addresses");
-    let socket = TcpSocket::new_v4().expect("socket");
-    socket.set_reuseaddr(true).expect("reuseaddr");
-    socket
-        .bind(SocketAddr::from((from, 0)))
-        .expect("bind source");
-    let stream = socket.connect(to).await.expect("connect");
-    stream.set_nodelay(true).expect("nodelay");
-    stream
+    let socket = TcpSocket::new_v4()?;
+    socket.set_reuseaddr(true)?;
+    socket.bind(SocketAddr::from((from, 0)))?;
+    let stream = tokio::time::timeout(crate::WAIT, socket.connect(to)).await??;
+    stream.set_nodelay(true)?;
+    Ok(stream)
 }
 
 /// A WebSocket to `path`, after its `connection_established`; returns the socket and how

@@ -1,8 +1,9 @@
 //! A minimal keep-alive HTTP/1.1 client: what a browser does for a rider's clicks (one
 //! connection, many requests), without a client library in the server's dependencies.
-//! Bodies with `Content-Length` or chunked; no compression is asked for.
+//! Bodies with `Content-Length` or chunked; no compression is asked for. Over plain TCP to an
+//! instance, or over any other stream (TLS to nginx in `restarts`).
 use std::net::SocketAddr;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 use crate::client;
@@ -12,18 +13,28 @@ pub struct Response {
     /// `name=value` of each `Set-Cookie`.
     pub cookies: Vec<String>,
     pub body: String,
+    /// The server said `Connection: close`: the connection ends after this answer.
+    pub close: bool,
 }
 
-pub struct Conn {
-    stream: BufReader<TcpStream>,
-    addr: SocketAddr,
+pub struct Conn<S = TcpStream> {
+    stream: BufReader<S>,
+    /// The `Host` header.
+    host: String,
 }
 
 impl Conn {
     pub async fn open(addr: SocketAddr) -> Conn {
+        Conn::over(client::tcp(addr).await, addr.to_string())
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
+    /// Requests over `stream`, naming `host`.
+    pub fn over(stream: S, host: String) -> Conn<S> {
         Conn {
-            stream: BufReader::new(client::tcp(addr).await),
-            addr,
+            stream: BufReader::new(stream),
+            host,
         }
     }
 
@@ -45,9 +56,27 @@ impl Conn {
         cookie: Option<&str>,
         form: Option<&str>,
     ) -> Response {
-        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.addr);
+        self.try_request(method, path, &[], cookie, form)
+            .await
+            .expect("an HTTP response in time")
+    }
+
+    /// A request with extra `headers`; an error, not a panic, when the connection fails, ends
+    /// or is silent for [`crate::WAIT`] (a client that retries decides what to do next).
+    pub async fn try_request(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        cookie: Option<&str>,
+        form: Option<&str>,
+    ) -> std::io::Result<Response> {
+        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.host);
         if let Some(c) = cookie {
             head += &format!("Cookie: {c}\r\n");
+        }
+        for (name, value) in headers {
+            head += &format!("{name}: {value}\r\n");
         }
         if let Some(f) = form {
             head += &format!(
@@ -59,12 +88,10 @@ impl Conn {
         head += form.unwrap_or("");
         let io = async {
             self.stream.get_mut().write_all(head.as_bytes()).await?;
+            self.stream.get_mut().flush().await?;
             self.read_response().await
         };
-        tokio::time::timeout(crate::WAIT, io)
-            .await
-            .expect("the server answers in time")
-            .expect("an HTTP response")
+        tokio::time::timeout(crate::WAIT, io).await?
     }
 
     async fn line(&mut self) -> std::io::Result<String> {
@@ -79,8 +106,13 @@ impl Conn {
             .split(' ')
             .nth(1)
             .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let (mut length, mut chunked, mut cookies) = (None, false, Vec::new());
+            .ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    format!("no status line: {status_line:?}"),
+                )
+            })?;
+        let (mut length, mut chunked, mut cookies, mut close) = (None, false, Vec::new(), false);
         loop {
             let line = self.line().await?;
             if line.is_empty() {
@@ -94,6 +126,7 @@ impl Conn {
                 "content-length" => length = value.parse::<usize>().ok(),
                 "transfer-encoding" => chunked = value.eq_ignore_ascii_case("chunked"),
                 "set-cookie" => cookies.push(value.split(';').next().unwrap_or("").to_string()),
+                "connection" => close = value.eq_ignore_ascii_case("close"),
                 _ => {}
             }
         }
@@ -118,6 +151,7 @@ impl Conn {
             status,
             cookies,
             body: String::from_utf8_lossy(&body).into_owned(),
+            close,
         })
     }
 }

@@ -7,6 +7,7 @@
 //!                                     # pages, bookings
 //! target/release/load fleet           # 100,000 subscribers across 6 instances on PostgreSQL
 //! target/release/load handoff         # one thread hand-off's round trip (run it under taskset)
+//! load restarts --through URL …       # restarts and crashes behind nginx (.ci/topology runs it)
 //! target/release/load --server-args "--db-connections 1"   # flags for the servers it starts
 //! ```
 //!
@@ -49,6 +50,7 @@ mod progress;
 mod rates;
 mod raw_writes;
 mod raw_ws;
+mod restarts;
 mod seed;
 mod server;
 mod stats;
@@ -102,6 +104,29 @@ async fn main() {
             return fleet::hold_raw(addr, count, first, arg(4).parse().expect("frame bytes")).await;
         }
         Some("handoff") => return handoff::print(),
+        Some("restarts") => {
+            // Everything after `--` is the server's command line.
+            let (own, command) = args
+                .iter()
+                .position(|a| a == "--")
+                .map_or((&args[..], &[][..]), |at| (&args[..at], &args[at + 1..]));
+            let required =
+                |name: &str| flag(own, name).unwrap_or_else(|| panic!("{name} is required"));
+            let opts = restarts::Options {
+                through: required("--through"),
+                ca: required("--ca"),
+                ports: required("--ports")
+                    .split(',')
+                    .map(|p| p.parse().expect("a port"))
+                    .collect(),
+                postgres,
+                logs: required("--logs").into(),
+                subscribers: number(own, "--subscribers", 1000),
+                riders: number(own, "--riders", 30),
+                command: command.to_vec(),
+            };
+            return restarts::run(opts).await;
+        }
         Some("fleet") => {
             let opts = fleet::Options {
                 subscribers: number(&args, "--subscribers", 100_000),

@@ -12,6 +12,8 @@ use tokio_tungstenite::tungstenite::Message;
 pub struct Server {
     child: Child,
     pub addr: SocketAddr,
+    /// Its database (a cases's seed may write there directly).
+    pub db_url: String,
     _dir: TempDir,
 }
 
@@ -120,6 +122,7 @@ impl Server {
         Server {
             child,
             addr,
+            db_url: db,
             _dir: TempDir(dir),
         }
     }
