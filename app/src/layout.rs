@@ -25,7 +25,8 @@ use crate::assets;
 use crate::booking::view::MyBookingsPage;
 use crate::notification::view::{NotificationsLink, NotificationsPage};
 use crate::station::console::{ConsoleIndexPage, StationConsole};
-use crate::station::view::{HomePage, StationPage};
+use crate::station::directory::HomePage;
+use crate::station::view::StationPage;
 use crate::ui::{SignedIn, StaffOnly, set_page_status};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {

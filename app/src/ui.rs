@@ -289,6 +289,20 @@ pub fn svg_number(v: f64) -> String {
     format!("{sign}{}.{}", t.abs() / 10, t.abs() % 10)
 }
 
+/// Runs `fetch` (in the browser) each time `version` changes after the page has loaded.
+pub fn refetch_on<F, Fut>(version: ReadSignal<u64>, fetch: F)
+where
+    F: Fn(u64) -> Fut + 'static,
+    Fut: std::future::Future<Output = ()> + 'static,
+{
+    Effect::new(move |first: Option<()>| {
+        let v = version.get();
+        if first.is_some() {
+            leptos::task::spawn_local(fetch(v));
+        }
+    });
+}
+
 #[cfg(test)]
 mod time_tests {
     use super::*;

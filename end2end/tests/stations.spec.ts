@@ -54,8 +54,8 @@ test("plan view: numbered markers that never overlap, readable on a phone, links
   await expect(firstCard.locator(".plan-number")).toHaveText("1");
   await expect(firstCard.locator("h2 a")).toHaveText(label.replace(/^1\. /, "").replace(/: .*$/, ""));
 
-  // Keyboard: from the search box, Tab reaches the first marker; Enter opens its station.
-  await page.getByLabel("Search by name").focus();
+  // Keyboard: from the form's last control, Tab reaches the first marker; Enter opens its station.
+  await page.getByRole("button", { name: "Use my location" }).focus();
   await page.keyboard.press("Tab");
   await expect(markers.first()).toBeFocused();
   await page.keyboard.press("Enter");
@@ -73,17 +73,17 @@ test("stations an admin creates, renames, closes and reopens change every open l
   expect(created.status()).toBe(200);
   const id = (await created.json()).id;
   const card = page.locator(`.station-card[data-station-id="${id}"]`);
-  const marker = page.locator(`.plan a[href="/stations/${id}"]`);
   await expect(card.getByRole("link", { name })).toBeVisible();
   await expect(card.locator(".address")).toHaveText("2 Lock Street");
-  await expect(marker).toHaveAttribute("aria-label", new RegExp(`${name}: 0 available, online$`));
+  // The plan is drawn by the server as the page was served (the list is the live part).
+  await expect(page.locator(".plan figcaption")).toContainText("as the page was served");
 
   const renamed = await admin.request.post("/api/update_station", { form: { station_id: String(id), name: `${name} North`, address: "3 Lock Street", latitude: "52.51", longitude: "13.37" } });
   expect(renamed.status()).toBe(200);
   await expect(card.getByRole("link", { name: `${name} North` })).toBeVisible();
   await expect(card.locator(".address")).toHaveText("3 Lock Street");
 
-  // Closed from the admin page: it leaves the watching list and plan.
+  // Closed from the admin page: it leaves the watching list.
   const console = await admin.newPage();
   await console.goto("/admin");
   await hydrated(console);
@@ -92,13 +92,11 @@ test("stations an admin creates, renames, closes and reopens change every open l
   await editor.getByText("Close station…").click();
   await editor.getByRole("button", { name: `Yes, close ${name} North` }).click();
   await expect(card).toHaveCount(0);
-  await expect(marker).toHaveCount(0);
   expect((await page.request.post("/api/get_station", { form: { station_id: String(id) } })).status()).toBe(404);
 
   // Reopened: back on the list, offline until someone puts it online.
   await console.getByRole("button", { name: `Reopen ${name} North` }).click();
   await expect(card.locator(".badge")).toHaveText("offline");
-  await expect(marker).toHaveAttribute("aria-label", /0 available, offline$/);
 
   const closed = await admin.request.post("/api/close_station", { form: { station_id: String(id) } });
   expect(closed.status()).toBe(200);

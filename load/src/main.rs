@@ -25,7 +25,9 @@
 //! 6. server-rendered pages with 100 stations and 2,000 packs, against `/healthz`;
 //! 7. bookings by 1,000 concurrent riders across 100 stations, on SQLite and on PostgreSQL,
 //!    with the oversell checks, and one thread hand-off's round trip (each statement on
-//!    SQLite makes one).
+//!    SQLite makes one);
+//! 8. (`--only nearby`, not in the default run) `/api/nearby` with 10,000 stations, on SQLite
+//!    and on PostgreSQL, against `/healthz`.
 //!
 //! Client and server share the machine's cores, so every figure is a lower bound of what the
 //! server does alone. Only 127.0.0.0/8 addresses are used; every loop is bounded in count and
@@ -45,6 +47,7 @@ mod handoff;
 mod http;
 mod idle;
 mod marker;
+mod nearby;
 mod pages;
 mod progress;
 mod rates;
@@ -169,6 +172,23 @@ async fn main() {
     }
     if case("pages") {
         pages::run(srv.addr, 1).await;
+    }
+    if only.as_deref() == Some("nearby") {
+        for storage in [
+            Storage::Sqlite,
+            Storage::Postgres(fresh_pg(&postgres).await),
+        ] {
+            let srv = Server::start_on(&storage, false, &extra).await;
+            println!(
+                "\nserver pid {} on {} ({})",
+                srv.pid(),
+                srv.addr,
+                storage.name()
+            );
+            nearby::seed(&srv.db_url).await;
+            nearby::run(srv.addr).await;
+        }
+        return;
     }
     if case("bookings") {
         let riders = seed::riders(srv.addr, "sqlite").await;

@@ -23,6 +23,7 @@ mod m20261128_000001_add_station_stock_level;
 mod m20261128_000002_create_station_devices;
 mod m20261207_000001_create_idempotency_keys;
 mod m20261207_000002_add_audit_client_addr;
+mod m20261207_000003_add_battery_model_index;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_create_station_devices::Migration),
             Box::new(m20261207_000001_create_idempotency_keys::Migration),
             Box::new(m20261207_000002_add_audit_client_addr::Migration),
+            Box::new(m20261207_000003_add_battery_model_index::Migration),
         ]
     }
 }

@@ -28,6 +28,7 @@ mod idempotency;
 mod listener_refresh;
 mod low_stock;
 mod migrations;
+mod nearby;
 mod ops_logs;
 mod ops_metrics;
 mod pack_claim;

@@ -1,5 +1,5 @@
-//! The booking forms other concepts' pages embed: the rider's Book button (station page) and
-//! the staff's booking queue (console). Kept apart from `view`, the My bookings page, so that no
+//! The booking forms other concepts' pages embed: the rider's Book button (station page), its
+//! one-button form for a list of stations, and the staff's booking queue (console). Kept apart from `view`, the My bookings page, so that no
 //! page imports another page's file.
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -117,6 +117,37 @@ pub fn BookButton(
                 <FormError message=error/>
             </Show>
         </section>
+    }
+}
+
+/// A one-button booking of a pack of `model` at `station_id`, for a list of stations (a station
+/// page's nearest alternatives): the same request, key and retries as [`BookButton`], with or
+/// without JavaScript.
+#[component]
+pub fn QuickBook(station_id: i32, model: String, station_name: String) -> impl IntoView {
+    let book = retrying_action::<BookBattery>();
+    let form_key = new_key();
+    let chosen = StoredValue::new(model.clone());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        follow_redirects();
+        book.dispatch(BookBattery {
+            station_id,
+            model: chosen.get_value(),
+            idempotency_key: crate::idempotency::new_key(),
+        });
+    };
+    view! {
+        <form action=BookBattery::url() method="post" class="quick-book" on:submit=submit>
+            <input type="hidden" name="station_id" value=station_id/>
+            <input type="hidden" name="model" value=model/>
+            <input type="hidden" name="idempotency_key" value=form_key/>
+            <button type="submit" class="primary" disabled=move || book.pending().get()
+                aria-label=format!("Book at {station_name}")>
+                {move || if book.pending().get() { "Booking…" } else { "Book" }}
+            </button>
+            <FormError message=move || action_error(book)/>
+        </form>
     }
 }
 

@@ -137,6 +137,17 @@ pub fn use_station_feed(station_id: Option<i32>) -> StationFeed {
     }
 }
 
+/// Live counts of every station, from the all-stations feed, open only while `enabled`: a page
+/// that shows other stations only sometimes (a station page's nearest alternatives) holds no
+/// second socket the rest of the time.
+pub fn use_station_counts_when(enabled: Signal<bool>) -> ReadSignal<HashMap<i32, LiveStation>> {
+    let (stations, set_stations) = signal(HashMap::new());
+    use_feed_socket("/ws/stations/".into(), enabled, move |msg| {
+        set_stations.update(|map| apply_station_message(map, &msg));
+    });
+    stations
+}
+
 #[derive(Clone, Copy)]
 pub struct NotificationFeed {
     /// Unread notifications: from the snapshot, plus one per message since.

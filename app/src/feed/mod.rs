@@ -15,7 +15,7 @@ pub use message::{
 pub use coalesce::{Coalesced, now_ms};
 pub use hooks::{
     NotificationFeed, StationFeed, notification_feed, open_notification_feed, use_notifications,
-    use_station_feed,
+    use_station_counts_when, use_station_feed,
 };
 pub use live_state::LiveStation;
 pub use socket::{backoff_ms, hydration_finished};

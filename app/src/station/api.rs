@@ -11,6 +11,22 @@ pub async fn list_stations() -> Result<Vec<StationSummary>, AppError> {
     super::ssr::list(&ctx.db).await
 }
 
+/// `GET /api/nearby?lat=…&lon=…&model=…&limit=…`: the open stations nearest a point, nearest
+/// first, each with its distance and an estimated riding time; with `model`, only the online
+/// ones holding a charged pack of it now. Anyone may ask (like the directory, whose cost it
+/// never exceeds).
+#[server(prefix = "/api", endpoint = "nearby", input = server_fn::codec::GetUrl, output = crate::json_text::JsonAnswer)]
+pub async fn nearby(
+    lat: f64,
+    lon: f64,
+    #[server(default)] model: String,
+    #[server(default)] limit: Option<u32>,
+) -> Result<Vec<super::near::NearbyStation>, AppError> {
+    let ctx = crate::context::ctx()?;
+    let query = super::ssr::NearQuery::new(lat, lon, &model, limit)?;
+    super::ssr::nearby(&ctx.db, &query).await
+}
+
 /// `POST /api/get_station` (`station_id`): a station with its batteries.
 #[server(prefix = "/api", endpoint = "get_station", output = crate::json_text::JsonAnswer)]
 pub async fn get_station(station_id: i32) -> Result<StationDetail, AppError> {

@@ -1,11 +1,16 @@
 //! Stations: where riders swap batteries. DTOs here; domain code in `ssr`, server fns in `api`.
 use serde::{Deserialize, Serialize};
 
+mod alternatives;
 pub mod api;
 mod chart;
 pub mod console;
+mod directions;
+pub mod directory;
 pub mod history;
 mod live;
+mod locate;
+pub mod near;
 mod plan;
 #[cfg(feature = "ssr")]
 pub mod ssr;

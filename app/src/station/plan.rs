@@ -7,8 +7,6 @@
 use leptos::prelude::*;
 
 use super::StationSummary;
-use super::live::live_or;
-use crate::feed::StationFeed;
 use crate::ui::svg_number;
 
 /// The plan's size in SVG units; markers are sized so that their numbers stay ~12 px or more
@@ -101,56 +99,45 @@ fn clamp((x, y): (f64, f64)) -> (f64, f64) {
     (x.clamp(R, W - R), y.clamp(R, H - R))
 }
 
+/// The plan, drawn by the server as the page is served (a child of the directory's island,
+/// so none of its code is in the browser's bundle): the fallback until a live street map
+/// replaces it. The list below it is the live part.
 #[component]
 pub fn PlanView(
     /// The stations of the list, in its order: marker `n` is the list's `n`th station.
-    stations: Signal<Vec<StationSummary>>,
-    feed: StationFeed,
+    stations: Vec<StationSummary>,
 ) -> impl IntoView {
-    let markers = move || {
-        let list = stations.get();
-        let at = place(&list);
-        list.into_iter()
-            .zip(at)
-            .enumerate()
-            .map(|(i, (s, (x, y)))| view! { <Marker number=i + 1 station=s x y feed/> })
-            .collect_view()
-    };
-    view! {
-        <Show when=move || !stations.with(Vec::is_empty)>
-            <figure class="plan">
-                <svg viewBox="0 0 100 56" role="group" aria-label="Plan of the stations by location">
-                    {markers}
-                </svg>
-                <figcaption>"Plan view: numbers match the list below. Filled: online; hollow: offline or in maintenance."</figcaption>
-            </figure>
-        </Show>
+    if stations.is_empty() {
+        return None;
     }
+    let at = place(&stations);
+    let markers = stations
+        .into_iter()
+        .zip(at)
+        .enumerate()
+        .map(|(i, (station, (x, y)))| view! { <Marker number=i + 1 station x y/> })
+        .collect_view();
+    Some(view! {
+        <figure class="plan">
+            <svg viewBox="0 0 100 56" role="group" aria-label="Plan of the stations by location">
+                {markers}
+            </svg>
+            <figcaption>"Plan view as the page was served: numbers match the list below. Filled: online; hollow: offline or in maintenance."</figcaption>
+        </figure>
+    })
 }
 
 #[component]
-fn Marker(
-    number: usize,
-    station: StationSummary,
-    x: f64,
-    y: f64,
-    feed: StationFeed,
-) -> impl IntoView {
-    let s = StoredValue::new(station.clone());
-    let live = Memo::new(move |_| live_or(&feed, &s.get_value()));
-    let label = move || {
-        let l = live.get();
-        format!(
-            "{number}. {}: {} available, {}",
-            s.with_value(|s| s.name.clone()),
-            l.available,
-            l.status.as_str()
-        )
-    };
+fn Marker(number: usize, station: StationSummary, x: f64, y: f64) -> impl IntoView {
+    let status = station.status.as_str();
+    let label = format!(
+        "{number}. {}: {} available, {status}",
+        station.name, station.counts.available
+    );
     view! {
         <a href=format!("/stations/{}", station.id) aria-label=label>
             <circle cx=svg_number(x) cy=svg_number(y) r=svg_number(R)
-                class=move || format!("dot dot-{}", live.get().status.as_str())/>
+                class=format!("dot dot-{status}")/>
             <text x=svg_number(x) y=svg_number(y + 1.4) text-anchor="middle" aria-hidden="true">{number}</text>
         </a>
     }

@@ -82,6 +82,33 @@ pub async fn counts_by_station(
     conn: &impl ConnectionTrait,
     only: Option<i32>,
 ) -> AppResult<HashMap<i32, (StationCounts, ModelCounts)>> {
+    counts_of(conn, only.map(|id| vec![id])).await
+}
+
+/// [`counts_by_station`] for the stations `ids` (a nearby query's few).
+pub async fn counts_at(
+    conn: &impl ConnectionTrait,
+    ids: Vec<i32>,
+) -> AppResult<HashMap<i32, (StationCounts, ModelCounts)>> {
+    counts_of(conn, Some(ids)).await
+}
+
+/// The stations holding a charged, free pack of `model` now, as a subquery of their ids (for
+/// a station query's `IN`): which packs count as bookable is this module's to say.
+pub fn stations_holding(model: &str) -> sea_orm::sea_query::SelectStatement {
+    use entity::{Column, Entity};
+    sea_orm::sea_query::Query::select()
+        .column(Column::StationId)
+        .from(Entity)
+        .and_where(Column::State.eq(BatteryState::Available))
+        .and_where(Column::Model.eq(model))
+        .to_owned()
+}
+
+async fn counts_of(
+    conn: &impl ConnectionTrait,
+    only: Option<Vec<i32>>,
+) -> AppResult<HashMap<i32, (StationCounts, ModelCounts)>> {
     use entity::{Column, Entity};
     let mut query = Entity::find()
         .select_only()
@@ -92,8 +119,8 @@ pub async fn counts_by_station(
         .group_by(Column::StationId)
         .group_by(Column::State)
         .group_by(Column::Model);
-    if let Some(id) = only {
-        query = query.filter(Column::StationId.eq(id));
+    if let Some(ids) = only {
+        query = query.filter(Column::StationId.is_in(ids));
     }
     let rows: Vec<(i32, BatteryState, String, i64)> = query.into_tuple().all(conn).await?;
     let mut out: HashMap<i32, (StationCounts, ModelCounts)> = HashMap::new();

@@ -18,6 +18,7 @@ mod admin;
 pub mod entity;
 pub mod history;
 mod inventory;
+mod near;
 pub mod read;
 pub mod stock_alert;
 pub mod version;
@@ -25,6 +26,7 @@ pub mod version;
 pub use admin::{admin_close, admin_create, admin_reopen, admin_update};
 use entity::station as st;
 pub use inventory::{Reported, add_battery, apply_report, edit_battery};
+pub use near::{NearQuery, nearby};
 pub use read::{counts, detail, find, find_listed, list, list_closed, listed, summary_of};
 
 pub struct NewStation {
