@@ -179,3 +179,49 @@ async fn the_directory_sorts_by_a_place_without_javascript() {
 fn urlencode(s: &str) -> String {
     s.replace(' ', "+")
 }
+
+#[tokio::test]
+async fn a_station_that_cannot_serve_the_rider_offers_the_nearest_that_can() {
+    let s = server().await;
+    let here = station_at(&s, "Here", 52.5, 13.4).await;
+    let near = station_at(&s, "Near", 52.51, 13.4).await;
+    let far = station_at(&s, "Far", 52.6, 13.4).await;
+    packs(&s, here, NIU, 1, 100).await;
+    packs(&s, near, NIU, 1, 100).await;
+    packs(&s, far, NIU, 1, 100).await;
+    user(&s, "r@alt.test", Role::Rider).await;
+    let rider = logged_in(&s, "r@alt.test").await;
+    let (status, _) = api(&rider, &s, "set_pack_model", &[("model", NIU)]).await;
+    assert_eq!(status, 200);
+    let page = |id: i32| {
+        let (rider, url) = (rider.clone(), http(&s, &format!("/stations/{id}")));
+        async move {
+            rider
+                .get(url)
+                .send()
+                .await
+                .expect("page")
+                .text()
+                .await
+                .expect("html")
+        }
+    };
+    let heading = format!("Nearest with a charged {NIU}");
+    assert!(
+        !page(here).await.contains(&heading),
+        "it serves: nothing offered"
+    );
+
+    // Offline, it still holds the pack but takes no booking: the nearest that can, nearest first.
+    let admin = user(&s, "admin@alt.test", Role::Admin).await;
+    station::set_status(ctx(&s), &admin, here, StationStatus::Offline, "")
+        .await
+        .expect("offline");
+    let html = page(here).await;
+    assert!(html.contains(&heading), "offered when offline");
+    let (n, f) = (
+        html.find(">Near</a>").expect("Near"),
+        html.find(">Far</a>").expect("Far"),
+    );
+    assert!(n < f, "nearest first");
+}

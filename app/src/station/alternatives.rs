@@ -1,9 +1,10 @@
-//! When a station cannot serve the rider (nothing of their pack model there when the page is
-//! served), its page lists the three nearest stations that can, live, each with its distance
-//! and a Book button. The server sends a few more candidates than three (`/api/nearby`); the
-//! browser keeps the first three that still hold a charged pack of the model, by the
-//! all-stations feed, and hides the list while the station itself has one. A lazy island: only
-//! pages that show it load its code, outside the first-load budget of the others.
+//! When a station cannot serve the rider (nothing of their pack model there, or no bookings
+//! taken, when the page is served), its page lists the three nearest stations that can, live,
+//! each with its distance and a Book button. The server sends a few more candidates than three
+//! (`/api/nearby`); the browser keeps the first three that still hold a charged pack of the
+//! model, by the all-stations feed (open while the island is on the page), and hides the list
+//! while the station itself can serve the rider. A lazy island: only pages that show it load
+//! its code and open that socket, outside the first-load budget of the others.
 use leptos::prelude::*;
 use std::collections::HashMap;
 
@@ -29,10 +30,13 @@ pub fn StationAlternatives(
 ) -> impl IntoView {
     let live = use_station_counts_when(Signal::from(true));
     let wanted = model.clone();
+    // Hidden while this station can serve the rider after all.
     let none_here = move || {
         live.with(|l| {
-            l.get(&station_id)
-                .is_none_or(|s| of_model(&s.by_model, Some(&wanted)).unwrap_or(0) == 0)
+            l.get(&station_id).is_none_or(|s| {
+                s.status != StationStatus::Online
+                    || of_model(&s.by_model, Some(&wanted)).unwrap_or(0) == 0
+            })
         })
     };
     let candidates = StoredValue::new(candidates);

@@ -35,7 +35,7 @@ struct Asked {
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Near {
     from: Option<String>,
-    /// Metres from `from`, by station id.
+    /// Metres from `from`, by station id (sorted by id).
     metres: Vec<(i32, u32)>,
 }
 
@@ -78,24 +78,50 @@ pub fn HomePage() -> impl IntoView {
 }
 
 /// The list nearest first from the asked place, with the distances, if it names one.
-fn sorted(mut list: Vec<StationSummary>, asked: &Asked) -> (Vec<StationSummary>, Near) {
+///
+/// The order is the browser's own (see [`in_list_order`]), so the server's plan numbers the
+/// stations as the list does.
+fn sorted(list: Vec<StationSummary>, asked: &Asked) -> (Vec<StationSummary>, Near) {
     let Some((at, name)) = resolve_place(&asked.near, &list) else {
-        return (list, Near::default());
+        return (merged(&list, &Default::default()), Near::default());
     };
-    let metres = |s: &StationSummary| distance_m(at, (s.latitude, s.longitude));
-    list.sort_by(|a, b| metres(a).total_cmp(&metres(b)).then(a.id.cmp(&b.id)));
+    let mut metres: Vec<(i32, u32)> = list
+        .iter()
+        .map(|s| {
+            (
+                s.id,
+                distance_m(at, (s.latitude, s.longitude)).round() as u32,
+            )
+        })
+        .collect();
+    metres.sort_unstable();
     let near = Near {
         from: Some(if asked.here {
             "your location".into()
         } else {
             name
         }),
-        metres: list
-            .iter()
-            .map(|s| (s.id, metres(s).round() as u32))
-            .collect(),
+        metres,
     };
-    (list, near)
+    (
+        in_list_order(&list, &Default::default(), &near.metres),
+        near,
+    )
+}
+
+/// The list as the page shows it: the directory's order (by name, with the stations changed
+/// since laid over it), then nearest first when distances were measured (stations added since,
+/// last). Shared by the server's plan and the browser's list.
+fn in_list_order(
+    list: &[StationSummary],
+    changes: &crate::feed::directory::DirectoryChanges,
+    metres: &[(i32, u32)],
+) -> Vec<StationSummary> {
+    let mut all = merged(list, changes);
+    if !metres.is_empty() {
+        all.sort_by_cached_key(|s| distance_of(metres, s.id).unwrap_or(u32::MAX));
+    }
+    all
 }
 
 /// Where the list is sorted from, or that the asked place is unknown (server-rendered).
@@ -181,8 +207,10 @@ fn LocateButton(mine: RwSignal<bool>) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match super::locate::here().await {
                 Ok((lat, lon)) => {
+                    // 4 decimals: about 10 m, enough to choose a station, no more in the
+                    // address (history, logs) than that.
                     let mine = if mine.get_untracked() { "&mine=1" } else { "" };
-                    let page = format!("/?near={lat:.5},{lon:.5}&here=1{mine}");
+                    let page = format!("/?near={lat:.4},{lon:.4}&here=1{mine}");
                     let _ = window().location().set_href(&page);
                 }
                 Err(why) => {
@@ -218,15 +246,8 @@ fn StationList(
     // The list as rendered, with the stations created, edited or closed since laid over it.
     // Nearest first when the server measured distances (stations added since, last).
     let all = Memo::new(move |_| {
-        let mut all = feed
-            .directory
-            .with(|changes| list.with(|l| merged(l, changes)));
-        metres.with_value(|m| {
-            if !m.is_empty() {
-                all.sort_by_key(|s| distance_of(m, s.id).unwrap_or(u32::MAX));
-            }
-        });
-        all
+        feed.directory
+            .with(|changes| list.with(|l| metres.with_value(|m| in_list_order(l, changes, m))))
     });
     let shown = move || {
         let needle = search.get().trim().to_lowercase();
@@ -262,8 +283,10 @@ fn StationList(
     }
 }
 
+/// `id`'s distance in `metres`, which is sorted by id.
 fn distance_of(metres: &[(i32, u32)], id: i32) -> Option<u32> {
-    metres.iter().find(|m| m.0 == id).map(|m| m.1)
+    let at = metres.binary_search_by_key(&id, |m| m.0).ok()?;
+    Some(metres[at].1)
 }
 
 /// Whether `s` is online with a charged pack of `model` free now, by its live counts.

@@ -1,6 +1,6 @@
-//! Near me: how far a station is from the rider and roughly how long the ride takes. Shared by
-//! the server (`/api/nearby`, the no-JavaScript sort of `/?near=…`) and the browser (the
-//! directory sorted after "Use my location"), so both give the same figures.
+//! Near me: how far a station is from the rider and roughly how long the ride takes, for
+//! `/api/nearby` and the directory's `/?near=…` (both on the server), and the texts the
+//! browser shows for the distances the server measured.
 use serde::{Deserialize, Serialize};
 
 use super::StationSummary;

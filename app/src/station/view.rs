@@ -50,14 +50,17 @@ pub fn StationPage() -> impl IntoView {
     }
 }
 
-/// When `station` holds no charged pack of the rider's `model` now: the model, and the stations
-/// nearest it that do (what its page offers instead).
+/// When `station` cannot serve the rider now (it holds no charged pack of their `model`, or it
+/// takes no bookings): the model, and the stations nearest it that can (what its page offers
+/// instead).
 async fn alternatives_to(
     station: &StationSummary,
     model: Option<&str>,
 ) -> Option<(String, Vec<NearbyStation>)> {
     let model = model?;
-    if of_model(&station.available_by_model, Some(model)).unwrap_or(0) > 0 {
+    let serves = station.status == StationStatus::Online
+        && of_model(&station.available_by_model, Some(model)).unwrap_or(0) > 0;
+    if serves {
         return None;
     }
     let (lat, lon) = (station.latitude, station.longitude);

@@ -33,7 +33,10 @@ pub async fn counts(db: &DatabaseConnection) -> Counts {
         .collect()
 }
 
-/// What double bookings would leave behind.
+/// What double bookings would leave behind. (The database's unique indexes on active bookings
+/// already refuse a second active booking of one rider or pack; the first two figures say the
+/// end state agrees. A retry that booked twice shows as `made` above the answers, and a pack
+/// booked without its booking, or freed with it still active, in `mismatched_packs`.)
 #[derive(Debug)]
 pub struct Doubles {
     /// Riders with more than one active booking.

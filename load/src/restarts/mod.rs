@@ -117,6 +117,12 @@ pub async fn run(o: Options) {
         record.phase.store(n + 1, Ordering::SeqCst);
         let instance = &mut instances[i];
         let sockets = instance.sockets_open().await;
+        // Else the waits below would hold at once, and the 1001 check of nothing.
+        assert!(
+            sockets > 0,
+            "{} holds no socket before its stop",
+            instance.name
+        );
         let shared = &watchers.shared;
         let (drops, going_away) = (
             shared.drops.load(Ordering::SeqCst),
@@ -149,8 +155,10 @@ pub async fn run(o: Options) {
     // Each rider cancels its booking before it ends; one that cannot get an answer keeps trying.
     let mut stuck = 0;
     for rider in riders {
-        if tokio::time::timeout(LIMIT, rider).await.is_err() {
-            stuck += 1;
+        match tokio::time::timeout(LIMIT, rider).await {
+            Ok(Ok(())) => {}
+            Ok(Err(panicked)) => panic!("a rider failed: {panicked}"),
+            Err(_) => stuck += 1,
         }
     }
     let db = sea_orm::Database::connect(&o.postgres)
@@ -240,7 +248,8 @@ fn report(
         for failure in &t.failures {
             println!("  failed: {failure}");
         }
-        ok &= t.failed == 0 && e.back.is_some();
+        // A phase without a booking exercised nothing.
+        ok &= t.failed == 0 && e.back.is_some() && t.booked > 0;
         // A graceful stop says goodbye to every socket it held.
         ok &= e.how == Stop::Kill || e.going_away >= e.sockets;
     }
