@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use std::collections::HashMap;
 
 use super::StationStatus;
-use super::near::{NearbyStation, distance_text, ride_minutes};
+use super::near::{NearbyStation, distance_text};
 use super::stock::of_model;
 use crate::booking::forms::QuickBook;
 use crate::feed::{LiveStation, use_station_counts_when};
@@ -93,7 +93,7 @@ fn Alternatives(
                                 <a href=format!("/stations/{}", c.station.id)>{c.station.name.clone()}</a>
                                 <p class="distance">
                                     <strong>{distance_text(d)}</strong>
-                                    {format!(" · about {} min by scooter · {n} of yours", ride_minutes(d))}
+                                    {format!(" · about {} min by scooter · {n} of yours", c.ride_minutes)}
                                 </p>
                             </div>
                             {signed_in.then(|| view! {

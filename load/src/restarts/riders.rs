@@ -44,6 +44,16 @@ pub struct Record {
 }
 
 impl Record {
+    /// A failure the rider saw in `phase`: counted, and its words kept if among the first few.
+    fn failure(&self, phase: usize, seen: String) {
+        self.note(phase, |t| {
+            t.failed += 1;
+            if t.failures.len() < 5 {
+                t.failures.push(seen);
+            }
+        });
+    }
+
     fn note(&self, phase: usize, f: impl FnOnce(&mut Tally)) {
         let mut tallies = self.tallies.lock().expect("tallies");
         if tallies.len() <= phase {
@@ -80,7 +90,7 @@ impl Rider {
             let (res, phase) = self
                 .until_answered(&mut conn, "book_battery", &form, &key)
                 .await;
-            let booking = match (res.status, error_of(&res)) {
+            let booking = match (res.status, error_of(&res).as_str()) {
                 (200, _) => {
                     let id = serde_json::from_str::<Value>(&res.body)
                         .ok()
@@ -118,12 +128,7 @@ impl Rider {
 
     fn fail(&self, phase: usize, what: &str, res: &Response) {
         let seen = format!("{what}: {} {}", res.status, res.body);
-        self.record.note(phase, |t| {
-            t.failed += 1;
-            if t.failures.len() < 5 {
-                t.failures.push(seen);
-            }
-        });
+        self.record.failure(phase, seen);
     }
 
     async fn think(&self) {
@@ -159,12 +164,7 @@ impl Rider {
                 }
                 Err(seen) => {
                     let what = format!("{name} (no answer after {sends} sends): {seen}");
-                    self.record.note(phase, |t| {
-                        t.failed += 1;
-                        if t.failures.len() < 5 {
-                            t.failures.push(what);
-                        }
-                    });
+                    self.record.failure(phase, what);
                 }
             }
         }
@@ -201,17 +201,14 @@ impl Rider {
                 .try_request("POST", &path, &headers, Some(&self.cookie), Some(form))
                 .await
             {
-                Ok(res) if matches!(res.status, 502..=504) => {
-                    seen = format!("{} from nginx", res.status);
-                    if res.close {
-                        *conn = None;
-                    }
-                }
                 Ok(res) => {
                     if res.close {
                         *conn = None;
                     }
-                    return (Ok(res), attempt + 1);
+                    if !matches!(res.status, 502..=504) {
+                        return (Ok(res), attempt + 1);
+                    }
+                    seen = format!("{} from nginx", res.status);
                 }
                 Err(e) => {
                     seen = format!("{e}");
@@ -224,8 +221,8 @@ impl Rider {
 }
 
 /// The `error` of an `AppError` body, or "".
-fn error_of(res: &Response) -> &str {
-    let at = res.body.find("\"error\":\"").map(|i| i + 9);
-    at.and_then(|i| res.body[i..].split('"').next())
-        .unwrap_or("")
+fn error_of(res: &Response) -> String {
+    let body: Option<Value> = serde_json::from_str(&res.body).ok();
+    body.and_then(|b| b["error"].as_str().map(str::to_string))
+        .unwrap_or_default()
 }
