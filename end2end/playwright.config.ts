@@ -7,6 +7,9 @@ import { defineConfig, devices } from "@playwright/test";
 // The demo's simulated chargers are off here, so flows count packs undisturbed (devices.spec.ts
 // runs them).
 const PORT = Number(process.env.E2E_PORT ?? 8010);
+// No street-map tiles for the suite's servers (the spawned ones inherit this): CI has no
+// internet, and a page whose tiles fail logs errors. map.spec.ts serves tiles of its own.
+process.env.BATTERY_SWAP_MAP_TILES = "";
 // cargo-leptos writes the site under the repo's target/ even when CARGO_TARGET_DIR moves
 // compiled artifacts elsewhere.
 const TARGET = process.env.CARGO_TARGET_DIR ?? "../target";

@@ -15,7 +15,9 @@ mod booking;
 mod demo;
 mod devices;
 mod http;
+mod map;
 mod operations;
+mod push;
 mod ranges;
 mod sockets;
 #[cfg(test)]
@@ -27,7 +29,9 @@ pub use booking::Booking;
 pub use demo::Demo;
 pub use devices::Devices;
 pub use http::Http;
+pub use map::Map;
 pub use operations::Operations;
+pub use push::Push;
 pub use sockets::Sockets;
 
 #[derive(Debug, Clone, Parser)]
@@ -51,6 +55,12 @@ pub struct Config {
 
     #[command(flatten, next_help_heading = "Devices")]
     pub devices: Devices,
+
+    #[command(flatten, next_help_heading = "Map")]
+    pub map: Map,
+
+    #[command(flatten, next_help_heading = "Push notifications")]
+    pub push: Push,
 
     #[command(flatten, next_help_heading = "Demo")]
     pub demo: Demo,

@@ -12,9 +12,11 @@ pub mod hub;
 pub mod logging;
 pub mod metrics;
 pub mod pg_listener;
+pub mod push;
 pub mod request;
 pub mod security_headers;
 pub mod serve;
+mod service_worker;
 pub mod state;
 mod sweeper;
 pub mod ws;
@@ -168,7 +170,16 @@ pub async fn start(config: Config) -> Result<Server, BoxError> {
         shutdown: CancellationToken::new(),
         tasks: TaskTracker::new(),
         request_timeout: config.http.request_timeout(),
+        map_tiles: config.map.tiles(),
+        push_services: config.push.services(),
     };
+    push::Pusher::start(
+        &state.ctx,
+        config.push.contact.clone(),
+        config.push.services(),
+    )
+    .await?
+    .spawn(state.ctx.clone(), state.shutdown.clone(), &state.tasks);
     sweeper::spawn(&state, Duration::from_secs(config.booking.sweep_seconds));
     state.hub.close_all_on(state.shutdown.clone());
     if let Some(event_listener) = event_listener {
@@ -227,14 +238,20 @@ async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, BoxError> {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let ctx = state.ctx.clone();
-    let policy = app::content_policy::ContentPolicy::for_origins(&state.ws.allowed_origins);
+    let policy =
+        app::content_policy::ContentPolicy::for_site(&state.ws.allowed_origins, &state.map_tiles);
+    let tiles = state.map_tiles.clone();
+    let push_services = state.push_services.clone();
     let provide_ctx = move || {
         provide_context(ctx.clone());
         provide_context(policy.clone());
+        provide_context(tiles.clone());
+        provide_context(push_services.clone());
     };
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/sw.js", get(service_worker::script))
         .merge(ws::routes())
         .leptos_routes_with_context(&state, routes, provide_ctx.clone(), move || {
             shell(options.clone())

@@ -35,6 +35,10 @@ pub struct AppState {
     pub tasks: TaskTracker,
     /// Longest time from a request's headers to its response (`--http-request-timeout-ms`).
     pub request_timeout: std::time::Duration,
+    /// The street map's tiles (`--map-tiles`): drawn by the directory, admitted by its policy.
+    pub map_tiles: app::station::map::MapTiles,
+    /// The push services devices may name (`--push-services`).
+    pub push_services: app::push::PushServices,
 }
 
 impl FromRef<AppState> for LeptosOptions {

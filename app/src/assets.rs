@@ -34,13 +34,28 @@ pub fn HydrateAfterPaint(options: LeptosOptions) -> impl IntoView {
 /// named by its `data-component` (a lazy island's returns a promise: its code is a chunk of its
 /// own), then tells the bundle the page is done (`islands_hydrated`). A page without islands
 /// fetches nothing. Either way the page is then marked `data-hydrated`, which end-to-end tests
-/// (and curious humans) wait for.
+/// (and curious humans) wait for; then a page with "Use my location", a street map or a push
+/// switch loads its code (`crate::station::directory`, `crate::station::map`, `crate::push`),
+/// and the service worker (`/sw.js`, the server's) is registered, so
+/// that nothing of it competes with the page's own first load.
 const LOADER: &str = r#"function (js, wasm) {
   let started = false;
   const start = () => {
     if (started) return;
     started = true;
-    const done = () => document.documentElement.setAttribute("data-hydrated", "");
+    const done = () => {
+      document.documentElement.setAttribute("data-hydrated", "");
+      for (const [id, code] of [["locate", "/locate.js"], ["station-map", "/map/map.js"], ["push-device", "/push.js"]]) {
+        if (document.getElementById(id)) import(code).catch(console.warn);
+      }
+      if (navigator.serviceWorker) navigator.serviceWorker.register("/sw.js").catch(console.warn);
+    };
+    // A copy the service worker showed offline: the real page, once the server answers again
+    // (asked when the browser says it is online, and every 5 s, as that can come first).
+    const back = () => document.getElementById("offline-note")?.dataset.why === "offline" &&
+      fetch("/healthz", { cache: "no-store" }).then((r) => r.ok && location.reload(), () => {});
+    addEventListener("online", back);
+    setInterval(back, 5000);
     const islands = document.querySelectorAll("leptos-island");
     if (!islands.length) return done();
     const module_or_path = fetch(wasm);
@@ -70,6 +85,14 @@ const LOADER: &str = r#"function (js, wasm) {
 /// The bundle's script and wasm addresses.
 fn bundle(options: &LeptosOptions) -> (String, String) {
     (address(options, "js"), address(options, "wasm"))
+}
+
+/// The bundle's script, wasm and stylesheet addresses (what the service worker keeps), and
+/// whether their names carry content hashes.
+pub fn bundle_files(options: &LeptosOptions) -> ([String; 3], bool) {
+    let files = ["js", "wasm", "css"].map(|kind| address(options, kind));
+    let hashed = hashed_name(options, "wasm").is_some();
+    (files, hashed)
 }
 
 /// The stylesheet's address.

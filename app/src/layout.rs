@@ -24,6 +24,7 @@ use crate::admin::view::Admin;
 use crate::assets;
 use crate::booking::view::MyBookingsPage;
 use crate::notification::view::{NotificationsLink, NotificationsPage};
+use crate::push::view::PushSwitch;
 use crate::station::console::{ConsoleIndexPage, StationConsole};
 use crate::station::directory::HomePage;
 use crate::station::view::StationPage;
@@ -41,6 +42,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <title>"battery-swap"</title>
                 <meta name="description" content=DESCRIPTION/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // Installable: the home screen's name, icons and colour (`public/`).
+                <link rel="manifest" href="/manifest.webmanifest"/>
+                <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png"/>
+                <meta name="theme-color" content="#0b6bcb"/>
                 <link rel="stylesheet" href=assets::stylesheet_href(&options)/>
                 <AutoReload options=options.clone()/>
                 <assets::HydrateAfterPaint options/>
@@ -129,8 +134,8 @@ fn Page() -> impl IntoView {
                 <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
                 <Route path=(StaticSegment("stations"), ParamSegment("id")) view=StationPage ssr=SsrMode::Async/>
                 // The rest are lazy islands: their code is fetched when first visited.
-                <Route path=StaticSegment("bookings") view=BookingsIsland ssr=SsrMode::Async/>
-                <Route path=StaticSegment("notifications") view=NotificationsIsland ssr=SsrMode::Async/>
+                <Route path=StaticSegment("bookings") view=BookingsRoute ssr=SsrMode::Async/>
+                <Route path=StaticSegment("notifications") view=NotificationsRoute ssr=SsrMode::Async/>
                 <Route path=StaticSegment("console") view=ConsoleIndexIsland ssr=SsrMode::Async/>
                 <Route path=(StaticSegment("console"), ParamSegment("id")) view=StationConsoleRoute ssr=SsrMode::Async/>
                 <Route path=StaticSegment("admin") view=AdminRoute ssr=SsrMode::Async/>
@@ -174,6 +179,19 @@ macro_rules! page_island {
 }
 
 page_island!(BookingsIsland => MyBookingsPage);
+
+/// My bookings, with the push switch (server-rendered; its code is `public/push.js`).
+#[component]
+fn BookingsRoute() -> impl IntoView {
+    view! { <BookingsIsland/> <PushSwitch/> }
+}
+
+/// Notifications, with the push switch.
+#[component]
+fn NotificationsRoute() -> impl IntoView {
+    view! { <NotificationsIsland/> <PushSwitch/> }
+}
+
 page_island!(NotificationsIsland => NotificationsPage);
 page_island!(ConsoleIndexIsland => ConsoleIndexPage);
 page_island!(TokensIsland => TokensPage);

@@ -4,7 +4,7 @@
 
 pub mod account;
 pub mod admin;
-mod assets;
+pub mod assets;
 pub mod audit;
 pub mod battery;
 pub mod booking;
@@ -24,6 +24,7 @@ pub mod json_text;
 pub mod notification;
 #[cfg(feature = "ssr")]
 pub mod observe;
+pub mod push;
 pub mod station;
 mod stored_enum;
 pub mod text;

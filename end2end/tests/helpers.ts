@@ -30,13 +30,15 @@ export async function login(page: Page, email: string, password = DEMO_PASSWORD)
 
 const TARGET = process.env.CARGO_TARGET_DIR ?? "../target";
 
-/** A server of the test's own on `port` (demo data in `db`, kept between runs unless the test
- * removes it): for tests that stop and restart it, or need other flags. */
-/** A demo server of a flow's own; its simulated chargers are off unless `flags` set a rate. */
+/** A demo server of a flow's own on `port` (demo data in `db`, kept between runs unless the test
+ * removes it), for flows that restart it or need other flags; its simulated chargers are off
+ * unless `flags` set a rate. The binary and site are the suite's (`E2E_BIN`, `E2E_SITE`: the
+ * bundle that ships, when `.ci/test` runs the flows on it). */
 export function ownServer(port: number, db: string, flags: string[] = []): ChildProcess {
   const chargers = flags.includes("--demo-charger-rate") ? [] : ["--demo-charger-rate", "0"];
-  const args = ["--addr", `127.0.0.1:${port}`, "--database-url", `sqlite://${db}`, "--site-root", "../target/site", "--demo", ...chargers, ...flags];
-  return spawn(`${TARGET}/debug/battery-swap`, args, { stdio: "ignore" });
+  const site = process.env.E2E_SITE ?? "../target/site";
+  const args = ["--addr", `127.0.0.1:${port}`, "--database-url", `sqlite://${db}`, "--site-root", site, "--demo", ...chargers, ...flags];
+  return spawn(process.env.E2E_BIN ?? `${TARGET}/debug/battery-swap`, args, { stdio: "ignore" });
 }
 
 export async function healthy(port: number) {

@@ -26,10 +26,11 @@ test("search narrows the list as you type, and works as a plain form without Jav
   await plain.close();
 });
 
-test("plan view: numbered markers that never overlap, readable on a phone, links by keyboard", async ({ page }) => {
-  await page.setViewportSize({ width: 360, height: 740 });
+test("without JavaScript, the plan view: numbered markers that never overlap, readable on a phone, links by keyboard", async ({ browser }) => {
+  // With JavaScript the street map takes its place (map.spec.ts).
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
   await page.goto("/");
-  await hydrated(page);
   await expect(page.locator('.plan svg[role="img"]')).toHaveCount(0);
   const markers = page.locator(".plan a");
   const stations = await page.locator(".station-card").count();
@@ -55,11 +56,12 @@ test("plan view: numbered markers that never overlap, readable on a phone, links
   await expect(firstCard.locator("h2 a")).toHaveText(label.replace(/^1\. /, "").replace(/: .*$/, ""));
 
   // Keyboard: from the form's last control, Tab reaches the first marker; Enter opens its station.
-  await page.getByRole("button", { name: "Use my location" }).focus();
+  await page.getByRole("button", { name: "Sort by distance" }).focus();
   await page.keyboard.press("Tab");
   await expect(markers.first()).toBeFocused();
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/\/stations\/\d+$/);
+  await context.close();
 });
 
 test("stations an admin creates, renames, closes and reopens change every open list live", async ({ browser, page }) => {
@@ -75,8 +77,9 @@ test("stations an admin creates, renames, closes and reopens change every open l
   const card = page.locator(`.station-card[data-station-id="${id}"]`);
   await expect(card.getByRole("link", { name })).toBeVisible();
   await expect(card.locator(".address")).toHaveText("2 Lock Street");
-  // The plan is drawn by the server as the page was served (the list is the live part).
-  await expect(page.locator(".plan figcaption")).toContainText("as the page was served");
+  // The street map follows the list: a marker for the new station, gone when it closes.
+  const marker = page.locator(`.map-pin[aria-label^="${name}:"]`);
+  await expect(marker).toHaveCount(1);
 
   const renamed = await admin.request.post("/api/update_station", { form: { station_id: String(id), name: `${name} North`, address: "3 Lock Street", latitude: "52.51", longitude: "13.37" } });
   expect(renamed.status()).toBe(200);
@@ -92,6 +95,7 @@ test("stations an admin creates, renames, closes and reopens change every open l
   await editor.getByText("Close station…").click();
   await editor.getByRole("button", { name: `Yes, close ${name} North` }).click();
   await expect(card).toHaveCount(0);
+  await expect(page.locator(`.map-pin[aria-label^="${name} North:"]`)).toHaveCount(0);
   expect((await page.request.post("/api/get_station", { form: { station_id: String(id) } })).status()).toBe(404);
 
   // Reopened: back on the list, offline until someone puts it online.

@@ -80,6 +80,6 @@ test("other pages fetch their chunks when first visited, by link or directly; pl
   // Opened directly, a lazy page hydrates once its chunks are in, and works.
   await page.goto("/notifications");
   await hydrated(page);
-  await expect(page.getByRole("heading", { name: "Notifications" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Notifications", exact: true })).toBeVisible();
   expect(problems).toEqual([]);
 });

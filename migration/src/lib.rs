@@ -24,6 +24,9 @@ mod m20261128_000002_create_station_devices;
 mod m20261207_000001_create_idempotency_keys;
 mod m20261207_000002_add_audit_client_addr;
 mod m20261207_000003_add_battery_model_index;
+mod m20261207_000004_create_push_keys;
+mod m20261207_000005_create_push_subscriptions;
+mod m20261207_000006_create_push_outbox;
 
 pub struct Migrator;
 
@@ -52,6 +55,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000001_create_idempotency_keys::Migration),
             Box::new(m20261207_000002_add_audit_client_addr::Migration),
             Box::new(m20261207_000003_add_battery_model_index::Migration),
+            Box::new(m20261207_000004_create_push_keys::Migration),
+            Box::new(m20261207_000005_create_push_subscriptions::Migration),
+            Box::new(m20261207_000006_create_push_outbox::Migration),
         ]
     }
 }

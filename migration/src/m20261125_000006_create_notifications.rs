@@ -49,7 +49,7 @@ impl MigrationTrait for Migration {
 }
 
 #[derive(DeriveIden)]
-enum Notifications {
+pub enum Notifications {
     Table,
     Id,
     UserId,

@@ -135,6 +135,8 @@ fn help_shows_the_groups() {
             "Booking rules:",
             "Accounts:",
             "Devices:",
+            "Map:",
+            "Push notifications:",
             "Demo:",
             "Operations:"
         ],

@@ -33,6 +33,7 @@ mod ops_logs;
 mod ops_metrics;
 mod pack_claim;
 mod pack_models;
+mod push;
 mod security_csrf;
 mod security_http;
 mod security_integrity;

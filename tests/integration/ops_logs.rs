@@ -198,9 +198,13 @@ async fn a_database_error_is_logged_with_its_place_and_its_request() {
     assert_eq!(res.status(), 200);
     // The table a request reads goes missing under the server.
     let db = battery_swap::db::connect(&url, Some(1)).await.unwrap();
-    db.execute_unprepared("DROP TABLE notifications")
-        .await
-        .unwrap();
+    // (PostgreSQL: with the push outbox's foreign key that refers to it.)
+    let drop = if on_postgres() {
+        "DROP TABLE notifications CASCADE"
+    } else {
+        "DROP TABLE notifications"
+    };
+    db.execute_unprepared(drop).await.unwrap();
     let res = client
         .post(server.url("/api/list_notifications"))
         .send()

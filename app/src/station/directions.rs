@@ -15,10 +15,10 @@ pub fn web_link(lat: f64, lon: f64) -> String {
     format!("https://www.openstreetmap.org/directions?to={lat}%2C{lon}#map=16/{lat}/{lon}")
 }
 
-/// Degrees to 5 decimals (about a metre), trailing zeros dropped. Fixed precision, not `{}`:
-/// the shortest-form float printer would add kilobytes to the browser's bundle.
+/// Degrees to 5 decimals (about a metre), trailing zeros dropped. Written by
+/// [`crate::ui::fixed`]: a float printer would add kilobytes to the browser's bundle.
 fn degrees(v: f64) -> String {
-    let text = format!("{v:.5}");
+    let text = crate::ui::fixed(v, 5);
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
@@ -56,7 +56,7 @@ mod tests {
             geo_link("Café & Co (Nord)", 52.52, 13.405),
             "geo:52.52,13.405?q=52.52,13.405(Caf%C3%A9%20%26%20Co%20%28Nord%29)"
         );
-        assert_eq!(geo_link("X", -0.000001, 13.0), "geo:-0,13?q=-0,13(X)");
+        assert_eq!(geo_link("X", -0.000001, 13.0), "geo:0,13?q=0,13(X)");
         assert_eq!(
             web_link(52.52, 13.405),
             "https://www.openstreetmap.org/directions?to=52.52%2C13.405#map=16/52.52/13.405"

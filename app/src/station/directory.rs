@@ -3,17 +3,20 @@
 //!
 //! Near me is the server's: the form's `near` (a station, a street of one, or "lat, lon") is
 //! resolved and the list sorted and measured on the server, with or without JavaScript. "Use
-//! my location" asks the browser for the position (only when pressed) and loads the page for
-//! it (`?near=lat,lon&here=1`). So the browser carries no distance code, and the plan view is
+//! my location" (`public/locate.js`, plain JavaScript outside the bundle) asks the browser for
+//! the position (only when pressed) and loads the page for it (`?near=lat,lon&here=1`). So the
+//! browser's bundle carries no distance or geolocation code, and the plan view is
 //! drawn by the server alone (the island's server-rendered children): the first load stays
-//! within its budget. "Only stations with my pack" filters live in the browser (`mine`).
+//! within its budget. "Only stations with my pack" filters live in the browser (`mine`). The
+//! street map (`super::map`) takes the plan's place once the page is interactive.
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::api::list_stations;
 use super::directions::Directions;
 use super::live::live_or;
-use super::near::{RIDE_KMH, distance_m, distance_text, resolve_place, ride_minutes};
+use super::map::StationMap;
+use super::near::{Point, RIDE_KMH, distance_m, distance_text, resolve_place, ride_minutes};
 use super::plan::PlanView;
 use super::stock::{ModelBreakdown, of_model};
 use super::{StationStatus, StationSummary};
@@ -54,17 +57,22 @@ pub fn HomePage() -> impl IntoView {
             {move || {
                 let asked = asked.clone();
                 Suspend::new(async move {
-                    let pack = signed_in.user().await.and_then(|u| u.pack_model);
+                    let user = signed_in.user().await;
+                    let booker = user.is_some();
+                    let pack = user.and_then(|u| u.pack_model);
                     match list_stations().await {
                         Ok(list) => {
-                            let (list, near) = sorted(list, &asked);
+                            let (list, near, at) = sorted(list, &asked);
                             let unknown = !asked.near.trim().is_empty() && near.from.is_none();
                             let note = near.from.clone();
                             let plan = list.clone();
+                            let marked = pack.clone();
                             view! {
                                 <StationsLive list pack asked near>
                                     <NearNote from=note unknown/>
-                                    <PlanView stations=plan/>
+                                    <StationMap near=at pack=marked signed_in=booker>
+                                        <PlanView stations=plan/>
+                                    </StationMap>
                                 </StationsLive>
                             }
                             .into_any()
@@ -77,13 +85,14 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
-/// The list nearest first from the asked place, with the distances, if it names one.
+/// The list nearest first from the asked place, with the distances and the place's point, if
+/// it names one.
 ///
 /// The order is the browser's own (see [`in_list_order`]), so the server's plan numbers the
 /// stations as the list does.
-fn sorted(list: Vec<StationSummary>, asked: &Asked) -> (Vec<StationSummary>, Near) {
+fn sorted(list: Vec<StationSummary>, asked: &Asked) -> (Vec<StationSummary>, Near, Option<Point>) {
     let Some((at, name)) = resolve_place(&asked.near, &list) else {
-        return (merged(&list, &Default::default()), Near::default());
+        return (merged(&list, &Default::default()), Near::default(), None);
     };
     let mut metres: Vec<(i32, u32)> = list
         .iter()
@@ -106,6 +115,7 @@ fn sorted(list: Vec<StationSummary>, asked: &Asked) -> (Vec<StationSummary>, Nea
     (
         in_list_order(&list, &Default::default(), &near.metres),
         near,
+        Some(at),
     )
 }
 
@@ -187,46 +197,14 @@ fn StationsLive(
                 <input id="near-place" type="text" name="near" value=asked.near
                     placeholder="station, street or lat, lon"/>
                 <button type="submit">"Sort by distance"</button>
-                <LocateButton mine/>
+                // Its code is `public/locate.js`; hidden by the stylesheet until that is ready.
+                <button type="button" class="secondary locate" id="locate">"Use my location"</button>
             </div>
             {mine_box}
         </form>
+        <p class="form-error" id="locate-problem" role="alert" hidden></p>
         {children()}
         <StationList list feed search pack metres mine/>
-    }
-}
-
-/// "Use my location": hidden by the stylesheet until the page is interactive (without
-/// JavaScript it could not work), and asks for the position only when pressed.
-#[component]
-fn LocateButton(mine: RwSignal<bool>) -> impl IntoView {
-    let problem = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let locate = move |_| {
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match super::locate::here().await {
-                Ok((lat, lon)) => {
-                    // 4 decimals: about 10 m, enough to choose a station, no more in the
-                    // address (history, logs) than that.
-                    let mine = if mine.get_untracked() { "&mine=1" } else { "" };
-                    let page = format!("/?near={lat:.4},{lon:.4}&here=1{mine}");
-                    let _ = window().location().set_href(&page);
-                }
-                Err(why) => {
-                    busy.set(false);
-                    problem.set(Some(format!(
-                        "Your location is not available ({why}): the list stays as it was. Type a place instead."
-                    )));
-                }
-            }
-        });
-    };
-    view! {
-        <button type="button" class="secondary locate" on:click=locate disabled=move || busy.get()>
-            {move || if busy.get() { "Locating…" } else { "Use my location" }}
-        </button>
-        <FormError message=problem/>
     }
 }
 

@@ -9,7 +9,7 @@ mod directions;
 pub mod directory;
 pub mod history;
 mod live;
-mod locate;
+pub mod map;
 pub mod near;
 mod plan;
 #[cfg(feature = "ssr")]

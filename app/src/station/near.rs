@@ -36,7 +36,7 @@ pub fn distance_text(distance_m: f64) -> String {
     if distance_m < 1000.0 {
         format!("{} m", (distance_m / 10.0).round() as u32 * 10)
     } else if distance_m < 10_000.0 {
-        format!("{:.1} km", distance_m / 1000.0)
+        format!("{} km", crate::ui::fixed(distance_m / 1000.0, 1))
     } else {
         format!("{} km", (distance_m / 1000.0).round() as u32)
     }

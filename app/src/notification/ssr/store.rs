@@ -1,6 +1,6 @@
 //! Storing notifications (server only): the rows a change's facts call for, written at its
-//! commit (`crate::change::Change`), and the `notification` message that delivers one. A leaf:
-//! it knows users by id only.
+//! commit (`crate::change::Change`), queued for the users' devices (`crate::push`), and the
+//! `notification` message that delivers one. It knows users by id only.
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, entity::prelude::*};
 
@@ -59,6 +59,8 @@ pub async fn store_all(
         tracing::error!("stored notifications came back in another order");
         return Err(AppError::Internal);
     }
+    // In the same transaction: a committed notification is always pushed.
+    crate::push::ssr::outbox::enqueue(conn, &rows).await?;
     Ok(rows)
 }
 
