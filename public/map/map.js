@@ -122,8 +122,10 @@ function draw(box) {
       }
     }
     box.dataset.markers = String(markers.size);
+    apart(map, markers);
   };
   update();
+  map.on("zoomend", () => apart(map, markers));
   // Text and attribute changes of the cards (counts, status) and the list's own changes
   // (filters, stations added or closed), at most once per frame.
   let queued = false;
@@ -137,13 +139,38 @@ function draw(box) {
   }).observe(list, { subtree: true, childList: true, characterData: true, attributes: true });
 }
 
-/// The first view: the asked point and its nearest stations, or every station.
+/// Markers closer than a finger's width at this zoom are spread around their middle (the
+/// icon moves, the point stays), so that each is a target of its own, none covered by another.
+const SIZE = 34;
+function apart(map, markers) {
+  const all = [...markers.values()].map((m) => ({ m, p: map.latLngToLayerPoint(m.getLatLng()) }));
+  const placed = new Set();
+  for (const a of all) {
+    if (placed.has(a)) continue;
+    const group = all.filter((b) => !placed.has(b) && a.p.distanceTo(b.p) < SIZE + 4);
+    group.forEach((b) => placed.add(b));
+    const r = group.length > 1 ? (SIZE + 6) / (2 * Math.sin(Math.PI / group.length)) : 0;
+    const mid = group.reduce((s, b) => s.add(b.p), L.point(0, 0)).divideBy(group.length);
+    group.forEach((b, i) => {
+      const angle = (2 * Math.PI * i) / group.length - Math.PI / 2;
+      const at = mid.add(L.point(Math.cos(angle) * r, Math.sin(angle) * r)).subtract(b.p);
+      const el = b.m.getElement();
+      if (!el) return;
+      el.style.marginLeft = `${at.x - SIZE / 2}px`;
+      el.style.marginTop = `${at.y - SIZE / 2}px`;
+    });
+  }
+}
+
+/// The first view: the asked point and its nearest stations, or every station, clear of the
+/// zoom buttons (top left) and the credits (bottom right).
 function frame(map, shown, from) {
   const points = shown.map((s) => s.at);
+  const room = { paddingTopLeft: [64, 28], paddingBottomRight: [28, 36], maxZoom: 16 };
   if (from) {
-    map.fitBounds(L.latLngBounds([from, ...points.slice(0, 3)]), { padding: [24, 24], maxZoom: 16 });
+    map.fitBounds(L.latLngBounds([from, ...points.slice(0, 3)]), room);
   } else if (points.length) {
-    map.fitBounds(L.latLngBounds(points), { padding: [24, 24], maxZoom: 16 });
+    map.fitBounds(L.latLngBounds(points), room);
   } else {
     map.setView([0, 0], 1);
   }
@@ -154,8 +181,8 @@ function icon(s) {
   return L.divIcon({
     className: `map-pin map-pin-${state}`,
     html: `<span>${s.status === "online" ? s.count : "–"}</span>`,
-    iconSize: [34, 34],
-    iconAnchor: [17, 17],
+    iconSize: [SIZE, SIZE],
+    iconAnchor: [SIZE / 2, SIZE / 2],
     popupAnchor: [0, -15],
   });
 }
