@@ -364,3 +364,44 @@ async fn an_instance_that_took_too_long_cannot_finish_a_push_another_has_taken_o
         "finished once, by the instance that held it"
     );
 }
+
+#[tokio::test]
+async fn a_device_ends_with_the_session_it_was_turned_on_in() {
+    let (origin, mut pushes) = push_service().await;
+    let s = server_pushing_to(&origin).await;
+    let rider = user(&s, "session@example.com", Role::Rider).await;
+    let phone = logged_in(&s, "session@example.com").await;
+    let laptop = logged_in(&s, "session@example.com").await;
+    for (client, name) in [(&phone, "phone"), (&laptop, "laptop")] {
+        let endpoint = format!("{origin}/push/{name}");
+        let (status, body) = enable(client, &s, &endpoint, &DeviceKeys::new()).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    // Logged out on the phone: the phone's device goes, the laptop's stays.
+    let (status, _) = api(&phone, &s, "logout", &[]).await;
+    assert_eq!(status, 200);
+    let left = app::push::ssr::devices::of_user(&ctx(&s).db, rider.id)
+        .await
+        .expect("devices");
+    let endpoints: Vec<&str> = left.iter().map(|d| d.endpoint.as_str()).collect();
+    assert_eq!(endpoints, [format!("{origin}/push/laptop")]);
+    announce(&s, "session@example.com", "Only the laptop").await;
+    assert_eq!(next(&mut pushes).await.device, "laptop");
+
+    // A bearer token is no browser: it cannot turn a device on.
+    let (_, issued) = api(&laptop, &s, "create_token", &[("label", "script")]).await;
+    let token = issued["token"].as_str().expect("token").to_string();
+    let keys = DeviceKeys::new();
+    let res = reqwest::Client::new()
+        .post(http(&s, "/api/enable_push"))
+        .bearer_auth(token)
+        .form(&[
+            ("endpoint", format!("{origin}/push/script")),
+            ("p256dh", keys.p256dh()),
+            ("auth", keys.auth()),
+        ])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status().as_u16(), 403);
+}

@@ -12,18 +12,19 @@ pub async fn push_key() -> Result<String, AppError> {
 }
 
 /// `POST /api/enable_push` (`endpoint`, `p256dh`, `auth`: the browser's subscription): the
-/// caller's notifications are pushed to this device too. A device another user had turned on
-/// is theirs no more (one phone, one person at a time).
+/// caller's notifications are pushed to this device too, for as long as this browser's session
+/// lasts (a session cookie: a bearer token has no device). A device another user had turned
+/// on is theirs no more (one phone, one person at a time).
 #[server(prefix = "/api", endpoint = "enable_push", output = crate::json_text::JsonAnswer)]
 pub async fn enable_push(endpoint: String, p256dh: String, auth: String) -> Result<(), AppError> {
     let ctx = crate::context::ctx()?;
-    let user = crate::account::ssr::require_user(&ctx).await?;
+    let (user, session) = crate::account::ssr::require_session(&ctx).await?;
     let device = super::Device {
         endpoint,
         p256dh,
         auth,
     };
-    super::ssr::devices::enable(&ctx, &user, device).await
+    super::ssr::devices::enable(&ctx, &user, session, device).await
 }
 
 /// `POST /api/disable_push` (`endpoint`): no more pushes to this device.

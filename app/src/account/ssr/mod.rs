@@ -187,8 +187,14 @@ pub async fn require_user(ctx: &Ctx) -> AppResult<CurrentUser> {
 /// The caller, logged in with a session cookie: what managing API tokens takes. A bearer
 /// token cannot mint or revoke tokens, so revoking a leaked one really locks its holder out.
 pub async fn require_session_user(ctx: &Ctx) -> AppResult<CurrentUser> {
+    require_session(ctx).await.map(|(user, _)| user)
+}
+
+/// The caller and the id of the session they are logged in with (a browser's, never a bearer
+/// token's): what binds something to this browser for as long as the session lasts.
+pub async fn require_session(ctx: &Ctx) -> AppResult<(CurrentUser, i32)> {
     match caller(ctx).await? {
-        Some((user, Credential::Session(_))) => Ok(user),
+        Some((user, Credential::Session(id))) => Ok((user, id)),
         Some(_) => Err(AppError::Forbidden),
         None => Err(AppError::Unauthenticated),
     }

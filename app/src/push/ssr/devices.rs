@@ -15,9 +15,10 @@ use crate::push::{Device, PushServices};
 /// Devices one user may have turned on; turning on one more turns the oldest off.
 const MAX_DEVICES: usize = 10;
 
-/// Pushes `user`'s notifications to `device` too, which must be on a listed push service
-/// (`--push-services`) with keys of the right shape. Taken from any other user who had it.
-pub async fn enable(ctx: &Ctx, user: &CurrentUser, device: Device) -> AppResult<()> {
+/// Pushes `user`'s notifications to `device` too while `session` lasts; the device must be on
+/// a listed push service (`--push-services`) with keys of the right shape. Taken from any other
+/// user who had it.
+pub async fn enable(ctx: &Ctx, user: &CurrentUser, session: i32, device: Device) -> AppResult<()> {
     let services = leptos::prelude::use_context::<PushServices>().unwrap_or_default();
     if device.endpoint.len() > 1000 || !services.admit(&device.endpoint) {
         return Err(AppError::validation(
@@ -55,6 +56,7 @@ pub async fn enable(ctx: &Ctx, user: &CurrentUser, device: Device) -> AppResult<
     // A second press that raced this one has stored the same device: that one stands.
     device::Entity::insert(device::ActiveModel {
         user_id: Set(user.id),
+        session_id: Set(session),
         endpoint: Set(device.endpoint),
         p256dh: Set(device.p256dh),
         auth: Set(device.auth),

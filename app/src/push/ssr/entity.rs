@@ -29,6 +29,8 @@ pub mod device {
         #[sea_orm(primary_key)]
         pub id: i32,
         pub user_id: i32,
+        /// The session it was turned on in: the device goes when the session does.
+        pub session_id: i32,
         pub endpoint: String,
         pub p256dh: String,
         pub auth: String,
