@@ -6,6 +6,9 @@
 //! other concepts' components, and `ui` imports no view file.
 use leptos::prelude::*;
 
+mod numbers;
+pub use numbers::{fixed, svg_number};
+
 use crate::account::CurrentUser;
 use crate::error::AppError;
 use crate::station::StationStatus;
@@ -281,29 +284,6 @@ fn relative_words(seconds: i64) -> String {
     }
 }
 
-/// An SVG coordinate with one decimal (see [`fixed`]).
-pub fn svg_number(v: f64) -> String {
-    fixed(v, 1)
-}
-
-/// `v` with `decimals` decimals (at most 9), as `{v:.N}` writes it but for halves (rounded
-/// away from zero), and without float formatting, which would add its tables to the wasm
-/// bundle: anything the browser writes (coordinates, distances) goes through here, and server
-/// and browser write the same text.
-pub fn fixed(v: f64, decimals: u32) -> String {
-    let scale = 10_i64.pow(decimals.min(9));
-    let t = (v * scale as f64).round() as i64;
-    let sign = if t < 0 { "-" } else { "" };
-    let (whole, part) = (t.abs() / scale, t.abs() % scale);
-    if decimals == 0 {
-        return format!("{sign}{whole}");
-    }
-    format!(
-        "{sign}{whole}.{part:0width$}",
-        width = decimals.min(9) as usize
-    )
-}
-
 /// Runs `fetch` (in the browser) each time `version` changes after the page has loaded.
 pub fn refetch_on<F, Fut>(version: ReadSignal<u64>, fetch: F)
 where
@@ -337,17 +317,5 @@ mod time_tests {
         assert_eq!(relative_words(-185), "3 min ago");
         assert_eq!(relative_words(20), "now");
         assert_eq!(relative_words(75 * 60), "in 1 h 15 min");
-    }
-
-    #[test]
-    fn svg_numbers_have_one_decimal() {
-        assert_eq!(svg_number(12.34), "12.3");
-        assert_eq!(svg_number(-0.06), "-0.1");
-        assert_eq!(fixed(52.520_04, 4), "52.5200");
-        assert_eq!(fixed(13.405, 5), "13.40500");
-        assert_eq!(fixed(-0.000_001, 5), "0.00000");
-        assert_eq!(fixed(-12.345_67, 2), "-12.35");
-        assert_eq!(fixed(1.96, 0), "2");
-        assert_eq!(fixed(1449.0 / 1000.0, 1), "1.4");
     }
 }
