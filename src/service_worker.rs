@@ -27,7 +27,9 @@ const SHELL: &[&str] = &[
 /// `GET /sw.js`. Revalidated on every check (`no-cache`): an old worker must never be what the
 /// browser compares a new deploy's against.
 pub(crate) async fn script(State(options): State<LeptosOptions>) -> impl IntoResponse {
-    let (bundle, hashed) = app::assets::bundle_files(&options);
+    let bundle = app::assets::bundle_files(&options);
+    // Whether the names carry content hashes: the server found the build's hash file at start.
+    let hashed = options.hash_files;
     let version = version(&bundle, hashed);
     let shell: Vec<&str> = bundle
         .iter()

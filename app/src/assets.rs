@@ -19,7 +19,7 @@ pub fn HydrateAfterPaint(options: LeptosOptions) -> impl IntoView {
             .islands(true)
             .build(),
     );
-    let (js, wasm) = bundle(&options);
+    let [js, wasm, _] = bundle_files(&options);
     let nonce = leptos::nonce::use_nonce();
     view! {
         <script type="module" nonce=nonce>
@@ -82,17 +82,10 @@ const LOADER: &str = r#"function (js, wasm) {
   addEventListener("load", () => setTimeout(start, timed ? 3000 : 0), { once: true });
 }"#;
 
-/// The bundle's script and wasm addresses.
-fn bundle(options: &LeptosOptions) -> (String, String) {
-    (address(options, "js"), address(options, "wasm"))
-}
-
-/// The bundle's script, wasm and stylesheet addresses (what the service worker keeps), and
-/// whether their names carry content hashes.
-pub fn bundle_files(options: &LeptosOptions) -> ([String; 3], bool) {
-    let files = ["js", "wasm", "css"].map(|kind| address(options, kind));
-    let hashed = hashed_name(options, "wasm").is_some();
-    (files, hashed)
+/// The bundle's script, wasm and stylesheet addresses: what the loader fetches, and what the
+/// service worker keeps.
+pub fn bundle_files(options: &LeptosOptions) -> [String; 3] {
+    ["js", "wasm", "css"].map(|kind| address(options, kind))
 }
 
 /// The stylesheet's address.

@@ -14,6 +14,11 @@ export function watchConsole(page: Page): string[] {
   return problems;
 }
 
+/** Waits until the service worker controls the page (it claims the pages open when it starts). */
+export async function controlled(page: Page) {
+  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 15_000 }).toBe(true);
+}
+
 /** Waits until the wasm bundle has hydrated the page (the frontend marks `<html>` when done). */
 export async function hydrated(page: Page) {
   await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 15_000 });

@@ -3,7 +3,7 @@ import type { ChildProcess } from "node:child_process";
 import { chmodSync, copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { healthy, hydrated, ownServer, stop, watchConsole } from "./helpers";
+import { controlled, healthy, hydrated, ownServer, stop, watchConsole } from "./helpers";
 
 // Installable and usable offline (#31) on a phone: the manifest, and the service worker that
 // keeps the rider's pages as last seen, shows them offline with the time of their counts, comes
@@ -46,7 +46,7 @@ test("the manifest makes the app installable: name, start, colours and icons", a
 
 /** Waits until the service worker controls the page and has kept the copy of `path`. */
 async function keptCopyOf(page: Page, path: string) {
-  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 15_000 }).toBe(true);
+  await controlled(page);
   await expect.poll(() => page.evaluate(async (path) => {
     const cache = await caches.open("pages");
     return !!(await cache.match(location.origin + path));
@@ -63,7 +63,7 @@ test("offline, the rider's pages show their last counts with the time, and come 
   await page.goto(BASE);
   await hydrated(page);
   // This first page came before the worker; the next ones are its.
-  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 15_000 }).toBe(true);
+  await controlled(page);
   await page.goto(`${BASE}/stations/1`);
   await hydrated(page);
   await keptCopyOf(page, "/stations/1");
@@ -116,7 +116,7 @@ test("a new deploy's worker replaces the old one and its files, with no stale pa
   const page = await context.newPage();
   await page.goto(BASE);
   await hydrated(page);
-  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 15_000 }).toBe(true);
+  await controlled(page);
   await page.reload();
   await hydrated(page);
   await keptCopyOf(page, "/");

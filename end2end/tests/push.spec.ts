@@ -3,7 +3,7 @@ import type { ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import { DEMO_PASSWORD, healthy, hydrated, ownServer, stop, watchConsole } from "./helpers";
+import { controlled, DEMO_PASSWORD, healthy, hydrated, ownServer, stop, watchConsole } from "./helpers";
 
 // Push notifications (#31) on a phone: the switch on the Notifications page turns this device
 // on and off, the server pushes a rider's notification to the device's push service, and the
@@ -109,7 +109,7 @@ test("the service worker shows a push as a notification, with the page it opens"
   const page = await context.newPage();
   await page.goto(BASE);
   await hydrated(page);
-  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 15_000 }).toBe(true);
+  await controlled(page);
   // The push as the browser's push service would hand it to the worker.
   const cdp = await context.newCDPSession(page);
   const registration = new Promise<string>((ok) =>
