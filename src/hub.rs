@@ -10,14 +10,16 @@ use app::feed::ssr::{Credential, DomainEvent, EventSink};
 use axum::extract::ws::Utf8Bytes;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 mod inbox;
 mod kick;
+mod pacing;
 mod snapshots;
 mod subscription;
 mod topic;
 mod viewer;
+mod watch;
 pub use inbox::Delivery;
 use inbox::Inbox;
 pub use kick::{KICK_PRIVILEGES_CHANGED, KICK_REVOKED, KICK_SHUTDOWN, KICK_TOO_SLOW, Kick};
@@ -49,11 +51,18 @@ pub struct Hub {
     kicked_slow: AtomicU64,
     /// The greetings' snapshots, invalidated here by every station event.
     pub snapshots: Snapshots,
+    /// Per watch socket, the stations it follows (see [`watch`]). Only locked with `topics`
+    /// held.
+    watching: Mutex<HashMap<u64, Vec<i32>>>,
+    /// When each station may next be delivered to its watchers.
+    pacing: pacing::Pacing,
+    /// The hub itself, for the timers that deliver paced frames.
+    me: Weak<Hub>,
 }
 
 impl Hub {
     pub fn new(queue: usize) -> Arc<Self> {
-        Arc::new(Self {
+        Arc::new_cyclic(|me| Self {
             topics: Mutex::new(HashMap::new()),
             epoch: AtomicU64::new(0),
             changed: Mutex::new(HashMap::new()),
@@ -63,7 +72,14 @@ impl Hub {
             delivered: AtomicU64::new(0),
             kicked_slow: AtomicU64::new(0),
             snapshots: Snapshots::default(),
+            watching: Mutex::default(),
+            pacing: pacing::Pacing::default(),
+            me: me.clone(),
         })
+    }
+
+    fn watching(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Vec<i32>>> {
+        self.watching.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Topic, HashMap<u64, Subscriber>>> {
@@ -107,6 +123,7 @@ impl Hub {
                 inbox: Arc::clone(&inbox),
                 viewer,
                 credential,
+                primary: true,
             };
             topics.entry(topic).or_default().insert(id, sub);
         }
@@ -139,6 +156,11 @@ impl Hub {
 
     fn remove(&self, topic: Topic, id: u64) {
         let mut topics = self.lock();
+        if topic == Topic::Watch
+            && let Some(stations) = self.watching().remove(&id)
+        {
+            Self::unwatch(&mut topics, id, &stations);
+        }
         if let Some(subs) = topics.get_mut(&topic) {
             subs.remove(&id);
             if subs.is_empty() {
@@ -149,7 +171,12 @@ impl Hub {
 
     pub fn stats(&self) -> HubStats {
         HubStats {
-            subscribers: self.lock().values().map(HashMap::len).sum(),
+            subscribers: self
+                .lock()
+                .values()
+                .flat_map(HashMap::values)
+                .filter(|s| s.primary)
+                .count(),
             delivered: self.delivered.load(Ordering::Relaxed),
             kicked_slow: self.kicked_slow.load(Ordering::Relaxed),
         }
@@ -175,6 +202,7 @@ impl Hub {
                         _ => Arc::clone(&public),
                     });
                 }
+                self.to_watchers(&mut topics, *station_id, message, &public);
             }
             DomainEvent::StationStaff {
                 station_id,

@@ -117,6 +117,62 @@ test("a rider's markers count their model; tapping one shows the station with Bo
   await context.close();
 });
 
+/** A rider of its own, logged in, in a context of its own. */
+async function rider(browser: import("@playwright/test").Browser, tag: string) {
+  const context = await browser.newContext();
+  const email = `${tag}-${Date.now()}@example.com`;
+  expect((await context.request.post(`${BASE}/api/register`, { form: { email, password: "a long enough password" } })).status()).toBe(200);
+  return context;
+}
+
+test("the list follows the map's view, and its feed only the stations in it", async ({ page, browser }) => {
+  await tiles(page);
+  const problems = watchConsole(page);
+  // Every frame the list's feed receives, parsed.
+  const heard: { type: string; station_id?: number; station_ids?: number[] }[] = [];
+  page.on("websocket", (ws) => {
+    if (ws.url().includes("/ws/watch/")) ws.on("framereceived", (f) => heard.push(JSON.parse(String(f.payload))));
+  });
+  await page.goto(BASE);
+  await mapDrawn(page);
+  const box = page.locator("#station-map");
+  await expect(page.locator("li.station-card:visible")).toHaveCount(5);
+  await expect(page.locator(".map-caption")).toBeHidden();
+  await expect.poll(() => heard.some((m) => m.type === "watching" && m.station_ids?.length === 5)).toBe(true);
+
+  // Zoomed in on Downtown Station: one card, the others hidden and said to be; the feed
+  // follows it alone.
+  await box.evaluate((el) => (el as any).leafletMap.setView([52.52, 13.405], 17));
+  await expect(page.locator("li.station-card:visible")).toHaveCount(1);
+  await expect(page.locator("li.station-card:visible h2 a")).toHaveText("Downtown Station");
+  await expect(page.locator(".map-caption")).toHaveText("1 of 5 stations in the list are in the map's view: move or zoom out for more.");
+  await expect(box).toHaveAttribute("data-following", "1");
+  await expect.poll(() => heard.findIndex((m) => m.type === "watching" && m.station_ids?.join() === "1")).toBeGreaterThan(-1);
+  const since = heard.findIndex((m) => m.type === "watching" && m.station_ids?.join() === "1");
+
+  // A booking at Riverside Hub (out of view), then one at Downtown Station: only the second
+  // reaches the page, and its card counts it.
+  const card = page.locator('li.station-card[data-station-id="1"] dd.available');
+  const before = Number(await card.textContent());
+  const away = await rider(browser, "away");
+  expect((await away.request.post(`${BASE}/api/book_battery`, { form: { station_id: "2" } })).status()).toBe(200);
+  const here = await rider(browser, "here");
+  expect((await here.request.post(`${BASE}/api/book_battery`, { form: { station_id: "1" } })).status()).toBe(200);
+  await expect(card).toHaveText(String(before - 1));
+  const after = heard.slice(since + 1);
+  expect(after.some((m) => m.station_id === 1)).toBe(true);
+  expect(after.filter((m) => m.station_id === 2)).toEqual([]);
+
+  // Zoomed out again: the whole list, followed.
+  await box.evaluate((el) => (el as any).leafletMap.setView([52.5, 13.4], 10));
+  await expect(page.locator("li.station-card:visible")).toHaveCount(5);
+  await expect(page.locator(".map-caption")).toBeHidden();
+  await expect.poll(() => heard.some((m, i) => i > since && m.type === "watching" && m.station_ids?.length === 5)).toBe(true);
+  expect(problems).toEqual([]);
+  await away.close();
+  await here.close();
+});
+
 test("without tiles the markers still work", async ({ page }) => {
   const asked = await tiles(page, true);
   await page.goto(BASE);

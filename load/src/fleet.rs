@@ -122,20 +122,35 @@ async fn spawn_holders(
     total: usize,
     frame_len: Option<usize>,
 ) -> (Vec<Holder>, usize) {
+    let verb = if frame_len.is_some() {
+        "hold-raw"
+    } else {
+        "hold"
+    };
+    let tail: Vec<String> = frame_len.map(|n| n.to_string()).into_iter().collect();
+    spawn_children(targets, total, verb, &tail).await
+}
+
+/// Client processes `load <verb> <addr> <count> <first socket number> <tail>…`, one per target,
+/// `total` sockets in all, each from its own source addresses; returns them once each said
+/// `ready <n>`, with the sum of those n.
+pub async fn spawn_children(
+    targets: &[SocketAddr],
+    total: usize,
+    verb: &str,
+    tail: &[String],
+) -> (Vec<Holder>, usize) {
     let exe = std::env::current_exe().expect("own path");
     let per = total.div_ceil(targets.len());
     let mut holders = Vec::new();
     for (j, addr) in targets.iter().enumerate() {
         let count = per.min(total - j * per);
         let mut command = Command::new(&exe);
-        match frame_len {
-            None => command.arg("hold"),
-            Some(_) => command.arg("hold-raw"),
-        };
         command
+            .arg(verb)
             .args([addr.to_string(), count.to_string()])
             .arg((j as u32 * ADDRESSES_PER_PROCESS * 1000).to_string())
-            .args(frame_len.map(|n| n.to_string()))
+            .args(tail)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .kill_on_drop(true);
@@ -158,7 +173,7 @@ async fn spawn_holders(
     (holders, held)
 }
 
-type Holder = (
+pub type Holder = (
     tokio::process::Child,
     tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
 );
@@ -187,7 +202,7 @@ async fn collect(holders: &mut [Holder], n: usize, sent: u64, held: usize, what:
     last
 }
 
-async fn stop(holders: Vec<Holder>) {
+pub async fn stop(holders: Vec<Holder>) {
     for (mut child, _) in holders {
         drop(child.stdin.take());
         let _ = child.wait().await;

@@ -6,6 +6,7 @@
 //! target/release/load --only fanout   # one case: idle, connect, ping, violations, fanout,
 //!                                     # pages, bookings
 //! target/release/load fleet           # 100,000 subscribers across 6 instances on PostgreSQL
+//! target/release/load map             # deliveries per booking for 100,000 open maps of a city
 //! target/release/load handoff         # one thread hand-off's round trip (run it under taskset)
 //! load restarts --through URL …       # restarts and crashes behind nginx (.ci/topology runs it)
 //! target/release/load --server-args "--db-connections 1"   # flags for the servers it starts
@@ -31,7 +32,7 @@
 //!
 //! Client and server share the machine's cores, so every figure is a lower bound of what the
 //! server does alone. Only 127.0.0.0/8 addresses are used; every loop is bounded in count and
-//! time. `raw-hold`, `raw-fanout` and `hold` are the child processes the cases start.
+//! time. `raw-hold`, `raw-fanout`, `hold` and `hold-map` are the child processes the cases start.
 #![expect(
     clippy::expect_used,
     reason = "a measuring tool: a failure aborts the run with its message"
@@ -46,6 +47,7 @@ mod fleet;
 mod handoff;
 mod http;
 mod idle;
+mod map;
 mod marker;
 mod nearby;
 mod pages;
@@ -105,6 +107,22 @@ async fn main() {
                 arg(3).parse().expect("first"),
             );
             return fleet::hold_raw(addr, count, first, arg(4).parse().expect("frame bytes")).await;
+        }
+        Some("hold-map") => {
+            let addr = arg(1).parse().expect("address");
+            let (count, first) = (
+                arg(2).parse().expect("count"),
+                arg(3).parse().expect("first"),
+            );
+            return map::hold(addr, count, first, &arg(4), &arg(5)).await;
+        }
+        Some("map") => {
+            let opts = map::Options {
+                subscribers: number(&args, "--subscribers", 100_000),
+                instances: number(&args, "--instances", 6),
+                postgres,
+            };
+            return map::run(opts).await;
         }
         Some("handoff") => return handoff::print(),
         Some("restarts") => {
@@ -185,7 +203,7 @@ async fn main() {
                 srv.addr,
                 storage.name()
             );
-            nearby::seed(&srv.db_url).await;
+            nearby::seed(&srv.db_url, &nearby::GRID).await;
             nearby::run(srv.addr).await;
         }
         return;

@@ -19,20 +19,39 @@ const PACKS: usize = 20;
 const QUERIES: usize = 2_000;
 const MODELS: [&str; 5] = ["Nearby A", "Nearby B", "Nearby C", "Nearby D", "Nearby E"];
 
-/// Adds `STATIONS` stations on a 100 × 100 grid over about 45 × 40 km, each with `PACKS`
-/// packs of the five models, every third one charging.
-pub async fn seed(db_url: &str) {
+/// Stations on a grid: `rows` of them from `south` northwards `step` apart, column after column.
+pub struct Grid {
+    pub stations: usize,
+    pub rows: usize,
+    pub south: f64,
+    pub west: f64,
+    /// Degrees of latitude, then of longitude, between neighbours.
+    pub step: (f64, f64),
+}
+
+/// `STATIONS` stations on a 100 × 100 grid over about 45 × 40 km.
+pub const GRID: Grid = Grid {
+    stations: STATIONS,
+    rows: 100,
+    south: 52.3,
+    west: 13.1,
+    step: (0.004, 0.006),
+};
+
+/// Adds `grid`'s stations, each with `PACKS` packs of the five models, every third one
+/// charging.
+pub async fn seed(db_url: &str, grid: &Grid) {
     let started = Instant::now();
     let db = Database::connect(db_url)
         .await
         .expect("the server's database");
     let now = chrono::Utc::now();
-    for chunk in (0..STATIONS).collect::<Vec<_>>().chunks(500) {
+    for chunk in (0..grid.stations).collect::<Vec<_>>().chunks(500) {
         let rows = chunk.iter().map(|&i| station::ActiveModel {
             name: Set(format!("Nearby {i:05}")),
             address: Set(format!("{i} Grid Street")),
-            latitude: Set(52.3 + (i % 100) as f64 * 0.004),
-            longitude: Set(13.1 + (i / 100) as f64 * 0.006),
+            latitude: Set(grid.south + (i % grid.rows) as f64 * grid.step.0),
+            longitude: Set(grid.west + (i / grid.rows) as f64 * grid.step.1),
             status: Set(StationStatus::Online),
             status_message: Set(String::new()),
             created_at: Set(now),

@@ -8,6 +8,13 @@
 // opens no connection of its own. A marker counts the charged packs of the rider's model
 // (`data-pack`), or all of them; tapping it opens the station's card with Book.
 //
+// The list follows the map in turn (`app/src/station/area.rs`): after every move the map
+// writes a `watch` of the stations in its view into the list's `#map-watch` input, which the
+// list's island sends on its feed, so only their counts come; it hides the cards outside the
+// view (hidden, not removed: their markers stay) and says how many it shows. Every station seen
+// stays known, so one that "only my pack" took out of the list is still followed, and comes
+// back when a pack of the rider's model arrives there.
+//
 // Without tiles (none configured, offline, or a test machine without the internet) the map is
 // a blank area under working markers.
 const LEAFLET = "/map/leaflet-1.9.4/";
@@ -74,11 +81,16 @@ function draw(box) {
   area.style.height = `${Math.max(box.getBoundingClientRect().height, 240)}px`;
   area.setAttribute("role", "region");
   area.setAttribute("aria-label", "Map of the stations in the list");
-  box.replaceChildren(area);
+  const caption = document.createElement("p");
+  caption.className = "map-caption";
+  caption.setAttribute("role", "status");
+  box.replaceChildren(area, caption);
   box.dataset.drawn = "yes";
   document.documentElement.dataset.map = "";
 
   const map = L.map(area, { zoomSnap: 0.5 });
+  // Reachable from the page (the browser tests move it as a finger would).
+  box.leafletMap = map;
   if (tiles) L.tileLayer(tiles, { maxZoom: 19, attribution }).addTo(map);
   else map.attributionControl.setPrefix("");
   const from = near?.split(",").map(Number);
@@ -123,9 +135,12 @@ function draw(box) {
     }
     box.dataset.markers = String(markers.size);
     apart(map, markers);
+    follow(map, list, box, caption);
   };
   update();
   map.on("zoomend", () => apart(map, markers));
+  map.on("moveend", () => follow(map, list, box, caption));
+  follow(map, list, box, caption);
   // Text and attribute changes of the cards (counts, status) and the list's own changes
   // (filters, stations added or closed), at most once per frame.
   let queued = false;
@@ -137,6 +152,46 @@ function draw(box) {
       update();
     });
   }).observe(list, { subtree: true, childList: true, characterData: true, attributes: true });
+}
+
+/// Every station any card showed, by id: its position.
+const known = new Map();
+const WATCH_MAX = 500;
+let told = "";
+
+/// The list follows the view: cards outside it hidden, the feed told to follow the stations
+/// in it (nearest the middle first, at most 500), the caption saying how many are shown.
+function follow(map, list, box, caption) {
+  const bounds = map.getBounds();
+  const mid = map.getCenter();
+  const cards = [...list.querySelectorAll("li.station-card")];
+  let inside = 0;
+  for (const c of cards) {
+    const s = station(c);
+    if (!s) continue;
+    known.set(s.id, s.at);
+    const out = !bounds.contains(s.at);
+    if (c.hidden !== out) c.hidden = out;
+    if (!out) inside += 1;
+  }
+  const ids = [...known]
+    .filter(([, at]) => bounds.contains(at))
+    .sort((a, b) => mid.distanceTo(a[1]) - mid.distanceTo(b[1]))
+    .slice(0, WATCH_MAX)
+    .map(([id]) => id);
+  const watch = `{"type":"watch","station_ids":[${ids.join(",")}]}`;
+  const input = document.getElementById("map-watch");
+  if (input && watch !== told) {
+    told = watch;
+    input.value = watch;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  box.dataset.following = ids.join(",");
+  const text =
+    inside < cards.length
+      ? `${inside} of ${cards.length} stations in the list are in the map's view: move or zoom out for more.`
+      : "";
+  if (caption.textContent !== text) caption.textContent = text;
 }
 
 /// Markers closer than a finger's width at this zoom are spread around their middle (the

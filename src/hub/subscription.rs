@@ -13,6 +13,9 @@ pub(super) struct Subscriber {
     pub(super) inbox: Arc<Inbox>,
     pub(super) viewer: Viewer,
     pub(super) credential: Option<Credential>,
+    /// The socket's own entry, under the topic it subscribed to. A watch feed's socket also
+    /// has one entry per station it follows (`Topic::Watched`); dropping those hangs nothing up.
+    pub(super) primary: bool,
 }
 
 impl Subscriber {
@@ -25,7 +28,9 @@ impl Drop for Subscriber {
     /// Kicked or not, the socket hears that nothing more will come (a kick, taken first, says
     /// why).
     fn drop(&mut self) {
-        self.inbox.hang_up();
+        if self.primary {
+            self.inbox.hang_up();
+        }
     }
 }
 

@@ -133,3 +133,115 @@ fn a_socket_writing_its_batch_still_counts_it_against_the_queue() {
     assert_eq!(sub.inbox.try_kick(), Some(KICK_TOO_SLOW));
     assert_eq!(hub.stats().subscribers, 0);
 }
+
+/// `inventory_update` of station `station_id` at `version`, `available` packs free.
+fn counts(station_id: i32, version: i64, available: u32) -> DomainEvent {
+    DomainEvent::Station {
+        station_id,
+        seq: Some(version * 16),
+        message: FeedMessage::InventoryUpdate {
+            station_id,
+            station_name: "S".into(),
+            available_batteries: available,
+            booked_batteries: 0,
+            total_batteries: 20,
+            timestamp: String::new(),
+            action: app::feed::InventoryAction::Book,
+            available_by_model: None,
+        },
+        privileged: None,
+    }
+}
+
+fn text(frame: Option<SharedFrame>) -> Option<String> {
+    frame.map(|f| f.text.to_string())
+}
+
+#[tokio::test]
+async fn a_watched_station_comes_at_most_once_a_second_with_its_latest_counts() {
+    let hub = Hub::new(64);
+    let map = hub.subscribe(Topic::Watch, Viewer::default(), None);
+    hub.watch(&map, &[1, 3]);
+    let elsewhere = hub.subscribe(Topic::Watch, Viewer::default(), None);
+    hub.watch(&elsewhere, &[2]);
+    let all = hub.subscribe(Topic::AllStations, Viewer::default(), None);
+    for n in 1..=5 {
+        hub.dispatch(&counts(1, n, 20 - n as u32));
+    }
+    hub.dispatch(&station_event(1));
+    let first = text(map.inbox.try_frame()).unwrap();
+    assert!(first.contains("\"available_batteries\":19"), "{first}");
+    assert!(
+        map.inbox.try_frame().is_none(),
+        "the rest waits for the second's end"
+    );
+    assert!(
+        elsewhere.inbox.try_frame().is_none(),
+        "another station's map"
+    );
+    let mut spec_feed = 0;
+    while all.inbox.try_frame().is_some() {
+        spec_feed += 1;
+    }
+    assert_eq!(
+        spec_feed, 6,
+        "the spec's all-stations feed has every event, at once"
+    );
+
+    // The flush comes at the end of the second, with the latest counts only.
+    let mut batch = std::collections::VecDeque::new();
+    let woke = tokio::time::timeout(pacing::EVERY * 5, map.next(&mut batch)).await;
+    assert_eq!(woke.ok(), Some(Delivery::Frames));
+    let latest: Vec<_> = batch.iter().map(|f| f.text.to_string()).collect();
+    assert_eq!(latest.len(), 1, "{latest:?}");
+    assert!(
+        latest[0].contains("\"available_batteries\":15"),
+        "{latest:?}"
+    );
+
+    // Following other stations drops the old entries; dropping the socket drops them all.
+    hub.watch(&map, &[2]);
+    hub.dispatch(&counts(3, 9, 1));
+    assert!(map.inbox.try_frame().is_none(), "no longer follows 3");
+    hub.dispatch(&counts(2, 9, 1));
+    assert!(map.inbox.try_frame().is_some());
+    assert!(elsewhere.inbox.try_frame().is_some());
+    assert_eq!(hub.stats().subscribers, 3, "a watch socket counts once");
+    drop((map, elsewhere, all));
+    assert_eq!(hub.stats().subscribers, 0);
+    assert!(hub.lock().is_empty(), "no entry left behind");
+}
+
+#[test]
+fn directory_changes_reach_every_watch_socket_and_pack_events_none() {
+    let hub = Hub::new(8);
+    let map = hub.subscribe(Topic::Watch, Viewer::default(), None);
+    hub.watch(&map, &[1]);
+    let listed = FeedMessage::StationClosed {
+        station_id: 7,
+        station_name: "Gone".into(),
+        timestamp: String::new(),
+    };
+    hub.dispatch(&DomainEvent::station(7, listed));
+    assert!(
+        text(map.inbox.try_frame())
+            .unwrap()
+            .contains("station_closed")
+    );
+    let booked = FeedMessage::BatteryBooked {
+        station_id: 1,
+        station_name: "S".into(),
+        battery_id: 3,
+        available_batteries: 1,
+        booked_batteries: 1,
+        total_batteries: None,
+        user: "r***@a.test".into(),
+        timestamp: String::new(),
+        available_by_model: None,
+    };
+    hub.dispatch(&DomainEvent::station(1, booked));
+    assert!(
+        map.inbox.try_frame().is_none(),
+        "its counts come in the inventory_update"
+    );
+}

@@ -8,6 +8,10 @@ pub enum Topic {
     AllStations,
     Station(i32),
     User(i32),
+    /// A watch feed's socket (`/ws/watch/`): directory changes of every station.
+    Watch,
+    /// The watch feeds following this station: its paced counts and status.
+    Watched(i32),
 }
 
 impl Topic {
@@ -17,6 +21,7 @@ impl Topic {
             Topic::AllStations => "all_stations",
             Topic::Station(_) => "station",
             Topic::User(_) => "notifications",
+            Topic::Watch | Topic::Watched(_) => "watch",
         }
     }
 
@@ -26,6 +31,7 @@ impl Topic {
             Topic::AllStations => "/ws/stations/",
             Topic::Station(_) => "/ws/stations/{station_id}/",
             Topic::User(_) => "/ws/notifications/",
+            Topic::Watch | Topic::Watched(_) => "/ws/watch/",
         }
     }
 }

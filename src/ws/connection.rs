@@ -6,17 +6,19 @@
 //! of it, and at 10,000 sockets every separate allocation is a cache miss per delivery.
 //! Answers to the client (pongs, errors) are written at once; while a write waits for a slow
 //! client nothing is read from it either, which is the back-pressure it deserves.
-use app::feed::{ClientMessage, FeedMessage, timestamp};
+use app::feed::{ClientFrameError, ClientMessage, FeedMessage, timestamp};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures::SinkExt;
 use std::collections::VecDeque;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 use tracing::Span;
 
 use super::accounting::{OpenSocket, ended};
 use super::close::{self, End};
+use super::follow::Follow;
 use super::guard::Bucket;
 use crate::hub::{Delivery, Frame, SharedFrame, Subscription};
 
@@ -41,6 +43,7 @@ pub async fn run(
     hello: Utf8Bytes,
     mut floor: Floor,
     sub: Subscription,
+    follow: Option<Arc<Follow>>,
     limits: Limits,
     span: Span,
 ) {
@@ -99,7 +102,23 @@ pub async fn run(
                     Some(Ok(_)) if !budget.take(limits.messages_per_second, burst) => {
                         break End::Close(close::POLICY, "rate limit exceeded");
                     }
-                    Some(Ok(Message::Text(text))) => answer(text.as_str()),
+                    Some(Ok(Message::Text(text))) => match (ClientMessage::parse(&text), &follow) {
+                        (Ok(ClientMessage::Watch { station_ids }), Some(follow)) => {
+                            // A watch costs more of the budget: it reads every station.
+                            if !(1..WATCH_COST).all(|_| budget.take(limits.messages_per_second, burst)) {
+                                break End::Close(close::POLICY, "rate limit exceeded");
+                            }
+                            // Boxed: its state would otherwise grow every socket's task.
+                            match Box::pin(follow.watch(&sub, station_ids)).await {
+                                Ok(followed) => {
+                                    floor.raise(followed.floor);
+                                    followed.reply
+                                }
+                                Err(why) => FeedMessage::error(why),
+                            }
+                        }
+                        (parsed, _) => answer(parsed),
+                    },
                     Some(Ok(Message::Binary(_))) => {
                         FeedMessage::error("Binary frames are not supported: send JSON text")
                     }
@@ -128,14 +147,18 @@ pub async fn run(
 }
 
 /// The answer to a client's text message: a pong, or the spec's error.
-fn answer(text: &str) -> FeedMessage {
-    match ClientMessage::parse(text) {
+fn answer(parsed: Result<ClientMessage, ClientFrameError>) -> FeedMessage {
+    match parsed {
         Ok(ClientMessage::Ping { timestamp: ts }) => FeedMessage::Pong {
             timestamp: ts.unwrap_or_else(|| timestamp(chrono::Utc::now()).into()),
         },
+        Ok(ClientMessage::Watch { .. }) => FeedMessage::error("watch is for /ws/watch/ only"),
         Err(e) => FeedMessage::error(e.message()),
     }
 }
+
+/// What a `watch` costs of a socket's message budget.
+const WATCH_COST: usize = 10;
 
 /// Ends the closing handshake. After our close frame the client's reply is awaited (briefly)
 /// before hanging up: dropping TCP straight after a close frame can make the client lose it.
@@ -200,6 +223,16 @@ impl FromIterator<(i32, i64)> for Floor {
 }
 
 impl Floor {
+    /// Raises each station's order to at least the given one: a snapshot taken since.
+    pub fn raise(&mut self, pairs: Vec<(i32, i64)>) {
+        for (station, seq) in pairs {
+            match self.0.binary_search_by_key(&station, |(s, _)| *s) {
+                Ok(at) => self.0[at].1 = self.0[at].1.max(seq),
+                Err(at) => self.0.insert(at, (station, seq)),
+            }
+        }
+    }
+
     /// Whether `frame` is newer than everything already shown of its station; if so, it is
     /// now the newest. Frames of no station (refreshes, a user's messages) always pass.
     fn fresh(&mut self, frame: &Frame) -> bool {

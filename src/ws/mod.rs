@@ -1,5 +1,6 @@
 //! The spec's three WebSocket endpoints, with and without their trailing slash:
-//! `/ws/stations/`, `/ws/stations/{station_id}/`, `/ws/notifications/`.
+//! `/ws/stations/`, `/ws/stations/{station_id}/`, `/ws/notifications/`; and our own
+//! `/ws/watch/` (the stations a map shows, paced: [`watch`]).
 //!
 //! Everything that can refuse a connection is checked before the upgrade, as plain HTTP:
 //! rate (429), origin (403), open sockets of the client (429) and of the instance (503),
@@ -18,17 +19,21 @@ use http::HeaderMap;
 use serde::Deserialize;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 mod accounting;
 pub mod close;
 pub mod connection;
+pub mod follow;
 pub mod guard;
 pub mod slots;
+pub mod watch;
 
 use crate::hub::{Subscription, Topic, Viewer};
 use crate::request::Refusal;
 use crate::state::AppState;
 use connection::Floor;
+use follow::Follow;
 use slots::Slot;
 
 /// Socket buffers sized for our traffic rather than tungstenite's 128 KiB each. The read buffer
@@ -56,6 +61,8 @@ pub fn routes() -> Router<AppState> {
         .route("/ws/stations/{station_id}", get(one_station))
         .route("/ws/notifications/", get(notifications))
         .route("/ws/notifications", get(notifications))
+        .route("/ws/watch/", get(watch::watch_feed))
+        .route("/ws/watch", get(watch::watch_feed))
 }
 
 /// The first message and, per station, the event order its snapshot already reflects.
@@ -97,6 +104,7 @@ async fn open(
     headers: &HeaderMap,
     peer: SocketAddr,
     setup: impl Future<Output = Result<(Greeting, Subscription), AppError>>,
+    follow: Option<Arc<Follow>>,
 ) -> Response {
     let slot = match preflight(state, headers, peer) {
         Ok(slot) => slot,
@@ -109,7 +117,7 @@ async fn open(
         }
     };
     match setup.await {
-        Ok((greeting, sub)) => upgrade(ws, state, slot, greeting, sub),
+        Ok((greeting, sub)) => upgrade(ws, state, slot, greeting, sub, follow),
         Err(e) => e.into_response(),
     }
 }
@@ -163,6 +171,7 @@ fn upgrade(
     slot: Slot,
     greeting: Greeting,
     sub: Subscription,
+    follow: Option<Arc<Follow>>,
 ) -> Response {
     let Greeting { hello, floor } = greeting;
     let hello = Utf8Bytes::from(hello.to_json());
@@ -177,7 +186,7 @@ fn upgrade(
         .max_message_size(max)
         .max_frame_size(max)
         .on_upgrade(move |socket| async move {
-            connection::run(socket, hello, floor, sub, limits, span).await;
+            connection::run(socket, hello, floor, sub, follow, limits, span).await;
             drop((slot, open));
         })
 }
@@ -201,7 +210,7 @@ async fn all_stations(
             sub,
         ))
     };
-    open(ws, &state, &headers, peer, setup).await
+    open(ws, &state, &headers, peer, setup, None).await
 }
 
 async fn one_station(
@@ -226,7 +235,7 @@ async fn one_station(
         let message = format!("Connected to station_{station_id}");
         Ok((station_greeting(message, Some(station_id), &station), sub))
     };
-    open(ws, &state, &headers, peer, setup).await
+    open(ws, &state, &headers, peer, setup, None).await
 }
 
 async fn notifications(
@@ -260,5 +269,5 @@ async fn notifications(
             sub,
         ))
     };
-    open(ws, &state, &headers, peer, setup).await
+    open(ws, &state, &headers, peer, setup, None).await
 }

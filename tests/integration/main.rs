@@ -23,6 +23,7 @@ mod feeds;
 mod feeds_auth;
 mod feeds_limits;
 mod feeds_protocol;
+mod feeds_watch;
 mod history;
 mod idempotency;
 mod listener_refresh;

@@ -8,7 +8,7 @@ use crate::notification::Level;
 use crate::station::{ModelCounts, StationCounts, StationStatus};
 
 /// How many variants `FeedMessage` has.
-const KINDS: usize = 16;
+const KINDS: usize = 17;
 
 /// Each variant's number: exhaustive, so a new variant must be numbered here.
 fn kind(message: &FeedMessage) -> usize {
@@ -29,6 +29,7 @@ fn kind(message: &FeedMessage) -> usize {
         FeedMessage::StockAlert { .. } => 13,
         FeedMessage::Pong { .. } => 14,
         FeedMessage::Error { .. } => 15,
+        FeedMessage::Watching { .. } => 16,
     }
 }
 
@@ -61,7 +62,7 @@ fn samples() -> Vec<FeedMessage> {
         FeedMessage::ConnectionEstablished {
             message: "Connected".into(),
             station_id: Some(1),
-            stations: Some(vec![snapshot]),
+            stations: Some(vec![snapshot.clone()]),
             unread_count: Some(4),
         },
         FeedMessage::ConnectionEstablished {
@@ -191,6 +192,14 @@ fn samples() -> Vec<FeedMessage> {
         },
         FeedMessage::Pong {
             timestamp: serde_json::Value::String(TS.into()),
+        },
+        FeedMessage::Watching {
+            station_ids: vec![1],
+            stations: vec![snapshot.clone()],
+        },
+        FeedMessage::Watching {
+            station_ids: vec![],
+            stations: vec![],
         },
         FeedMessage::Error {
             message: "Invalid JSON".into(),

@@ -90,17 +90,28 @@ fn bumps_version(snapshot: bool, first_snapshot: &Cell<bool>) -> bool {
 
 /// Live counts of every station (`None`) or of one.
 pub fn use_station_feed(station_id: Option<i32>) -> StationFeed {
+    let path = match station_id {
+        Some(id) => format!("/ws/stations/{id}/"),
+        None => "/ws/stations/".to_string(),
+    };
+    station_feed(path, None)
+}
+
+/// Live counts of the stations a page shows, through `/ws/watch/`: `watch` is the `watch`
+/// message naming them, sent again whenever it changes. Each station's counts come at most
+/// once a second, with the latest values.
+pub fn use_watch_feed(watch: ReadSignal<String>) -> StationFeed {
+    station_feed("/ws/watch/".into(), Some(watch))
+}
+
+fn station_feed(path: String, say: Option<ReadSignal<String>>) -> StationFeed {
     let (stations, set_stations) = signal(HashMap::new());
     let (packs, set_packs) = signal(HashMap::new());
     let (directory, set_directory) = signal(DirectoryChanges::new());
     let (resynced, set_resynced) = signal(0u64);
     let (changed, details) = (Coalesced::new(), Coalesced::new());
-    let path = match station_id {
-        Some(id) => format!("/ws/stations/{id}/"),
-        None => "/ws/stations/".to_string(),
-    };
     let first_snapshot = Cell::new(true);
-    let connected = use_feed_socket(path, Signal::from(true), move |msg| {
+    let connected = use_feed_socket(path, Signal::from(true), say, move |msg| {
         let snapshot = matches!(msg, FeedMessage::ConnectionEstablished { .. });
         set_stations.update(|map| apply_station_message(map, &msg));
         if let Some((battery, state)) = pack_change(&msg) {
@@ -142,7 +153,7 @@ pub fn use_station_feed(station_id: Option<i32>) -> StationFeed {
 /// second socket the rest of the time.
 pub fn use_station_counts_when(enabled: Signal<bool>) -> ReadSignal<HashMap<i32, LiveStation>> {
     let (stations, set_stations) = signal(HashMap::new());
-    use_feed_socket("/ws/stations/".into(), enabled, move |msg| {
+    use_feed_socket("/ws/stations/".into(), enabled, None, move |msg| {
         set_stations.update(|map| apply_station_message(map, &msg));
     });
     stations
@@ -165,7 +176,7 @@ pub fn use_notifications(enabled: Signal<bool>) -> NotificationFeed {
     let (received, set_received) = signal(Vec::new());
     let (version, set_version) = signal(0u64);
     let first_snapshot = Cell::new(true);
-    let connected = use_feed_socket("/ws/notifications/".into(), enabled, move |msg| {
+    let connected = use_feed_socket("/ws/notifications/".into(), enabled, None, move |msg| {
         match &msg {
             FeedMessage::ConnectionEstablished { unread_count, .. } => {
                 unread.set(unread_count.unwrap_or(0));

@@ -40,6 +40,21 @@ fn set_counts(
     }
 }
 
+/// A snapshot's station, keeping the status message `known` had for it (snapshots carry none).
+fn live(s: &super::StationSnapshot, known: &HashMap<i32, LiveStation>) -> LiveStation {
+    LiveStation {
+        available: s.available_batteries,
+        booked: s.booked_batteries,
+        total: s.total_batteries,
+        status: s.status,
+        status_message: known
+            .get(&s.station_id)
+            .and_then(|old| old.status_message.clone()),
+        by_model: s.available_by_model.clone().unwrap_or_default(),
+        low_stock: None,
+    }
+}
+
 /// Applies one message to the live station map.
 pub fn apply_station_message(map: &mut HashMap<i32, LiveStation>, msg: &FeedMessage) {
     let blank = || LiveStation {
@@ -56,24 +71,15 @@ pub fn apply_station_message(map: &mut HashMap<i32, LiveStation>, msg: &FeedMess
             stations: Some(list),
             ..
         } => {
-            *map = list
-                .iter()
-                .map(|s| {
-                    let message = map
-                        .get(&s.station_id)
-                        .and_then(|old| old.status_message.clone());
-                    let live = LiveStation {
-                        available: s.available_batteries,
-                        booked: s.booked_batteries,
-                        total: s.total_batteries,
-                        status: s.status,
-                        status_message: message,
-                        by_model: s.available_by_model.clone().unwrap_or_default(),
-                        low_stock: None,
-                    };
-                    (s.station_id, live)
-                })
-                .collect();
+            let old = std::mem::take(map);
+            *map = list.iter().map(|s| (s.station_id, live(s, &old))).collect();
+        }
+        // The stations followed from now on: the others' entries stay, harmlessly stale.
+        FeedMessage::Watching { stations, .. } => {
+            for s in stations {
+                let fresh = live(s, map);
+                map.insert(s.station_id, fresh);
+            }
         }
         FeedMessage::InventoryUpdate {
             station_id,

@@ -170,6 +170,13 @@ pub enum FeedMessage {
         low: bool,
         timestamp: String,
     },
+    /// Extra message type, on `/ws/watch/` only: the answer to a client's `watch`. The stations
+    /// the socket follows from now on (at most [`WATCH_MAX`], in the order asked; unknown and
+    /// closed ones left out) and the current state of each, in the same order.
+    Watching {
+        station_ids: Vec<i32>,
+        stations: Vec<StationSnapshot>,
+    },
     Pong {
         /// The client's `timestamp`, echoed exactly (any JSON value); the server's time if absent.
         timestamp: Value,
@@ -258,7 +265,11 @@ pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// Every client-to-server message the spec defines.
+/// The most stations one `/ws/watch/` socket follows: a phone's map view holds tens; a view
+/// zoomed out over a whole network is asked to zoom in rather than followed station by station.
+pub const WATCH_MAX: usize = 500;
+
+/// Every client-to-server message: the spec's `ping`, and our `watch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMessage {
@@ -266,6 +277,9 @@ pub enum ClientMessage {
         #[serde(default)]
         timestamp: Option<Value>,
     },
+    /// Extra, on `/ws/watch/` only: follow exactly these stations from now on (replacing the
+    /// last `watch`), answered by `watching`.
+    Watch { station_ids: Vec<i32> },
 }
 
 /// Why a client frame was not understood; each becomes an `error` message, connection open.
@@ -299,7 +313,7 @@ impl ClientMessage {
         };
         match map.get("type") {
             None => Err(ClientFrameError::MissingType),
-            Some(Value::String(t)) if t == "ping" => serde_json::from_value(value)
+            Some(Value::String(t)) if t == "ping" || t == "watch" => serde_json::from_value(value)
                 .map_err(|e| ClientFrameError::BadFields(e.to_string())),
             Some(Value::String(t)) => Err(ClientFrameError::UnknownType(t.clone())),
             Some(other) => Err(ClientFrameError::UnknownType(other.to_string())),

@@ -9,13 +9,14 @@ mod socket;
 mod wire;
 
 pub use message::{
-    ClientFrameError, ClientMessage, FeedMessage, InventoryAction, StationSnapshot, timestamp,
+    ClientFrameError, ClientMessage, FeedMessage, InventoryAction, StationSnapshot, WATCH_MAX,
+    timestamp,
 };
 
 pub use coalesce::{Coalesced, now_ms};
 pub use hooks::{
     NotificationFeed, StationFeed, notification_feed, open_notification_feed, use_notifications,
-    use_station_counts_when, use_station_feed,
+    use_station_counts_when, use_station_feed, use_watch_feed,
 };
 pub use live_state::LiveStation;
 pub use socket::{backoff_ms, hydration_finished};

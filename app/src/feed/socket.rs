@@ -22,17 +22,20 @@ pub fn hydration_finished() {
 }
 
 /// Keeps a socket to `path` (e.g. `/ws/stations/`) on the page's own host open while `enabled`
-/// and calls `on_message` with every message. Returns whether the socket is open right now.
+/// and calls `on_message` with every message. `say`, if given, is sent each time the socket
+/// opens and whenever it changes while open (a watch feed's `watch`; empty: nothing). Returns
+/// whether the socket is open right now.
 pub fn use_feed_socket(
     path: String,
     enabled: Signal<bool>,
+    say: Option<ReadSignal<String>>,
     on_message: impl Fn(FeedMessage) + 'static,
 ) -> ReadSignal<bool> {
     let (connected, set_connected) = signal(false);
     #[cfg(feature = "hydrate")]
-    client::open(path, enabled, on_message, set_connected);
+    client::open(path, enabled, say, on_message, set_connected);
     #[cfg(not(feature = "hydrate"))]
-    let _ = (path, enabled, on_message, set_connected);
+    let _ = (path, enabled, say, on_message, set_connected);
     connected
 }
 
@@ -62,11 +65,23 @@ mod client {
         heartbeat_timer: Cell<Option<i32>>,
         on_message: Box<dyn Fn(FeedMessage)>,
         set_connected: WriteSignal<bool>,
+        say: Option<ReadSignal<String>>,
+    }
+
+    /// Sends `text` if the socket is open and `text` is not empty.
+    fn send(state: &State, text: &str) {
+        if let Some(ws) = state.socket.borrow().as_ref()
+            && ws.ready_state() == WebSocket::OPEN
+            && !text.is_empty()
+        {
+            let _ = ws.send_with_str(text);
+        }
     }
 
     pub fn open(
         path: String,
         enabled: Signal<bool>,
+        say: Option<ReadSignal<String>>,
         on_message: impl Fn(FeedMessage) + 'static,
         set_connected: WriteSignal<bool>,
     ) {
@@ -86,7 +101,12 @@ mod client {
             heartbeat_timer: Cell::new(None),
             on_message: Box::new(on_message),
             set_connected,
+            say,
         });
+        if let Some(say) = say {
+            let state = send_wrapper::SendWrapper::new(Rc::clone(&state));
+            Effect::new(move |_| say.with(|text| send(&state, text)));
+        }
         let toggle = send_wrapper::SendWrapper::new(Rc::clone(&state));
         let hydrated = HYDRATED.with(ArcRwSignal::clone);
         Effect::new(move |_| {
@@ -103,15 +123,11 @@ mod client {
         let heartbeat = {
             let state = Rc::clone(&state);
             Closure::<dyn FnMut()>::new(move || {
-                if let Some(ws) = state.socket.borrow().as_ref()
-                    && ws.ready_state() == WebSocket::OPEN
-                {
-                    let ping = format!(
-                        r#"{{"type":"ping","timestamp":"{}"}}"#,
-                        js_sys::Date::new_0().to_iso_string()
-                    );
-                    let _ = ws.send_with_str(&ping);
-                }
+                let ping = format!(
+                    r#"{{"type":"ping","timestamp":"{}"}}"#,
+                    js_sys::Date::new_0().to_iso_string()
+                );
+                send(&state, &ping);
             })
         };
         let id = window()
@@ -159,6 +175,9 @@ mod client {
             Closure::<dyn FnMut()>::new(move || {
                 state.attempt.set(0);
                 state.set_connected.set(true);
+                if let Some(say) = state.say {
+                    say.with_untracked(|text| send(&state, text));
+                }
             })
         };
         let onmessage = {

@@ -296,6 +296,27 @@ fn pong_and_error() {
 }
 
 #[test]
+fn watch_and_watching() {
+    assert_eq!(
+        ClientMessage::parse(r#"{"type": "watch", "station_ids": [3, 1]}"#),
+        Ok(ClientMessage::Watch {
+            station_ids: vec![3, 1]
+        })
+    );
+    assert!(matches!(
+        ClientMessage::parse(r#"{"type": "watch", "station_ids": "all"}"#),
+        Err(ClientFrameError::BadFields(_))
+    ));
+    assert_json(
+        &FeedMessage::Watching {
+            station_ids: vec![],
+            stations: vec![],
+        },
+        json!({"type": "watching", "station_ids": [], "stations": []}),
+    );
+}
+
+#[test]
 fn client_frames_are_told_apart() {
     assert_eq!(
         ClientMessage::parse(r#"{"type": "ping", "timestamp": "2024-02-27T10:30:00"}"#),

@@ -221,6 +221,15 @@ impl FeedMessage {
                     .timestamp
                     .map_or(serde_json::Value::Null, serde_json::Value::String),
             },
+            // The ids are the snapshots' own (the server writes them so): not read twice.
+            "watching" => {
+                let stations = f.stations?;
+                let station_ids = stations.iter().map(|s| s.station_id).collect();
+                FeedMessage::Watching {
+                    station_ids,
+                    stations,
+                }
+            }
             "error" => FeedMessage::Error {
                 message: f.message?,
             },

@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::api::list_stations;
+use super::area::watch_message;
 use super::directions::Directions;
 use super::live::live_or;
 use super::map::StationMap;
@@ -21,7 +22,7 @@ use super::plan::PlanView;
 use super::stock::{ModelBreakdown, of_model};
 use super::{StationStatus, StationSummary};
 use crate::feed::directory::merged;
-use crate::feed::{StationFeed, use_station_feed};
+use crate::feed::{StationFeed, use_watch_feed};
 use crate::ui::{FormError, LiveIndicator, SignedIn, StatusBadge, refetch_on};
 
 /// What the rider asked in the page's address: `q`, `near`, `here`, `mine`.
@@ -67,8 +68,9 @@ pub fn HomePage() -> impl IntoView {
                             let note = near.from.clone();
                             let plan = list.clone();
                             let marked = pack.clone();
+                            let watch = watch_message(list.iter().map(|s| s.id));
                             view! {
-                                <StationsLive list pack asked near>
+                                <StationsLive list pack asked near watch>
                                     <NearNote from=note unknown/>
                                     <StationMap near=at pack=marked signed_in=booker>
                                         <PlanView stations=plan/>
@@ -161,9 +163,13 @@ fn StationsLive(
     pack: Option<String>,
     asked: Asked,
     near: Near,
+    /// The `watch` of the stations listed (the first 500, nearest first when sorted so).
+    watch: String,
     children: Children,
 ) -> impl IntoView {
-    let feed = use_station_feed(None);
+    // The stations the feed follows: the list's, until the map says which are in its view.
+    let watch = RwSignal::new(watch);
+    let feed = use_watch_feed(watch.read_only());
     let list = RwSignal::new(list);
     // Fetched again after a reconnect: directory changes may have been missed meanwhile.
     refetch_on(feed.resynced, move |_| async move {
@@ -204,6 +210,8 @@ fn StationsLive(
         </form>
         <p class="form-error" id="locate-problem" role="alert" hidden></p>
         {children()}
+        // The map (`public/map/map.js`) writes its `watch` here (see `super::area`).
+        <input type="hidden" id="map-watch" on:input=move |e| watch.set(event_target_value(&e))/>
         <StationList list feed search pack metres mine/>
     }
 }

@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 
 mod alternatives;
 pub mod api;
+mod area;
 mod chart;
 pub mod console;
 mod directions;
