@@ -60,15 +60,10 @@ pub async fn run(opts: Options) {
     }
     let targets: Vec<SocketAddr> = servers.iter().map(|s| s.addr).collect();
     let api = servers[0].addr;
-    let stations = station_file(api).await;
+    let (stations, ids) = station_file(api).await;
     let riders = crate::seed::register(api, "map", BEFORE_BOOKINGS + AFTER_BOOKINGS + RUSH).await;
     let (before, rest) = riders.split_at(BEFORE_BOOKINGS);
     let (after, rush) = rest.split_at(AFTER_BOOKINGS);
-    let ids: Vec<i32> = std::fs::read_to_string(&stations)
-        .expect("station file")
-        .lines()
-        .filter_map(|l| l.split_whitespace().next()?.parse().ok())
-        .collect();
 
     let tail = |mode: &str| vec![mode.to_string(), stations.display().to_string()];
     let started = Instant::now();
@@ -153,18 +148,21 @@ async fn book(api: SocketAddr, cookie: &str, station: i32) {
     assert_eq!(res.status, 200, "book_battery at {station}: {}", res.body);
 }
 
-/// Every station's id and position, one per line, in a temporary file for the client processes.
-async fn station_file(api: SocketAddr) -> std::path::PathBuf {
+/// Every station's id and position, one per line, in a temporary file for the client processes;
+/// and the ids.
+async fn station_file(api: SocketAddr) -> (std::path::PathBuf, Vec<i32>) {
     let mut conn = Conn::open(api).await;
     let res = conn.post("list_stations", "", None).await;
     assert_eq!(res.status, 200, "list_stations: {}", res.body);
     let list: Vec<serde_json::Value> = serde_json::from_str(&res.body).expect("station list");
     let path = std::env::temp_dir().join(format!("battery-swap-map-{}.txt", std::process::id()));
     let mut file = std::fs::File::create(&path).expect("station file");
+    let mut ids = Vec::with_capacity(list.len());
     for s in &list {
         writeln!(file, "{} {} {}", s["id"], s["latitude"], s["longitude"]).expect("write");
+        ids.extend(s["id"].as_i64().map(|id| id as i32));
     }
-    path
+    (path, ids)
 }
 
 /// Asks every client process for its count until two rounds a second apart agree (the

@@ -4,7 +4,7 @@ use app::feed::ssr::DomainEvent;
 use app::feed::{FeedMessage, StationSnapshot, WATCH_MAX};
 use app::station::{self, StationSummary};
 use sea_orm::DatabaseConnection;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::hub::{Hub, Subscription};
@@ -45,17 +45,7 @@ impl Follow {
             .iter()
             .filter_map(|id| by_id.get(id).copied())
             .collect();
-        let floor = shown
-            .iter()
-            .map(|s| (s.id, DomainEvent::last_seq_of(s.version)))
-            .collect();
-        let stations = shown
-            .iter()
-            .map(|s| {
-                let by_model = s.available_by_model.clone();
-                StationSnapshot::new(s.id, s.name.clone(), s.status, s.counts, by_model)
-            })
-            .collect();
+        let (stations, floor) = snapshot(shown.iter().copied());
         // The ids of the snapshots, in order: a station closed since the first read is out.
         let station_ids = shown.iter().map(|s| s.id).collect();
         let reply = FeedMessage::Watching {
@@ -66,11 +56,27 @@ impl Follow {
     }
 }
 
+/// The snapshot of `stations` as a feed sends it (the greetings' and `watching`'s), and per
+/// station the last event order it reflects.
+pub fn snapshot<'a>(
+    stations: impl IntoIterator<Item = &'a StationSummary>,
+) -> (Vec<StationSnapshot>, Vec<(i32, i64)>) {
+    stations
+        .into_iter()
+        .map(|s| {
+            let by_model = s.available_by_model.clone();
+            let shot = StationSnapshot::new(s.id, s.name.clone(), s.status, s.counts, by_model);
+            (shot, (s.id, DomainEvent::last_seq_of(s.version)))
+        })
+        .unzip()
+}
+
 /// The stations of `asked` that are listed, in the order asked, each once.
 fn known(listed: &[StationSummary], asked: Vec<i32>) -> Vec<i32> {
+    let listed: HashSet<i32> = listed.iter().map(|s| s.id).collect();
     let mut ids: Vec<i32> = Vec::with_capacity(asked.len());
     for id in asked {
-        if !ids.contains(&id) && listed.iter().any(|s| s.id == id) {
+        if !ids.contains(&id) && listed.contains(&id) {
             ids.push(id);
         }
     }

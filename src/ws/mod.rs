@@ -6,8 +6,8 @@
 //! rate (429), origin (403), open sockets of the client (429) and of the instance (503),
 //! unknown station (404), missing credentials (401).
 use app::account::ssr::authenticate;
-use app::feed::ssr::{Credential, DomainEvent};
-use app::feed::{FeedMessage, StationSnapshot};
+use app::feed::FeedMessage;
+use app::feed::ssr::Credential;
 use app::station::StationSummary;
 use app::{error::AppError, notification, station};
 use axum::Router;
@@ -143,17 +143,8 @@ fn station_greeting(
     station_id: Option<i32>,
     stations: &[StationSummary],
 ) -> Greeting {
-    let floor = stations
-        .iter()
-        .map(|s| (s.id, DomainEvent::last_seq_of(s.version)))
-        .collect();
-    let snapshot = stations
-        .iter()
-        .map(|s| {
-            let by_model = s.available_by_model.clone();
-            StationSnapshot::new(s.id, s.name.clone(), s.status, s.counts, by_model)
-        })
-        .collect();
+    let (snapshot, floor) = follow::snapshot(stations);
+    let floor = floor.into_iter().collect();
     let hello = FeedMessage::ConnectionEstablished {
         message,
         station_id,
