@@ -53,6 +53,31 @@ pub async fn subscribe(to: SocketAddr, path: impl AsRef<str>) -> (Ws, Duration) 
     (ws, started.elapsed())
 }
 
+/// [`subscribe`] without panicking: `None` when the connect, the handshake or the greeting
+/// failed or took too long (a server too busy to read a request in time closes it), so that
+/// the caller may try again, as a browser's feed does.
+pub async fn try_subscribe(to: SocketAddr, path: &str) -> Option<Ws> {
+    let stream = try_tcp(to).await.ok()?;
+    let config = WebSocketConfig::default()
+        .read_buffer_size(4096)
+        .write_buffer_size(0)
+        .max_write_buffer_size(1 << 20);
+    let url = format!("ws://{to}{path}");
+    let handshake = tokio_tungstenite::client_async_with_config(url, stream, Some(config));
+    let (mut ws, _) = tokio::time::timeout(crate::WAIT, handshake)
+        .await
+        .ok()?
+        .ok()?;
+    let greeting = tokio::time::timeout(crate::WAIT, ws.next())
+        .await
+        .ok()??
+        .ok()?;
+    match greeting {
+        Message::Text(t) if t.contains("\"connection_established\"") => Some(ws),
+        _ => None,
+    }
+}
+
 /// A WebSocket to `path`, once the handshake is done (nothing read yet).
 pub async fn connect(to: SocketAddr, path: &str) -> Ws {
     let stream = tcp(to).await;

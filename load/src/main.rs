@@ -119,6 +119,7 @@ async fn main() {
         Some("map") => {
             let opts = map::Options {
                 subscribers: number(&args, "--subscribers", 100_000),
+                before: number(&args, "--before", 10_000),
                 instances: number(&args, "--instances", 6),
                 postgres,
             };

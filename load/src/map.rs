@@ -3,10 +3,13 @@
 //! on one PostgreSQL database and as many client processes (`load hold-map`), as in `fleet`.
 //!
 //! Before: every map on the all-stations feed (`/ws/stations/`), as the browser's list was;
-//! 10 bookings, 1 s apart. After: every map on `/ws/watch/`, following the stations in a phone's
+//! 10 bookings, 1 s apart. Held by 10,000 sockets (`--before`), not 100,000: each one's
+//! greeting is the whole city's snapshot (its size is printed), and 100,000 of them filled
+//! this 24 GiB machine's memory before the last connected; a booking reaches every such
+//! socket alike, so the figure per socket is scaled to the 100,000. After: every map on `/ws/watch/`, following the stations in a phone's
 //! view (1.5 × 3 km) around a random point of the city; 200 bookings at random stations at
-//! 20/s, then a rush of 20 riders booking at one station at once. Deliveries are the frames the
-//! clients received (greetings aside), per booking; a watch socket also counts any station
+//! 20/s, then a rush of 10 riders booking at one station at once. Deliveries are the frames the
+//! clients received after their greetings, per booking; a watch socket also counts any station
 //! that reached it twice within 900 ms (pacing promises one a second).
 use futures::StreamExt;
 use std::io::Write;
@@ -35,10 +38,13 @@ const CITY: Grid = Grid {
 const VIEW: (f64, f64) = (0.027, 0.0221);
 const BEFORE_BOOKINGS: usize = 10;
 const AFTER_BOOKINGS: usize = 200;
-const RUSH: usize = 20;
+/// At most the charged packs a station of the city holds (20 packs, a third charging).
+const RUSH: usize = 10;
 
 pub struct Options {
     pub subscribers: usize,
+    /// Sockets on the all-stations feed for the "before" figure.
+    pub before: usize,
     pub instances: usize,
     pub postgres: String,
 }
@@ -65,23 +71,28 @@ pub async fn run(opts: Options) {
     let (before, rest) = riders.split_at(BEFORE_BOOKINGS);
     let (after, rush) = rest.split_at(AFTER_BOOKINGS);
 
+    greeting_sizes(api, &ids).await;
     let tail = |mode: &str| vec![mode.to_string(), stations.display().to_string()];
     let started = Instant::now();
-    let (mut holders, held) =
-        spawn_children(&targets, opts.subscribers, "hold-map", &tail("all")).await;
+    let (mut holders, held) = spawn_children(&targets, opts.before, "hold-map", &tail("all")).await;
     println!(
         "before: {held} sockets on /ws/stations/ in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    // The greetings, counted by the clients too.
+    let (greeted, _) = settled(&mut holders).await;
     for (n, cookie) in before.iter().enumerate() {
         book(api, cookie, ids[n * 97 % ids.len()]).await;
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     let (got, _) = settled(&mut holders).await;
+    let got = got - greeted;
     stop(holders).await;
-    let per_before = got as f64 / BEFORE_BOOKINGS as f64;
+    let per_socket = got as f64 / BEFORE_BOOKINGS as f64 / held.max(1) as f64;
+    let per_before = per_socket * opts.subscribers as f64;
     println!(
-        "before: {got} deliveries for {BEFORE_BOOKINGS} bookings: {per_before:.0} per booking"
+        "before: {got} deliveries for {BEFORE_BOOKINGS} bookings to {held} sockets: {per_socket:.2} per booking and socket, {per_before:.0} per booking at {} sockets",
+        opts.subscribers
     );
 
     let started = Instant::now();
@@ -91,6 +102,7 @@ pub async fn run(opts: Options) {
         "after: {held} sockets on /ws/watch/ in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    let (greeted, _) = settled(&mut holders).await;
     let spread = Instant::now();
     let mut every = tokio::time::interval(Duration::from_millis(50));
     let mut tasks = Vec::new();
@@ -106,6 +118,7 @@ pub async fn run(opts: Options) {
     }
     let took = spread.elapsed().as_secs_f64();
     let (got, soon) = settled(&mut holders).await;
+    let got = got - greeted;
     let per_after = got as f64 / AFTER_BOOKINGS as f64;
     println!(
         "after: {got} deliveries for {AFTER_BOOKINGS} bookings at {:.0}/s over the city: {per_after:.1} per booking ({:.0} times fewer); a station twice within 900 ms at one socket: {soon}",
@@ -121,7 +134,8 @@ pub async fn run(opts: Options) {
     for t in tasks {
         t.await.expect("a booking");
     }
-    let (rushed, soon) = settled(&mut holders).await;
+    let (rushed, soon_all) = settled(&mut holders).await;
+    let (rushed, soon) = (rushed - greeted, soon_all - soon);
     println!(
         "rush: {RUSH} bookings at one station at once: {} deliveries ({:.1} per booking); twice within 900 ms: {soon}",
         rushed - got,
@@ -134,6 +148,21 @@ pub async fn run(opts: Options) {
         per_after * 120.0 / 1e6
     );
     let _ = std::fs::remove_file(&stations);
+}
+
+/// Prints the greeting of an all-stations socket and of a watch of a phone's view (the
+/// stations 0.8 km apart around one point): what each socket costs to open.
+async fn greeting_sizes(api: SocketAddr, ids: &[i32]) {
+    let mut all = client::connect(api, "/ws/stations/").await;
+    let whole = client::next_text(&mut all).await.len();
+    let view: Vec<String> = ids.iter().take(12).map(i32::to_string).collect();
+    let mut watch = client::connect(api, &format!("/ws/watch/?stations={}", view.join(","))).await;
+    let few = client::next_text(&mut watch).await.len();
+    println!(
+        "greetings: {whole} bytes on /ws/stations/ ({} stations), {few} on /ws/watch/ ({} stations)",
+        ids.len(),
+        view.len()
+    );
 }
 
 async fn book(api: SocketAddr, cookie: &str, station: i32) {
@@ -191,6 +220,21 @@ async fn settled(holders: &mut [Holder]) -> (u64, u64) {
     last.unwrap_or_default()
 }
 
+/// A subscription to `path`, tried again with backoff (up to 30 times) when the server was too
+/// busy to take it, as the browser's feed tries again; `again` counts the retries.
+async fn subscribe_again(addr: SocketAddr, path: &str, again: &AtomicU64) -> client::Ws {
+    let mut wait = Duration::from_millis(100);
+    for _ in 0..30 {
+        if let Some(ws) = client::try_subscribe(addr, path).await {
+            return ws;
+        }
+        again.fetch_add(1, Ordering::Relaxed);
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_secs(5));
+    }
+    panic!("no subscription to {addr}{path} after 30 tries");
+}
+
 /// `load hold-map <addr> <count> <first> <all|watch> <station file>`: `count` sockets, each on
 /// `/ws/stations/` or on `/ws/watch/` following the stations in a view around its own point
 /// of the city; says `ready <n>`, then answers each `count` line with `count <frames> <too
@@ -230,12 +274,20 @@ pub async fn hold(addr: SocketAddr, count: usize, first: u32, mode: &str, statio
             format!("/ws/watch/?stations={}", inside.join(","))
         })
         .collect();
+    let again = Arc::new(AtomicU64::new(0));
     let sockets: Vec<client::Ws> = futures::stream::iter(paths)
-        .map(|path| tokio::spawn(async move { client::subscribe(addr, path).await.0 }))
-        .buffer_unordered(100)
+        .map(|path| {
+            let again = Arc::clone(&again);
+            tokio::spawn(async move { subscribe_again(addr, &path, &again).await })
+        })
+        .buffer_unordered(50)
         .map(|r| r.expect("handshake task"))
         .collect()
         .await;
+    let again = again.load(Ordering::Relaxed);
+    if again > 0 {
+        eprintln!("hold-map: {again} handshakes tried again (the server closed or was slow)");
+    }
     println!("ready {}", sockets.len());
     let (frames, soon) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
     let mut tasks = Vec::with_capacity(sockets.len());
