@@ -34,8 +34,9 @@ pub fn HydrateAfterPaint(options: LeptosOptions) -> impl IntoView {
 /// named by its `data-component` (a lazy island's returns a promise: its code is a chunk of its
 /// own), then tells the bundle the page is done (`islands_hydrated`). A page without islands
 /// fetches nothing. Either way the page is then marked `data-hydrated`, which end-to-end tests
-/// (and curious humans) wait for; then a page with "Use my location", a street map or a push
-/// switch loads its code (`crate::station::directory`, `crate::station::map`, `crate::push`),
+/// (and curious humans) wait for; then a page with "Use my location", a street map, a push switch, the console's counter or
+/// labels to print loads its code (`crate::station::directory`, `crate::station::map`,
+/// `crate::push`, `crate::booking::counter`, `crate::station::labels`),
 /// and the service worker (`/sw.js`, the server's) is registered, so
 /// that nothing of it competes with the page's own first load.
 const LOADER: &str = r#"function (js, wasm) {
@@ -45,7 +46,7 @@ const LOADER: &str = r#"function (js, wasm) {
     started = true;
     const done = () => {
       document.documentElement.setAttribute("data-hydrated", "");
-      for (const [id, code] of [["locate", "/locate.js"], ["station-map", "/map/map.js"], ["push-device", "/push.js"]]) {
+      for (const [id, code] of [["locate", "/locate.js"], ["station-map", "/map/map.js"], ["push-device", "/push.js"], ["counter", "/scan/scan.js"], ["print-labels", "/print.js"]]) {
         if (document.getElementById(id)) import(code).catch(console.warn);
       }
       if (navigator.serviceWorker) navigator.serviceWorker.register("/sw.js").catch(console.warn);

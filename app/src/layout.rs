@@ -27,6 +27,7 @@ use crate::notification::view::{NotificationsLink, NotificationsPage};
 use crate::push::view::PushSwitch;
 use crate::station::console::{ConsoleIndexPage, StationConsole};
 use crate::station::directory::HomePage;
+use crate::station::labels::PackLabelsPage;
 use crate::station::view::StationPage;
 use crate::ui::{SignedIn, StaffOnly, set_page_status};
 
@@ -136,8 +137,10 @@ fn Page() -> impl IntoView {
                 // The rest are lazy islands: their code is fetched when first visited.
                 <Route path=StaticSegment("bookings") view=BookingsRoute ssr=SsrMode::Async/>
                 <Route path=StaticSegment("notifications") view=NotificationsRoute ssr=SsrMode::Async/>
-                <Route path=StaticSegment("console") view=ConsoleIndexIsland ssr=SsrMode::Async/>
+                <Route path=StaticSegment("console") view=ConsoleIndexRoute ssr=SsrMode::Async/>
                 <Route path=(StaticSegment("console"), ParamSegment("id")) view=StationConsoleRoute ssr=SsrMode::Async/>
+                // Drawn by the server only, to print.
+                <Route path=(StaticSegment("console"), ParamSegment("id"), StaticSegment("labels")) view=PackLabelsRoute ssr=SsrMode::Async/>
                 <Route path=StaticSegment("admin") view=AdminRoute ssr=SsrMode::Async/>
                 <Route path=(StaticSegment("account"), StaticSegment("tokens")) view=TokensIsland ssr=SsrMode::Async/>
                 <Route path=(StaticSegment("account"), StaticSegment("pack")) view=PackIsland ssr=SsrMode::Async/>
@@ -197,16 +200,54 @@ page_island!(ConsoleIndexIsland => ConsoleIndexPage);
 page_island!(TokensIsland => TokensPage);
 page_island!(PackIsland => PackPage);
 
+/// The console's and the admin's stylesheet: only their pages load it, so the rider's first load
+/// does not carry it (`public/staff.css`).
+#[component]
+fn StaffStyle() -> impl IntoView {
+    view! { <link rel="stylesheet" href="/staff.css"/> }
+}
+
+/// `/console`: the stations the caller runs, with the staff stylesheet.
+#[component]
+fn ConsoleIndexRoute() -> impl IntoView {
+    view! { <StaffStyle/> <ConsoleIndexIsland/> }
+}
+
+/// `/console/{id}/labels`: staff of the station and admins, settled on the server.
+#[component]
+fn PackLabelsRoute() -> impl IntoView {
+    let signed_in = expect_context::<SignedIn>();
+    let id = route_id();
+    view! {
+        <StaffStyle/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                if signed_in.user().await.is_some_and(|u| u.can_manage(id)) {
+                    view! { <PackLabelsPage id/> }.into_any()
+                } else {
+                    view! { <StaffOnly/> }.into_any()
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The `{id}` of a `/console/{id}…` address (0, no station, when it is not a number).
+fn route_id() -> i32 {
+    use_params_map()
+        .with_untracked(|p| p.get("id").and_then(|v| v.parse::<i32>().ok()))
+        .unwrap_or(0)
+}
+
 /// `/console/{id}`: who may see it is settled here, on the server, and handed to the island, so
 /// the island creates its resources up front (resources created after an `await` inside the
 /// island were numbered differently in the browser, and hydration failed).
 #[component]
 fn StationConsoleRoute() -> impl IntoView {
     let signed_in = expect_context::<SignedIn>();
-    let id = use_params_map()
-        .with_untracked(|p| p.get("id").and_then(|v| v.parse::<i32>().ok()))
-        .unwrap_or(0);
+    let id = route_id();
     view! {
+        <StaffStyle/>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let allowed = signed_in.user().await.is_some_and(|u| u.can_manage(id));
@@ -231,6 +272,7 @@ fn StationConsoleIsland(id: i32, allowed: bool) -> impl IntoView {
 fn AdminRoute() -> impl IntoView {
     let signed_in = expect_context::<SignedIn>();
     view! {
+        <StaffStyle/>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let allowed = signed_in.user().await.is_some_and(|u| u.is_admin());

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 mod numbers;
 pub use numbers::{fixed, svg_number};
+pub mod qr;
 
 use crate::account::CurrentUser;
 use crate::error::AppError;

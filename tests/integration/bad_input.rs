@@ -198,6 +198,18 @@ async fn every_server_fn_refuses_bad_values_plainly() {
         ),
         ("station_queue", true, vec![("station_id", a.clone())]),
         (
+            "collect_at_counter",
+            true,
+            vec![
+                ("station_id", a.clone()),
+                ("code", s_("WRONG1")),
+                ("returned_serial", s_("RET-1")),
+                ("returned_model", s_("Pack")),
+                ("returned_charge", s_("40")),
+            ],
+        ),
+        ("pack_labels", true, vec![("station_id", a.clone())]),
+        (
             "create_device",
             true,
             vec![("station_id", a.clone()), ("label", s_("Cabinet"))],

@@ -16,6 +16,7 @@ mod caching;
 mod cancel_rights;
 mod cluster;
 mod compression;
+mod counter;
 mod devices;
 mod directory;
 mod domain;

@@ -37,6 +37,14 @@ async fn staff_and_admin_endpoints_refuse_the_unauthorised() {
                 ("code", bk.collection_code.as_deref().unwrap()),
             ],
         ),
+        (
+            "collect_at_counter",
+            vec![
+                ("station_id", &b_s),
+                ("code", bk.collection_code.as_deref().unwrap()),
+            ],
+        ),
+        ("pack_labels", vec![("station_id", &b_s)]),
         ("list_audit", vec![("station_id", &b_s)]),
         (
             "create_station",

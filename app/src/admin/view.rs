@@ -74,9 +74,9 @@ pub fn Admin() -> impl IntoView {
                     <section class="card" aria-labelledby="users-heading">
                         <h2 id="users-heading">"Users"</h2>
                         <div class="table-wrap">
-                            <table class="users">
-                                <thead><tr><th scope="col">"User"</th><th scope="col">"Role"</th><th scope="col">"Stations"</th></tr></thead>
-                                <tbody>
+                            <table class="users fold" role="table">
+                                <thead role="rowgroup"><tr role="row"><th scope="col" role="columnheader">"User"</th><th scope="col" role="columnheader">"Role"</th><th scope="col" role="columnheader">"Stations"</th></tr></thead>
+                                <tbody role="rowgroup">
                                     {users.into_iter().map(|u| view! { <UserRow u stations=stations.clone() role assign/> }).collect_view()}
                                 </tbody>
                             </table>
@@ -217,9 +217,9 @@ fn UserRow(
     let email = u.email.clone();
     let assign_label = u.email.clone();
     view! {
-        <tr data-user=email.clone()>
-            <td>{u.display_name.clone()} <br/> <small>{u.email.clone()} " · id " {id}</small></td>
-            <td>
+        <tr role="row" data-user=email.clone()>
+            <td role="cell" data-label="User">{u.display_name.clone()} <br/> <small>{u.email.clone()} " · id " {id}</small></td>
+            <td role="cell" data-label="Role">
                 <ActionForm action=role attr:class="row">
                     <input type="hidden" name="user_id" value=id/>
                     <label class="visually-hidden" for=format!("role-{id}")>"Role of " {u.email.clone()}</label>
@@ -229,7 +229,7 @@ fn UserRow(
                     <button type="submit">"Set role"</button>
                 </ActionForm>
             </td>
-            <td>
+            <td role="cell" data-label="Stations">
                 {if names.is_empty() { "none".to_string() } else { names.join(", ") }}
                 // Exactly staff (not admins, who manage every station): only staff are assigned.
                 {(u.role == Role::Staff).then(|| view! {

@@ -29,16 +29,16 @@ pub fn AuditTrail(station_id: Option<i32>, #[prop(into)] refresh: Signal<u64>) -
                         Ok(list) if list.is_empty() => view! { <p>"Nothing recorded yet."</p> }.into_any(),
                         Ok(list) => view! {
                             <div class="table-wrap">
-                                <table class="audit-table">
-                                    <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"Station"</th><th scope="col">"What"</th><th scope="col">"Detail"</th></tr></thead>
-                                    <tbody>
+                                <table class="audit-table fold" role="table">
+                                    <thead role="rowgroup"><tr role="row"><th scope="col" role="columnheader">"When"</th><th scope="col" role="columnheader">"Who"</th><th scope="col" role="columnheader">"Station"</th><th scope="col" role="columnheader">"What"</th><th scope="col" role="columnheader">"Detail"</th></tr></thead>
+                                    <tbody role="rowgroup">
                                         {list.into_iter().map(|e| view! {
-                                            <tr>
-                                                <td><LocalTime iso=e.at date=true/></td>
-                                                <td>{e.actor}{e.address.map(|a| view! { <small class="address">" from " {a}</small> })}</td>
-                                                <td>{e.station_id.map(|id| id.to_string()).unwrap_or_default()}</td>
-                                                <td>{e.action.as_str().replace('_', " ")}</td>
-                                                <td>{e.detail}</td>
+                                            <tr role="row">
+                                                <td role="cell" data-label="When"><LocalTime iso=e.at date=true/></td>
+                                                <td role="cell" data-label="Who">{e.actor}{e.address.map(|a| view! { <small class="address">" from " {a}</small> })}</td>
+                                                <td role="cell" data-label="Station">{e.station_id.map(|id| id.to_string()).unwrap_or_default()}</td>
+                                                <td role="cell" data-label="What">{e.action.as_str().replace('_', " ")}</td>
+                                                <td role="cell" data-label="Detail">{e.detail}</td>
                                             </tr>
                                         }).collect_view()}
                                     </tbody>

@@ -1,7 +1,7 @@
 //! Battery server fns.
 use leptos::prelude::*;
 
-use super::{BatteryState, BatteryView};
+use super::{BatteryState, BatteryView, PackLabel};
 use crate::error::AppError;
 
 /// `POST /api/add_battery` (`station_id`, `serial`, `model`, `charge_percent`): staff of the
@@ -43,4 +43,14 @@ pub async fn update_battery(
 pub async fn pack_models() -> Result<Vec<String>, AppError> {
     let ctx = crate::context::ctx()?;
     super::ssr::models(&ctx.db).await
+}
+
+/// `POST /api/pack_labels` (`station_id`): a label for every pack at the station (not out with a
+/// rider, not retired), by serial: staff of the station or admin.
+#[server(prefix = "/api", endpoint = "pack_labels", output = crate::json_text::JsonAnswer)]
+pub async fn pack_labels(station_id: i32) -> Result<Vec<PackLabel>, AppError> {
+    let ctx = crate::context::ctx()?;
+    let actor = crate::account::ssr::require_user(&ctx).await?;
+    actor.ensure_manages(station_id)?;
+    super::ssr::labels(&ctx.db, station_id).await
 }

@@ -70,3 +70,28 @@ pub struct BatteryView {
     pub charge_percent: i16,
     pub state: BatteryState,
 }
+
+/// A pack's printed label: its serial and model as text, and a QR code of its serial (inline
+/// SVG, drawn by the server) that the counter's scanner reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackLabel {
+    pub serial: String,
+    pub model: String,
+    pub qr_svg: String,
+}
+
+impl PackLabel {
+    /// The label of `pack`, its QR code drawn (`BSWAP:PACK:` and the serial).
+    #[cfg(feature = "ssr")]
+    pub fn of(pack: BatteryView) -> Self {
+        use crate::ui::qr;
+        PackLabel {
+            qr_svg: qr::svg(
+                &format!("{}{}", qr::PACK_PREFIX, pack.serial),
+                &format!("Pack {} as a QR code", pack.serial),
+            ),
+            serial: pack.serial,
+            model: pack.model,
+        }
+    }
+}

@@ -37,17 +37,17 @@ pub fn InventoryEditor(batteries: Vec<BatteryView>) -> impl IntoView {
     view! {
         <FormError message=error/>
         <div class="table-wrap">
-            <table class="batteries inventory">
-                <thead><tr><th scope="col">"Serial"</th><th scope="col">"Model"</th><th scope="col">"State and charge"</th></tr></thead>
-                <tbody>
+            <table class="batteries inventory fold" role="table">
+                <thead role="rowgroup"><tr role="row"><th scope="col" role="columnheader">"Serial"</th><th scope="col" role="columnheader">"Model"</th><th scope="col" role="columnheader">"State and charge"</th></tr></thead>
+                <tbody role="rowgroup">
                     {batteries.into_iter().map(|b| {
                         let editable = super::rules::settable(b.state);
                         let serial = b.serial.clone();
                         view! {
-                            <tr data-battery-id=b.id data-serial=serial>
-                                <td>{b.serial.clone()}</td>
-                                <td>{b.model.clone()}</td>
-                                <td>
+                            <tr role="row" data-battery-id=b.id data-serial=serial>
+                                <td role="cell" class="serial" data-label="Serial">{b.serial.clone()}</td>
+                                <td role="cell" data-label="Model">{b.model.clone()}</td>
+                                <td role="cell" data-label="State and charge">
                                     {if editable {
                                         view! {
                                             <ActionForm action=update attr:class="row">

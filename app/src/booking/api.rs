@@ -22,12 +22,14 @@ pub async fn book_battery(
     Ok(booking)
 }
 
-/// `POST /api/my_bookings`: the caller's bookings, newest first.
+/// `POST /api/my_bookings`: the caller's bookings, newest first; an active one with its
+/// collection code also as a QR code (`collection_qr`, inline SVG).
 #[server(prefix = "/api", endpoint = "my_bookings", output = crate::json_text::JsonAnswer)]
 pub async fn my_bookings() -> Result<Vec<BookingView>, AppError> {
     let ctx = crate::context::ctx()?;
     let rider = crate::account::ssr::require_user(&ctx).await?;
-    super::ssr::for_rider(&ctx.db, rider.id).await
+    let list = super::ssr::for_rider(&ctx.db, rider.id).await?;
+    Ok(list.into_iter().map(BookingView::with_qr).collect())
 }
 
 /// `POST /api/mark_ready` (`booking_id`): staff of the station or admin.
@@ -50,12 +52,42 @@ pub async fn collect_booking(
 ) -> Result<BookingView, AppError> {
     let ctx = crate::context::ctx()?;
     let actor = crate::account::ssr::require_user(&ctx).await?;
-    let returned = (!returned_serial.trim().is_empty()).then(|| super::ssr::ReturnedPack {
-        serial: returned_serial,
-        model: returned_model,
-        charge_percent: returned_charge.unwrap_or(0),
-    });
+    let returned = returned_pack(returned_serial, returned_model, returned_charge);
     super::ssr::collect(&ctx, &actor, booking_id, &code, returned).await
+}
+
+/// `POST /api/collect_at_counter` (`station_id`, `code`; for a swap also `returned_serial`,
+/// `returned_model`, `returned_charge`): like `collect_booking`, with the booking named by the
+/// rider's code among the station's active ones (the console's counter, where the code is
+/// scanned). Staff of the station or admin.
+#[server(prefix = "/api", endpoint = "collect_at_counter", output = crate::json_text::JsonAnswer)]
+pub async fn collect_at_counter(
+    station_id: i32,
+    code: String,
+    #[server(default)] returned_serial: String,
+    #[server(default)] returned_model: String,
+    #[server(default)] returned_charge: Option<i16>,
+) -> Result<BookingView, AppError> {
+    let ctx = crate::context::ctx()?;
+    let actor = crate::account::ssr::require_user(&ctx).await?;
+    let returned = returned_pack(returned_serial, returned_model, returned_charge);
+    super::ssr::collect_at_counter(&ctx, &actor, station_id, &code, returned).await
+}
+
+/// What the counter said about a returned pack: nothing when no serial was given.
+#[cfg(feature = "ssr")]
+fn returned_pack(
+    serial: String,
+    model: String,
+    charge: Option<i16>,
+) -> Option<super::ssr::ReturnedPack> {
+    // A hand-held scanner types the label's whole text.
+    let serial = crate::ui::qr::strip(serial.trim(), crate::ui::qr::PACK_PREFIX).to_string();
+    (!serial.is_empty()).then(|| super::ssr::ReturnedPack {
+        serial,
+        model,
+        charge_percent: charge.unwrap_or(0),
+    })
 }
 
 /// `POST /api/station_queue` (`station_id`): the station's active bookings, oldest first, for

@@ -8,7 +8,7 @@ use super::BookingStatus;
 use super::api::{BookBattery, CancelBooking, CollectBooking, MarkReady, station_queue};
 use crate::idempotency::{new_key, retrying_action};
 use crate::station::{ModelCounts, StationStatus};
-use crate::ui::{FormError, action_error};
+use crate::ui::{FormError, LocalTime, action_error};
 
 /// Books a battery, with or without JavaScript: of the chosen pack model (the rider's saved
 /// one by default) or any. Disabled, with the reason, when the station is not online or
@@ -208,6 +208,7 @@ pub fn BookingQueue(station_id: i32, #[prop(into)] refresh: Signal<u64>) -> impl
                                             <p>
                                                 <strong>"Booking " {id}</strong> " · " {b.battery_info.clone()} " · "
                                                 <span class=format!("badge status-{}", b.status.as_str())>{b.status.as_str()}</span>
+                                                <br/><small>"Held until " <LocalTime iso=b.expires_at.clone() relative=true/></small>
                                             </p>
                                             <Show when=move || confirmed>
                                                 <ActionForm action=ready attr:class="inline">
@@ -220,7 +221,7 @@ pub fn BookingQueue(station_id: i32, #[prop(into)] refresh: Signal<u64>) -> impl
                                                 <ActionForm action=collect attr:class="stack">
                                                     <input type="hidden" name="booking_id" value=id/>
                                                     <label for=format!("code-{id}")>"Rider's collection code"</label>
-                                                    <input id=format!("code-{id}") name="code" required autocomplete="off" maxlength="12"/>
+                                                    <input id=format!("code-{id}") name="code" required autocomplete="off" maxlength="24"/>
                                                     <fieldset>
                                                         <legend>"Returned pack (a swap; optional)"</legend>
                                                         <label for=format!("ret-serial-{id}")>"Serial"</label>

@@ -2,6 +2,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod api;
+pub mod counter;
 pub mod forms;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -38,6 +39,10 @@ pub struct BookingView {
     /// What the rider shows at the counter, proving they are there; only the rider sees it
     /// (`None` in every view for anyone else, staff included).
     pub collection_code: Option<String>,
+    /// The code as a QR code (inline SVG, drawn by the server) for the counter's scanner: only
+    /// in the rider's own list of bookings (`my_bookings`), never on a feed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection_qr: Option<String>,
     pub created_at: String,
     pub expires_at: String,
     pub ready_at: Option<String>,
@@ -56,6 +61,20 @@ impl BookingView {
 
     pub fn without_code(mut self) -> Self {
         self.collection_code = None;
+        self.collection_qr = None;
+        self
+    }
+
+    /// This view with its collection code drawn as a QR code, while the booking is active.
+    #[cfg(feature = "ssr")]
+    pub fn with_qr(mut self) -> Self {
+        self.collection_qr = match &self.collection_code {
+            Some(code) if self.status.is_active() => Some(crate::ui::qr::svg(
+                &format!("{}{code}", crate::ui::qr::CODE_PREFIX),
+                &format!("Collection code {code} as a QR code"),
+            )),
+            _ => None,
+        };
         self
     }
 }

@@ -107,7 +107,13 @@ fn BookingCard(
             </div>
             <p>{b.battery_info.clone()}</p>
             {active.then(|| view! {
-                <p class="code">"Collection code: " <strong>{b.collection_code.clone().unwrap_or_default()}</strong></p>
+                // The code as a QR code for the counter's scanner, drawn by the server (so it
+                // shows without JavaScript), beside the letters staff may type instead.
+                <div class="code-card">
+                    {b.collection_qr.clone().map(|svg| view! { <div class="code-qr" inner_html=svg></div> })}
+                    <p class="code">"Collection code: " <strong>{b.collection_code.clone().unwrap_or_default()}</strong></p>
+                    <p class="code-hint">"Show this at the counter: staff scan it, or type the letters."</p>
+                </div>
                 <p class="held">"Held until " <LocalTime iso=b.expires_at.clone()/></p>
                 // Empty until the page is interactive: a server-rendered countdown would be stale.
                 <p class="countdown" aria-live="off">{move || now.get().map(|now| time_left(&expires, now))}</p>

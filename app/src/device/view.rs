@@ -81,14 +81,14 @@ fn DeviceList(list: Vec<DeviceInfo>, revoke: ServerAction<RevokeDevice>) -> impl
     }
     view! {
         <div class="table-wrap">
-            <table class="users devices">
-                <thead>
-                    <tr>
-                        <th scope="col">"Device"</th><th scope="col">"Station"</th><th scope="col">"Created"</th>
-                        <th scope="col">"Last report"</th><th scope="col">"Status"</th>
+            <table class="users devices fold" role="table">
+                <thead role="rowgroup">
+                    <tr role="row">
+                        <th scope="col" role="columnheader">"Device"</th><th scope="col" role="columnheader">"Station"</th><th scope="col" role="columnheader">"Created"</th>
+                        <th scope="col" role="columnheader">"Last report"</th><th scope="col" role="columnheader">"Status"</th>
                     </tr>
                 </thead>
-                <tbody>
+                <tbody role="rowgroup">
                     {list.into_iter().map(|d| view! { <DeviceRow d revoke/> }).collect_view()}
                 </tbody>
             </table>
@@ -115,12 +115,12 @@ fn DeviceRow(d: DeviceInfo, revoke: ServerAction<RevokeDevice>) -> impl IntoView
         .into_any(),
     };
     view! {
-        <tr data-device-id=d.id>
-            <td>{d.label.clone()} <br/> <small>"id " {d.id}</small></td>
-            <td>{d.station_name}</td>
-            <td><LocalTime iso=d.created_at date=true/></td>
-            <td>{last}</td>
-            <td>{status}</td>
+        <tr role="row" data-device-id=d.id>
+            <td role="cell" data-label="Device">{d.label.clone()} <br/> <small>"id " {d.id}</small></td>
+            <td role="cell" data-label="Station">{d.station_name}</td>
+            <td role="cell" data-label="Created"><LocalTime iso=d.created_at date=true/></td>
+            <td role="cell" data-label="Last report">{last}</td>
+            <td role="cell" data-label="Status">{status}</td>
         </tr>
     }
 }

@@ -9,6 +9,7 @@ pub mod console;
 mod directions;
 pub mod directory;
 pub mod history;
+pub mod labels;
 mod live;
 pub mod map;
 pub mod near;

@@ -21,7 +21,7 @@ pub use for_bookings::{ReturnedPack, check_in, check_returned, set_booked_pack};
 pub use readings::{Applied, ReadingChange, apply_readings, check_readings};
 
 use super::rules::settable;
-use super::{BatteryState, BatteryView};
+use super::{BatteryState, BatteryView, PackLabel};
 use crate::error::{AppError, AppResult};
 use crate::station::{ModelCounts, StationCounts};
 
@@ -74,6 +74,13 @@ pub async fn at_station(
         .into_iter()
         .map(BatteryView::from)
         .collect())
+}
+
+/// The labels of the packs at a station, in serial order (the order they are stuck on).
+pub async fn labels(conn: &impl ConnectionTrait, station_id: i32) -> AppResult<Vec<PackLabel>> {
+    let mut packs = at_station(conn, station_id).await?;
+    packs.sort_by(|a, b| a.serial.cmp(&b.serial));
+    Ok(packs.into_iter().map(PackLabel::of).collect())
 }
 
 /// Counts per station (all, or `only` one), with the available ones per model, from one

@@ -3,7 +3,9 @@
 //! one transaction that starts with its conditional write, records itself in the audit trail,
 //! and publishes after commit.
 use sea_orm::sea_query::{Expr, SimpleExpr};
-use sea_orm::{Condition, ConnectionTrait, DatabaseTransaction, entity::prelude::*};
+use sea_orm::{
+    Condition, ConnectionTrait, DatabaseTransaction, QueryOrder, QuerySelect, entity::prelude::*,
+};
 
 use super::{booking_view, entity};
 use crate::account::CurrentUser;
@@ -81,6 +83,64 @@ pub async fn mark_ready(ctx: &Ctx, actor: &CurrentUser, booking_id: i32) -> AppR
     Ok(ready.seen_by(actor.id))
 }
 
+/// The counter's collection: the rider's code (scanned or typed) names the booking among the
+/// station's active ones, so staff need not find it in the queue first. Everything is checked
+/// before the code is looked up: that the caller runs the station (so staff elsewhere learn
+/// nothing of which codes are live), the returned pack as typed, and the code's shape (a code
+/// with a NUL byte never reaches the database). Then it is [`collect`], with its refusals.
+pub async fn collect_at_counter(
+    ctx: &Ctx,
+    actor: &CurrentUser,
+    station_id: i32,
+    code: &str,
+    returned: Option<ReturnedPack>,
+) -> AppResult<BookingView> {
+    actor.ensure_manages(station_id)?;
+    if let Some(pack) = &returned {
+        battery::check_returned(pack)?;
+    }
+    let code = normal_code(code);
+    if !super::is_code(&code) {
+        return Err(AppError::WrongCode);
+    }
+    let with_code = || {
+        entity::Entity::find()
+            .filter(entity::Column::StationId.eq(station_id))
+            .filter(entity::Column::CollectionCode.eq(code.clone()))
+    };
+    let active = with_code()
+        .filter(entity::Column::Status.is_in(BookingStatus::ACTIVE))
+        .limit(2)
+        .all(&ctx.db)
+        .await?;
+    match active.as_slice() {
+        [booking] => collect(ctx, actor, booking.id, &code, returned).await,
+        // Two active bookings of one station sharing a code (a chance in tens of millions):
+        // the queue, where each booking is confirmed on its own, tells them apart.
+        [_, _, ..] => Err(AppError::validation(
+            "Two bookings here have this code: confirm the collection from the booking queue.",
+        )),
+        // Handed over already (a second tap, an answer that was lost) or ended: say so, rather
+        // than blame the rider's code.
+        [] => match with_code()
+            .order_by_desc(entity::Column::Id)
+            .one(&ctx.db)
+            .await?
+        {
+            Some(ended) => Err(AppError::BookingClosed(ended.status.as_str().to_string())),
+            None => Err(AppError::WrongCode),
+        },
+    }
+}
+
+/// A code as typed, scanned by the camera or typed by a hand-held scanner (which types the QR
+/// code's whole text, `BSWAP:CODE:` first).
+fn normal_code(code: &str) -> String {
+    crate::ui::qr::strip(code.trim(), crate::ui::qr::CODE_PREFIX)
+        .trim()
+        .to_ascii_uppercase()
+}
+
 /// Hands the battery over: staff of the station (or an admin), with the code the rider shows
 /// at the counter, checking in the pack the rider returns. Never the rider: a rider who could
 /// close their own booking could also check in packs they invented.
@@ -97,7 +157,7 @@ pub async fn collect(
     }
     let existing = find(&ctx.db, booking_id).await?;
     actor.ensure_manages(existing.station_id)?;
-    if !code.trim().eq_ignore_ascii_case(&existing.collection_code) {
+    if normal_code(code) != existing.collection_code {
         return Err(AppError::WrongCode);
     }
     let mut change = Change::begin(ctx, Actor::User(actor)).await?;

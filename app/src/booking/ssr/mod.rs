@@ -14,7 +14,7 @@ mod release;
 mod reminders;
 
 pub use crate::battery::ssr::ReturnedPack;
-pub use lifecycle::{collect, mark_ready};
+pub use lifecycle::{collect, collect_at_counter, mark_ready};
 pub use release::{cancel, cancel_keyed, expire_due};
 pub use reminders::{remind_due, reminder_lead};
 
@@ -36,9 +36,17 @@ const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
 /// A short code the rider shows staff; no 0/O or 1/I to misread.
 fn collection_code() -> String {
-    (0..6)
+    (0..CODE_LENGTH)
         .map(|_| CODE_ALPHABET[rand::random_range(0..CODE_ALPHABET.len())] as char)
         .collect()
+}
+
+const CODE_LENGTH: usize = 6;
+
+/// Whether `text` could be a collection code (upper case): anything else is refused before
+/// a query is made of it.
+fn is_code(text: &str) -> bool {
+    text.len() == CODE_LENGTH && text.bytes().all(|b| CODE_ALPHABET.contains(&b))
 }
 
 /// A booking row with its station's name and its battery's model, read in one joined query.
@@ -69,6 +77,7 @@ impl From<BookingRow> for BookingView {
             battery_info: b.battery_model,
             status: b.status,
             collection_code: Some(b.collection_code),
+            collection_qr: None,
             created_at: timestamp(b.created_at),
             expires_at: timestamp(b.expires_at),
             ready_at: b.ready_at.map(timestamp),
@@ -283,5 +292,9 @@ mod tests {
         let code = super::collection_code();
         assert_eq!(code.len(), 6);
         assert!(!code.contains(['0', 'O', '1', 'I']));
+        assert!(super::is_code(&code));
+        for not in ["K7MX2", "K7MX2QQ", "K7MX2O", "k7mx2q", "K7MX2\0"] {
+            assert!(!super::is_code(not), "{not:?}");
+        }
     }
 }
