@@ -4,6 +4,8 @@ import { video, withCamera } from "./camera";
 
 // The counter (issue #35): the rider's code as a QR code, staff scanning it and packs' labels
 // with a camera (Chromium's fake camera playing the server's own QR codes), typing as before.
+// Each flow leaves Downtown Station with as many charged packs as it found (a collection takes
+// one away, a charged pack handed back brings one), since the other flows book there too.
 const PHONE = { width: 390, height: 844 };
 const TABLET = { width: 768, height: 1024 };
 
@@ -50,7 +52,13 @@ test("staff scan the returned pack's label, then the rider's code: collected, an
   const serial: string = before.batteries.find((b: Json) => b.id === first.battery_id).serial;
   const labels: Json[] = await post(staff, "pack_labels", { station_id: "1" });
   const label = labels.find((l) => l.serial === serial)!.qr_svg;
-  await post(staff, "collect_booking", { booking_id: String(first.id), code: first.collection_code });
+  await post(staff, "collect_booking", {
+    booking_id: String(first.id),
+    code: first.collection_code,
+    returned_serial: `CNT-${Date.now()}`,
+    returned_model: "Tesla Battery - Model 3",
+    returned_charge: "100",
+  });
   const second = await book(riderApi);
   const camera = await withCamera(video("counter", [label, await qrOf(riderApi, second.id)]));
   try {
@@ -63,7 +71,7 @@ test("staff scan the returned pack's label, then the rider's code: collected, an
     await counter.getByRole("button", { name: "Scan the returned pack's label" }).click();
     await expect(counter.getByLabel("Serial")).toHaveValue(serial);
     await expect(counter.getByLabel("Charge %")).toBeFocused();
-    await counter.getByLabel("Charge %").fill("15");
+    await counter.getByLabel("Charge %").fill("95");
     // The video shows the label too: the code's scan waits for the code, and the code confirms.
     await counter.getByRole("button", { name: "Scan code" }).click();
     await expect(counter.getByText(`Booking ${second.id} collected`)).toBeVisible();
@@ -72,8 +80,8 @@ test("staff scan the returned pack's label, then the rider's code: collected, an
     const after: Json[] = await post(riderApi, "my_bookings");
     expect(after.find((b) => b.id === second.id)!.status).toBe("collected");
     const station = await post(riderApi, "get_station", { station_id: "1" });
-    expect(station.batteries.find((b: Json) => b.serial === serial)).toMatchObject({ state: "charging", charge_percent: 15 });
-    await expect(page.locator(".audit-table")).toContainText(`pack ${serial} checked in at 15%`);
+    expect(station.batteries.find((b: Json) => b.serial === serial)).toMatchObject({ state: "available", charge_percent: 95 });
+    await expect(page.locator(".audit-table")).toContainText(`pack ${serial} checked in at 95%`);
     expect(problems).toEqual([]);
   } finally {
     await camera.close();
@@ -131,8 +139,11 @@ test("without a camera the scanner says so, and a typed code confirms at the cou
   await counter.getByLabel("Rider's collection code").fill("WRONG9");
   await counter.getByRole("button", { name: "Confirm collection" }).click();
   await expect(counter.getByRole("alert")).toHaveText("The collection code does not match.");
-  // As a hand-held scanner types the QR code's text.
+  // As a hand-held scanner types the QR code's text, with a charged pack handed back.
   await counter.getByLabel("Rider's collection code").fill(`BSWAP:CODE:${booking.collection_code}`);
+  await counter.getByLabel("Serial").fill(`CNT-TYPED-${Date.now()}`);
+  await counter.getByLabel("Model (new packs only)").fill("Tesla Battery - Model 3");
+  await counter.getByLabel("Charge %").fill("100");
   await counter.getByRole("button", { name: "Confirm collection" }).click();
   await expect(counter.getByText(`Booking ${booking.id} collected`)).toBeVisible();
   await expect(page.locator(`.queue-list [data-booking-id="${booking.id}"]`)).toHaveCount(0);
