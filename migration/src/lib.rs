@@ -27,6 +27,7 @@ mod m20261207_000003_add_battery_model_index;
 mod m20261207_000004_create_push_keys;
 mod m20261207_000005_create_push_subscriptions;
 mod m20261207_000006_create_push_outbox;
+mod m20261207_000007_index_foreign_keys;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000004_create_push_keys::Migration),
             Box::new(m20261207_000005_create_push_subscriptions::Migration),
             Box::new(m20261207_000006_create_push_outbox::Migration),
+            Box::new(m20261207_000007_index_foreign_keys::Migration),
         ]
     }
 }

@@ -89,3 +89,57 @@ async fn active_booking_indexes_are_partial_and_unique() {
         "a second active booking of one battery is refused by the database"
     );
 }
+
+/// (table, column) pairs the query returns, as `table.column`, sorted.
+async fn pairs(db: &sea_orm::DatabaseConnection, sql: &str) -> Vec<String> {
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql,
+        ))
+        .await
+        .unwrap();
+    let mut out: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            let table: String = r.try_get("", "tbl").unwrap();
+            let column: String = r.try_get("", "col").unwrap();
+            format!("{table}.{column}")
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Every foreign key is the first column of an index that is not partial (issue #32): lists
+/// filter on them (a rider's bookings, a user's sessions, tokens and stations), and deleting a
+/// row looks up the rows that refer to it.
+#[tokio::test]
+async fn every_foreign_key_leads_an_index() {
+    let db = battery_swap::db::connect(&fresh_database_url().await, None)
+        .await
+        .unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    let (keys, indexed) = match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Sqlite => (
+            "SELECT m.name AS tbl, f.\"from\" AS col FROM sqlite_master m, \
+             pragma_foreign_key_list(m.name) f WHERE m.type = 'table'",
+            "SELECT m.name AS tbl, ii.name AS col FROM sqlite_master m, pragma_index_list(m.name) il, \
+             pragma_index_info(il.name) ii WHERE m.type = 'table' AND il.partial = 0 AND ii.seqno = 0",
+        ),
+        _ => (
+            "SELECT c.conrelid::regclass::text AS tbl, a.attname::text AS col FROM pg_constraint c \
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+             WHERE c.contype = 'f'",
+            "SELECT i.indrelid::regclass::text AS tbl, a.attname::text AS col FROM pg_index i \
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] \
+             WHERE i.indpred IS NULL",
+        ),
+    };
+    let keys = pairs(&db, keys).await;
+    let indexed = pairs(&db, indexed).await;
+    assert!(keys.len() >= 15, "the foreign keys were read: {keys:?}");
+    let bare: Vec<&String> = keys.iter().filter(|k| !indexed.contains(k)).collect();
+    assert!(bare.is_empty(), "foreign keys without an index: {bare:?}");
+}
