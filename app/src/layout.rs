@@ -183,10 +183,12 @@ macro_rules! page_island {
 
 page_island!(BookingsIsland => MyBookingsPage);
 
-/// My bookings, with the push switch (server-rendered; its code is `public/push.js`).
+/// My bookings, with the push switch (server-rendered; its code is `public/push.js`) and the
+/// page's own stylesheet (the QR code's card, which the station pages' first load need not
+/// carry).
 #[component]
 fn BookingsRoute() -> impl IntoView {
-    view! { <BookingsIsland/> <PushSwitch/> }
+    view! { <link rel="stylesheet" href="/bookings.css"/> <BookingsIsland/> <PushSwitch/> }
 }
 
 /// Notifications, with the push switch.
