@@ -28,4 +28,7 @@ pub mod ssr;
 mod spec_tests;
 
 #[cfg(test)]
+mod client_frame_tests;
+
+#[cfg(test)]
 mod every_message_tests;
