@@ -21,7 +21,8 @@ export const BASE_URL = `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({
   testDir: "./tests",
-  timeout: 30_000,
+  // Room for a slow hydration (helpers.ts `hydrated`) inside a flow.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,

@@ -19,9 +19,12 @@ export async function controlled(page: Page) {
   await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 15_000 }).toBe(true);
 }
 
-/** Waits until the wasm bundle has hydrated the page (the frontend marks `<html>` when done). */
+/** Waits until the wasm bundle has hydrated the page (the frontend marks `<html>` when done).
+ * Up to 30 s: on the 2-core CI machine, with the release bundle and several pages hydrating at
+ * once, a staff console now and then took longer than 15 s (cause not found; see the
+ * 2026-12-07 closing note). */
 export async function hydrated(page: Page) {
-  await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 15_000 });
+  await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: 30_000 });
 }
 
 export async function login(page: Page, email: string, password = DEMO_PASSWORD) {
