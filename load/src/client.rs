@@ -58,12 +58,8 @@ pub async fn subscribe(to: SocketAddr, path: impl AsRef<str>) -> (Ws, Duration) 
 /// the caller may try again, as a browser's feed does.
 pub async fn try_subscribe(to: SocketAddr, path: &str) -> Option<Ws> {
     let stream = try_tcp(to).await.ok()?;
-    let config = WebSocketConfig::default()
-        .read_buffer_size(4096)
-        .write_buffer_size(0)
-        .max_write_buffer_size(1 << 20);
     let url = format!("ws://{to}{path}");
-    let handshake = tokio_tungstenite::client_async_with_config(url, stream, Some(config));
+    let handshake = tokio_tungstenite::client_async_with_config(url, stream, Some(small_buffers()));
     let (mut ws, _) = tokio::time::timeout(crate::WAIT, handshake)
         .await
         .ok()?
@@ -78,17 +74,21 @@ pub async fn try_subscribe(to: SocketAddr, path: &str) -> Option<Ws> {
     }
 }
 
+/// Small buffers, so that thousands of clients fit in one process.
+fn small_buffers() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(4096)
+        .write_buffer_size(0)
+        .max_write_buffer_size(1 << 20)
+}
+
 /// A WebSocket to `path`, once the handshake is done (nothing read yet).
 pub async fn connect(to: SocketAddr, path: &str) -> Ws {
     let stream = tcp(to).await;
-    let config = WebSocketConfig::default()
-        .read_buffer_size(4096)
-        .write_buffer_size(0)
-        .max_write_buffer_size(1 << 20);
     let url = format!("ws://{to}{path}");
     let (ws, _) = tokio::time::timeout(
         crate::WAIT,
-        tokio_tungstenite::client_async_with_config(url, stream, Some(config)),
+        tokio_tungstenite::client_async_with_config(url, stream, Some(small_buffers())),
     )
     .await
     .expect("handshake in time")
